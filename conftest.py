@@ -1,0 +1,75 @@
+"""Shared fixtures: named users per role (healthchecks-style), and the audit guard for test flushes."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_configure(config):
+    # Transactional tests (live server) flush the database between tests; on SQLite the audit
+    # table's delete trigger only lets a purge through when explicitly allowed (kam.audit.sqlite_guard).
+    from django.core.management.commands import flush
+
+    from kam.audit.sqlite_guard import allow_purge
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with allow_purge():
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+
+
+@pytest.fixture
+def make_user(db):
+    from kam.users.models import RoleGrant, User
+
+    def make(username: str, *roles: str, password: str = "pw-kam-2026", **extra) -> User:
+        user = User.objects.create_user(username=username, password=password, display_name=extra.pop(
+            "display_name", username), **extra)
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user):
+    from kam.users.models import Role
+
+    class Users:
+        head = make_user("head", Role.HEAD_OF_SALES)
+        mgmt = make_user("mgmt", Role.MANAGEMENT)
+        am1 = make_user("am1", Role.ACCOUNT_MANAGER)
+        am2 = make_user("am2", Role.ACCOUNT_MANAGER)
+        mkt = make_user("mkt", Role.MARKETING)
+        svc = make_user("svc", Role.AFTER_SALES)
+        fin = make_user("fin", Role.FINANCE)
+        admin = make_user("admin", Role.ADMINISTRATOR, is_staff=True)
+
+    return Users
+
+
+@pytest.fixture
+def customer_factory(db):
+    from kam.customers.services import customer_create
+    from kam.customers.validators import make_credit_code
+
+    counter = {"n": 0}
+
+    def make(name: str | None = None, manager=None, **values):
+        from kam.customers.services import customer_assign_manager
+
+        counter["n"] += 1
+        n = counter["n"]
+        code = make_credit_code(f"91440600{n:09d}")
+        customer = customer_create(actor=None, name=name or f"测试客户{n}", credit_code=code,
+                                   customer_type=values.pop("customer_type", "hotel"),
+                                   city=values.pop("city", "佛山"), **values)
+        if manager is not None:
+            customer_assign_manager(actor=None, customer=customer, manager=manager, reason="test")
+            customer.refresh_from_db()
+        return customer
+
+    return make

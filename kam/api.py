@@ -1,0 +1,60 @@
+"""The HTTP API (django-ninja): /api/, schema at /api/openapi.json, docs at /api/docs.
+
+Every endpoint reads through the same selectors as the pages; errors are JSON with a message and
+the field or rule at fault.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from kam.core.api_auth import api_auth
+from kam.core.errors import AccessDenied, ApplicationError
+
+api = NinjaAPI(title="kam API", version="1", auth=api_auth, urls_namespace="api",
+               description="大客户维护系统 API。认证：浏览器会话，或 Authorization: Bearer <API 令牌>。")
+
+
+@api.exception_handler(AccessDenied)
+def _access_denied(request, exc: AccessDenied):
+    return api.create_response(request, exc.as_dict(), status=403)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request, exc: ApplicationError):
+    return api.create_response(request, exc.as_dict(), status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"message": _("未找到。")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"message": _("未登录或令牌无效。")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    errors = exc.errors
+    first = errors[0] if errors else {}
+    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload")]
+    field = ".".join(loc)
+    return api.create_response(
+        request, {"message": _("「%(f)s」：%(m)s") % {"f": field, "m": first.get("msg", "")}, "field": field,
+                  "errors": errors}, status=422)
+
+
+def _mount() -> None:
+    from kam.customers.api import router as customers_router
+    from kam.orders.api import router as orders_router
+
+    api.add_router("/customers", customers_router)
+    api.add_router("/orders", orders_router)
+
+
+_mount()

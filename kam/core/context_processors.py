@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kam.users.models import Role
+
+# (url name, label, roles that see it; empty = every signed-in user)
+NAV = [
+    ("home", _("首页"), ()),
+    ("customers:list", _("客户"), ()),
+    ("policy:in_force", _("政策设置"), ()),
+    ("audit:events", _("审计日志"), (Role.MANAGEMENT,)),
+    ("users:tokens", _("API 令牌"), ()),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, roles in NAV:
+        if roles and not user.has_role(*roles):
+            continue
+        url = reverse(name)
+        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"
+                      or request.path == url})
+    if user.is_staff or user.has_role(Role.ADMINISTRATOR):
+        items.append({"url": reverse("admin:index"), "label": _("系统管理"), "active": False})
+    return {"nav_items": items}

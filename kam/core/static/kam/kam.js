@@ -1,0 +1,8 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (ev) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
+    });
+  });
+});

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.crypto import EncryptedTextField
+from kam.customers.validators import validate_credit_code
+
+
+class CustomerType(models.TextChoices):
+    """A2.2 customer types."""
+
+    REAL_ESTATE = "real_estate", _("房地产开发商")
+    HOTEL = "hotel", _("大型酒店运营商")
+    DEALER = "dealer", _("家具经销商")
+    INSTITUTION = "institution", _("企事业单位采购")
+    OTHER = "other", _("其他")
+
+
+class PriceSensitivity(models.TextChoices):
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("客户名称"), max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+                               verbose_name=_("所属集团"))
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
+                                   validators=[validate_credit_code])
+    customer_type = models.CharField(_("客户类型"), max_length=20, choices=CustomerType.choices,
+                                     default=CustomerType.OTHER, db_index=True)
+    province = models.CharField(_("省份"), max_length=30, blank=True)
+    city = models.CharField(_("城市"), max_length=30, blank=True, db_index=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    # A2.1 cooperation start: derived from the first order / first contract; sales may record an earlier start.
+    cooperation_start_override = models.DateField(_("记录的合作起始日"), null=True, blank=True)
+    cooperation_start_reason = models.CharField(_("合作起始日说明"), max_length=200, blank=True)
+    # A2.1 assessed criteria
+    purchase_potential = models.BooleanField(_("持续采购潜力"), default=False)
+    purchase_potential_note = models.CharField(_("采购潜力说明"), max_length=300, blank=True)
+    industry_influence = models.BooleanField(_("行业影响力"), default=False)
+    industry_influence_note = models.CharField(_("行业影响力说明"), max_length=300, blank=True)
+    founded_on = models.DateField(_("公司成立日（周年）"), null=True, blank=True)
+    # A6.1 dossier: decision process and preferences
+    decision_process = models.TextField(_("采购决策流程"), blank=True)
+    pref_style = models.CharField(_("风格偏好"), max_length=200, blank=True)
+    pref_customisation = models.CharField(_("定制需求"), max_length=300, blank=True)
+    pref_price_sensitivity = models.CharField(_("价格敏感度"), max_length=10, choices=PriceSensitivity.choices,
+                                              blank=True)
+    # A9.2: the current account manager (history in AccountAssignment); scopes what a manager sees.
+    account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="managed_customers", verbose_name=_("客户经理"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        indexes = [models.Index(fields=["account_manager", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FloorPrice(models.Model):
+    """底价: the lowest price the company accepts for a product series. Core data (A7.1), encrypted."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="floor_prices")
+    product_series = models.CharField(_("产品系列"), max_length=60)
+    price = EncryptedTextField(_("底价"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "product_series"], name="uniq_floor_price")]
+        verbose_name = _("底价")
+        verbose_name_plural = _("底价")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} · {self.product_series}"
+
+
+class BirthdayKind(models.TextChoices):
+    NONE = "", _("未记录")
+    SOLAR = "solar", _("公历")
+    LUNAR = "lunar", _("农历")
+
+
+class Contact(models.Model):
+    """A customer's person. Phone, WeChat and email are personal data, encrypted at rest;
+    for decision makers they are core data (A7.1)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=60)
+    title = models.CharField(_("职务"), max_length=60, blank=True)
+    phone = EncryptedTextField(_("电话"), blank=True)
+    wechat = EncryptedTextField(_("微信/企业微信"), blank=True)
+    email = EncryptedTextField(_("邮箱"), blank=True)
+    is_decision_maker = models.BooleanField(_("决策层"), default=False)
+    birthday_kind = models.CharField(_("生日历法"), max_length=5, choices=BirthdayKind.choices, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(_("生日月"), null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(_("生日日"), null=True, blank=True)
+    birthday_leap_month = models.BooleanField(_("闰月"), default=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_decision_maker", "name", "id"]
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def contract_upload_to(instance: Contract, filename: str) -> str:
+    return f"contracts/{instance.customer_id}/{filename}"
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    number = models.CharField(_("合同编号"), max_length=60, unique=True)
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"), null=True, blank=True)
+    terms_summary = models.TextField(_("条款摘要"), blank=True)
+    document = models.FileField(_("合同文件"), upload_to=contract_upload_to, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_on", "id"]
+        verbose_name = _("合同")
+        verbose_name_plural = _("合同")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AccountAssignment(models.Model):
+    """A9.2: who managed the customer when. Exactly one open assignment per customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="assignments")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
+                                verbose_name=_("客户经理"))
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_id", "-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(ended_on__isnull=True),
+                                    name="one_open_assignment_per_customer"),
+        ]
+        verbose_name = _("客户经理分配")
+        verbose_name_plural = _("客户经理分配")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.manager_id} ({self.started_on}–{self.ended_on or ''})"

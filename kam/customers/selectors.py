@@ -1,0 +1,149 @@
+"""Reads of customers, scoped to the acting user (house rule 2; A7.1, A9.2).
+
+- head of sales, management, marketing, after-sales, finance: every customer's basic data;
+- account manager: only the customers assigned to them (others are 404);
+- administrator and anyone else: none.
+Core data (floor prices, decision makers' phone/WeChat/email) is returned only to the head of sales
+and management, and only through the functions here that say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Min, Q, QuerySet
+from django.http import Http404
+
+from kam.customers.models import Contact, Contract, Customer, FloorPrice
+from kam.users.models import User
+
+
+def customers_visible(*, user: User) -> QuerySet[Customer]:
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    if user.sees_all_customers:
+        return Customer.objects.all()
+    if user.is_account_manager:
+        return Customer.objects.filter(account_manager=user)
+    return Customer.objects.none()
+
+
+def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "") -> QuerySet[Customer]:
+    qs = customers_visible(user=user).select_related("account_manager", "parent")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
+    if customer_type:
+        qs = qs.filter(customer_type=customer_type)
+    if city:
+        qs = qs.filter(city=city)
+    return qs.order_by("name", "id")
+
+
+def customer_get(*, user: User, pk: int) -> Customer:
+    """The customer if the user may see it; Http404 otherwise (never 403: no existence leak)."""
+    customer = customers_visible(user=user).select_related("account_manager", "parent").filter(pk=pk).first()
+    if customer is None:
+        raise Http404("customer not found")
+    return customer
+
+
+def customer_cities(*, user: User) -> list[str]:
+    return list(customers_visible(user=user).exclude(city="").order_by("city").values_list("city", flat=True)
+                .distinct())
+
+
+def cooperation_start(*, customer: Customer):
+    """A2.1: the earlier of the first order and the first contract start, unless sales recorded an earlier start."""
+    first_order = customer.orders.exclude(status="cancelled").aggregate(d=Min("order_date"))["d"]
+    first_contract = customer.contracts.aggregate(d=Min("start_on"))["d"]
+    candidates = [d for d in (first_order, first_contract, customer.cooperation_start_override) if d]
+    return min(candidates) if candidates else None
+
+
+def group_members(*, user: User, customer: Customer) -> QuerySet[Customer]:
+    """Group roll-up: the visible members of the customer's group (itself included)."""
+    root_id = customer.parent_id or customer.pk
+    return customers_visible(user=user).filter(Q(pk=root_id) | Q(parent_id=root_id)).order_by("name")
+
+
+@dataclass(frozen=True)
+class ContactOut:
+    """A contact as the acting user may see it. Masked values are None, with `masked=True`."""
+
+    id: int
+    name: str
+    title: str
+    is_decision_maker: bool
+    phone: str | None
+    wechat: str | None
+    email: str | None
+    masked: bool
+    birthday: str
+
+
+CORE_CONTACT_FIELDS = ("phone", "wechat", "email")
+
+
+def contact_channels_are_core(contact: Contact) -> bool:
+    """A7.1: decision makers' phone, WeChat/WeCom and email are core data."""
+    return contact.is_decision_maker
+
+
+def _birthday_label(c: Contact) -> str:
+    if not c.birthday_kind or not c.birthday_month or not c.birthday_day:
+        return ""
+    if c.birthday_kind == "lunar":
+        leap = "闰" if c.birthday_leap_month else ""
+        return f"农历{leap}{c.birthday_month}月{c.birthday_day}日"
+    return f"{c.birthday_month}月{c.birthday_day}日"
+
+
+def customer_contacts(*, user: User, customer: Customer) -> list[ContactOut]:
+    """Contacts of a customer the user can see (call customer_get first).
+
+    Decision makers' channels come back only for core-data roles; for everyone else they are not even
+    loaded from the database (deferred), so they cannot leak through a template or serializer.
+    """
+    sees_core = user.sees_core_data
+    qs = Contact.objects.filter(customer=customer)
+    result: list[ContactOut] = []
+    if sees_core:
+        rows = list(qs)
+    else:
+        # two queries: basic contacts with channels, decision makers without them
+        rows = list(qs.filter(is_decision_maker=False)) + list(
+            qs.filter(is_decision_maker=True).defer(*CORE_CONTACT_FIELDS))
+        rows.sort(key=lambda c: (not c.is_decision_maker, c.name, c.pk))
+    for c in rows:
+        hide = contact_channels_are_core(c) and not sees_core
+        result.append(ContactOut(
+            id=c.pk, name=c.name, title=c.title, is_decision_maker=c.is_decision_maker,
+            phone=None if hide else c.phone, wechat=None if hide else c.wechat,
+            email=None if hide else c.email, masked=hide, birthday=_birthday_label(c),
+        ))
+    return result
+
+
+@dataclass(frozen=True)
+class FloorPriceOut:
+    product_series: str
+    price: Decimal
+
+
+def customer_floor_prices(*, user: User, customer: Customer) -> list[FloorPriceOut] | None:
+    """Core data (A7.1): None for roles that may not see it — never the values."""
+    if not user.sees_core_data:
+        return None
+    return [FloorPriceOut(fp.product_series, Decimal(fp.price))
+            for fp in FloorPrice.objects.filter(customer=customer).order_by("product_series")]
+
+
+def customer_floor_price_series(*, customer: Customer) -> list[str]:
+    """The product series that have a floor price (names only: basic)."""
+    return list(FloorPrice.objects.filter(customer=customer).order_by("product_series")
+                .values_list("product_series", flat=True))
+
+
+def customer_contracts(*, user: User, customer: Customer) -> QuerySet[Contract]:
+    return Contract.objects.filter(customer=customer).order_by("-start_on")

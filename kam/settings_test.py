@@ -1,0 +1,28 @@
+"""Test settings: the production module with a test database and fast, deterministic parts.
+
+KAM_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/kam) runs the suite on PostgreSQL;
+without it the suite runs on SQLite.
+"""
+
+import os
+
+os.environ.setdefault("KAM_SECRET_KEY", "kam-test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault(
+    "KAM_FIELD_KEYS",
+    # two fixed test keys: the first encrypts, both decrypt
+    "aREqLgzLP3l63RJYU19_GTiokeVseB7-uoGwG4KUtNw=,WFe7-yVEZ8FKdGWYOUWZmkP7vd1m7GF1vghiE7V-tSY=",
+)
+
+from kam.settings import *  # noqa: E402,F403
+from kam.settings import _database  # noqa: E402
+
+DATABASES = {"default": _database(os.environ.get("KAM_TEST_DATABASE_URL", "sqlite:///var/test.sqlite3"))}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

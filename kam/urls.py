@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kam.api import api
+from kam.core import views as core_views
+from kam.users.views import LoginView
+
+admin.site.site_header = "大客户维护系统 · 系统管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("kam.customers.urls")),
+    path("policy/", include("kam.policy.urls")),
+    path("audit/", include("kam.audit.urls")),
+    path("account/", include("kam.users.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", _("客户经理")
+    HEAD_OF_SALES = "head_of_sales", _("销售部负责人")
+    MANAGEMENT = "management", _("管理层")
+    MARKETING = "marketing", _("市场部")
+    AFTER_SALES = "after_sales", _("售后服务部")
+    FINANCE = "finance", _("财务部")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+class Department(models.TextChoices):
+    SALES = "sales", _("销售部")
+    MARKETING = "marketing", _("市场部")
+    AFTER_SALES = "after_sales", _("售后服务部")
+    FINANCE = "finance", _("财务部")
+    MANAGEMENT = "management", _("管理层")
+    IT = "it", _("信息技术")
+
+
+ROLE_DEPARTMENT = {
+    Role.ACCOUNT_MANAGER: Department.SALES,
+    Role.HEAD_OF_SALES: Department.SALES,
+    Role.MANAGEMENT: Department.MANAGEMENT,
+    Role.MARKETING: Department.MARKETING,
+    Role.AFTER_SALES: Department.AFTER_SALES,
+    Role.FINANCE: Department.FINANCE,
+    Role.ADMINISTRATOR: Department.IT,
+}
+
+# A7.1: roles that see core data (floor prices, decision makers' contact details).
+CORE_DATA_ROLES = frozenset({Role.HEAD_OF_SALES, Role.MANAGEMENT})
+# Roles that read every customer's basic data; account managers read only their own.
+ALL_CUSTOMERS_ROLES = frozenset({Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.MARKETING, Role.AFTER_SALES,
+                                 Role.FINANCE})
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    department = models.CharField(_("部门"), max_length=20, choices=Department.choices, blank=True)
+    phone = models.CharField(_("手机"), max_length=30, blank=True)
+    wecom_userid = models.CharField(_("企业微信账号"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        if not self.pk or not self.is_active:
+            return frozenset()
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def sees_core_data(self) -> bool:
+        return self.has_role(*CORE_DATA_ROLES)
+
+    @property
+    def sees_all_customers(self) -> bool:
+        return self.has_role(*ALL_CUSTOMERS_ROLES)
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.has_role(Role.ACCOUNT_MANAGER)
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+        verbose_name = _("角色授予")
+        verbose_name_plural = _("角色授予")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class LoginFailure(models.Model):
+    """A failed log-in; recent failures per user name and per IP throttle further tries."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A per-user API token for integrations: shown once, stored hashed, revocable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
