@@ -39,7 +39,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy kam
 
+# CI silences only the calendar-data warning (next year's official schedule may not be published yet;
+# production sees it from 1 December and an administrator enters the year).
 deploy-check: $(STAMP)
-	KAM_HTTPS=1 KAM_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	KAM_SILENCED_CHECKS=kam.calendar.W001 KAM_HTTPS=1 KAM_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		KAM_FIELD_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING

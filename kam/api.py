@@ -52,9 +52,11 @@ def _invalid(request, exc: ValidationError):
 def _mount() -> None:
     from kam.customers.api import router as customers_router
     from kam.orders.api import router as orders_router
+    from kam.policy.api import router as policy_router
 
     api.add_router("/customers", customers_router)
     api.add_router("/orders", orders_router)
+    api.add_router("/policy", policy_router)
 
 
 _mount()

@@ -216,3 +216,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "kam@localhost")
 NINJA_PAGINATION_PER_PAGE = 20
 
 KAM_PRODUCT_NAME = _("大客户维护系统")
+
+# e.g. KAM_SILENCED_CHECKS=kam.calendar.W001 where next year's holiday schedule is knowingly pending
+SILENCED_SYSTEM_CHECKS = [c.strip() for c in os.environ.get("KAM_SILENCED_CHECKS", "").split(",") if c.strip()]

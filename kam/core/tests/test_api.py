@@ -83,3 +83,30 @@ def test_openapi_schema_and_docs(users, client):
 def test_admin_user_gets_no_business_data(users, world, client):
     client.force_login(users.admin)
     assert client.get("/api/customers/").json()["count"] == 0
+
+
+def test_policy_in_force_readable_by_everyone(users, client):
+    """A2.3: the policy in force is public to all staff, through the API too."""
+    client.force_login(users.am1)
+    data = client.get("/api/policy/in-force").json()
+    settings = {s["name"]: s for s in data["settings"]}
+    assert settings["portfolio.max_accounts_per_manager"]["value"] == 15
+    assert settings["portfolio.max_accounts_per_manager"]["rule"] == "A9.1"
+    assert settings["service.response_hours"]["article"] == "第十一条"
+    assert client.get("/api/policy/in-force?at=2026-01-01T00:00:00").status_code == 400
+
+
+def test_orders_api_scoped(users, world, client):
+    from datetime import date
+    from decimal import Decimal
+
+    from kam.orders.services import LineIn, order_create
+
+    own, other = world
+    order_create(actor=None, customer=own[0], number="SO-1", order_date=date(2026, 1, 5),
+                 lines=[LineIn("沙发", "SF-320", Decimal("1"), Decimal("5000"))])
+    order_create(actor=None, customer=other, number="SO-2", order_date=date(2026, 1, 5),
+                 lines=[LineIn("沙发", "SF-320", Decimal("1"), Decimal("5000"))])
+    client.force_login(users.am1)
+    numbers = {o["number"] for o in client.get("/api/orders/").json()["items"]}
+    assert numbers == {"SO-1"}
