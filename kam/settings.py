@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kam.customers",
     "kam.orders",
     "kam.receivables",
+    "kam.exchange",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/", include("kam.customers.urls")),
     path("policy/", include("kam.policy.urls")),
     path("audit/", include("kam.audit.urls")),
+    path("exchange/", include("kam.exchange.urls")),
     path("account/", include("kam.users.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ NAV = [
     ("home", _("首页"), ()),
     ("customers:list", _("客户"), ()),
     ("policy:in_force", _("政策设置"), ()),
+    ("exchange:imports", _("数据导入"), (Role.HEAD_OF_SALES, Role.FINANCE)),
     ("audit:events", _("审计日志"), (Role.MANAGEMENT,)),
     ("users:tokens", _("API 令牌"), ()),
 ]

@@ -59,6 +59,7 @@ class OrderLine(models.Model):
 
 
 class OrderReturn(models.Model):
+    number = models.CharField(_("退货单号"), max_length=60, unique=True, null=True, blank=True)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="returns")
     returned_on = models.DateField(_("退货日期"))
@@ -76,6 +77,7 @@ class OrderReturn(models.Model):
 
 
 class QualityDispute(models.Model):
+    number = models.CharField(_("争议编号"), max_length=60, unique=True, null=True, blank=True)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="quality_disputes")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quality_disputes")
     opened_on = models.DateField(_("提出日期"))

@@ -28,7 +28,6 @@ def test_rule_anchor_and_citation():
     assert rule_citation("G.4") == "G.4 · 通则"
 
 
-@pytest.mark.urls("kam.policy.tests.urls")
 def test_rule_link_filter_renders_escaped_link():
     html = Template('{% load policy_tags %}{{ "A12.2"|rule_link }}|{{ rule|rule_link }}|{{ "G.3"|article_label }}'
                     ).render(Context({"rule": "<b>"}))

@@ -11,7 +11,7 @@ from kam.policy.rules import RULES, rule_anchor
 from kam.policy.schema import SETTINGS
 from kam.policy.tests.helpers import at, values
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("kam.policy.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_in_force_url_name():

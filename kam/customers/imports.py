@@ -1,0 +1,255 @@
+"""Import kinds of the customers app: customers, contacts, contracts, account-manager assignments."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
+from kam.customers.validators import credit_code_error, normalize_credit_code
+from kam.exchange.engine import ImportContext, Row
+from kam.exchange.handlers import ModelHandler, check_customer_refs, check_duplicate_keys
+from kam.exchange.registry import Column, Handler, ImportKind, register
+from kam.users.models import Role
+
+HEAD = (Role.HEAD_OF_SALES,)
+CUSTOMER_REF = dict(type="text", required=True, aliases=("客户名称", "客户", "往来单位", "往来单位名称", "客户全称"),
+                    note=_l("统一社会信用代码或客户全称（须与系统中一致）"))
+
+CUSTOMER_COLUMNS = [
+    Column("name", _l("客户名称"), "Name", required=True, max_length=200, example="佛山华美酒店管理有限公司",
+           aliases=("客户全称", "往来单位名称", "单位名称")),
+    Column("credit_code", _l("统一社会信用代码"), "Credit code", required=True, example="91440604MA4UJ5XK1N",
+           aliases=("税号", "纳税人识别号"), note=_l("18 位，含校验位；作为客户的唯一标识")),
+    Column("customer_type", _l("客户类型"), "Type", type="choice", example="大型酒店运营商",
+           choices=tuple((str(label), value) for value, label in CustomerType.choices),
+           aliases=("客户类别", "客户分类"), note=_l("房地产开发商 / 大型酒店运营商 / 家具经销商 / 企事业单位采购 / 其他（A2.2）")),
+    Column("parent", _l("所属集团信用代码"), "Group credit code", example="",
+           note=_l("母公司（集团）的统一社会信用代码；可为本文件中的其他行")),
+    Column("province", _l("省份"), "Province", example="广东", aliases=("省",), max_length=30),
+    Column("city", _l("城市"), "City", example="佛山", aliases=("市", "所在城市"), max_length=30),
+    Column("address", _l("地址"), "Address", example="佛山市禅城区季华五路 1 号", aliases=("通讯地址", "详细地址"),
+           max_length=200),
+    Column("founded_on", _l("公司成立日"), "Founded on", type="date", example="2008-06-18"),
+    Column("decision_process", _l("采购决策流程"), "Decision process", example="采购部初选，总经理审批"),
+    Column("pref_style", _l("风格偏好"), "Style", example="新中式", max_length=200),
+    Column("pref_customisation", _l("定制需求"), "Customisation", example="客房家具按房型定制", max_length=300),
+    Column("pref_price_sensitivity", _l("价格敏感度"), "Price sensitivity", type="choice", example="中",
+           choices=tuple((str(label), value) for value, label in PriceSensitivity.choices)),
+    Column("purchase_potential", _l("持续采购潜力"), "Purchase potential", type="bool", example="是"),
+    Column("purchase_potential_note", _l("采购潜力说明"), "Potential note", max_length=300, example="三年内新开 12 家门店"),
+    Column("industry_influence", _l("行业影响力"), "Industry influence", type="bool", example="否"),
+    Column("industry_influence_note", _l("行业影响力说明"), "Influence note", max_length=300),
+    Column("cooperation_start_override", _l("记录的合作起始日"), "Cooperation since", type="date",
+           note=_l("早于系统数据的合作起始日（A2.1），须同时填写说明")),
+    Column("cooperation_start_reason", _l("合作起始日说明"), "Cooperation since reason", max_length=200),
+]
+CUSTOMER_FIELDS = tuple(c.field for c in CUSTOMER_COLUMNS if c.field not in ("credit_code", "parent"))
+
+
+class CustomerHandler(Handler):
+    def prepare(self, rows, ctx):
+        valid = []
+        file_codes: set[str] = ctx.cache.setdefault("file_codes", set())
+        for row in rows:
+            v = row.values
+            v["credit_code"] = normalize_credit_code(v["credit_code"])
+            error = credit_code_error(v["credit_code"])
+            if error:
+                ctx.error(row, "credit_code", error)
+                continue
+            if v.get("parent"):
+                v["parent"] = normalize_credit_code(v["parent"])
+                if v["parent"] == v["credit_code"]:
+                    ctx.error(row, "parent", _("不能以自身为所属集团"))
+                    continue
+            if v.get("cooperation_start_override") and not v.get("cooperation_start_reason"):
+                ctx.error(row, "cooperation_start_reason", _("记录更早的合作起始日时须说明原因（A2.1）"))
+                continue
+            valid.append(row)
+            file_codes.add(v["credit_code"])
+        return check_duplicate_keys(valid, ctx, lambda r: r.values["credit_code"], "credit_code")
+
+    def apply(self, rows, ctx):
+        existing = {c.credit_code: c for c in Customer.objects.filter(
+            credit_code__in=[r.values["credit_code"] for r in rows])}
+        create, update, changed = [], [], set()
+        pending = ctx.cache.setdefault("parents", [])
+        for row in rows:
+            v = row.values
+            values = {f: v.get(f) for f in CUSTOMER_FIELDS if f in v}
+            for f, val in list(values.items()):
+                if val is None:
+                    values[f] = False if f in ("purchase_potential", "industry_influence") else (
+                        None if f in ("founded_on", "cooperation_start_override") else "")
+            if "customer_type" in values and not values["customer_type"]:
+                values["customer_type"] = CustomerType.OTHER
+            if "parent" in v:
+                pending.append((v["credit_code"], v.get("parent") or None, row.line))
+            obj = existing.get(v["credit_code"])
+            if obj is None:
+                create.append(Customer(credit_code=v["credit_code"], **values))
+                continue
+            changes = {}
+            for f, new in values.items():
+                old = getattr(obj, f)
+                if old != new:
+                    changes[f] = {"old": old, "new": new}
+                    setattr(obj, f, new)
+                    changed.add(f)
+            if changes:
+                update.append(obj)
+                ctx.audit_update(obj, changes)
+            else:
+                ctx.counts["unchanged"] += 1
+        if create:
+            Customer.objects.bulk_create(create, batch_size=1000)
+            ctx.counts["created"] += len(create)
+        if update:
+            Customer.objects.bulk_update(update, sorted(changed), batch_size=500)
+            ctx.counts["updated"] += len(update)
+
+    def finish(self, ctx: ImportContext) -> None:
+        pending = ctx.cache.get("parents", [])
+        if not pending:
+            return
+        codes = {c for c, _p, _l in pending} | {p for _c, p, _l in pending if p}
+        ids = dict(Customer.objects.filter(credit_code__in=codes).values_list("credit_code", "id"))
+        current = dict(Customer.objects.filter(credit_code__in=codes).values_list("credit_code", "parent_id"))
+        updated = []
+        for code, parent_code, line in pending:
+            parent_id = ids.get(parent_code) if parent_code else None
+            if parent_code and parent_id is None:
+                ctx.error(line, "parent", _("找不到所属集团 %(c)s") % {"c": parent_code})
+                continue
+            if current.get(code) != parent_id:
+                obj = Customer(pk=ids[code], parent_id=parent_id)
+                updated.append(obj)
+        if updated and not ctx.error_count:
+            Customer.objects.bulk_update(updated, ["parent"], batch_size=500)
+
+
+register(ImportKind(
+    name="customers", label=_l("客户"), columns=CUSTOMER_COLUMNS, key=("credit_code",), roles=HEAD,
+    handler=CustomerHandler(), description=_l("按统一社会信用代码新增或更新客户（A2.2、A6.1）。")))
+
+
+def _contact_validate(row: Row, ctx: ImportContext) -> bool:
+    v = row.values
+    kind = v.get("birthday_kind")
+    if kind:
+        max_day = 30 if kind == "lunar" else 31
+        if not v.get("birthday_month") or not 1 <= v["birthday_month"] <= 12:
+            ctx.error(row, "birthday_month", _("应为 1–12"))
+            return False
+        if not v.get("birthday_day") or not 1 <= v["birthday_day"] <= max_day:
+            ctx.error(row, "birthday_day", _("应为 1–%(n)d") % {"n": max_day})
+            return False
+    for f in ("birthday_kind",):
+        if v.get(f) is None:
+            v[f] = ""
+    return True
+
+
+register(ImportKind(
+    name="contacts", label=_l("联系人"), key=("customer", "name"), roles=HEAD,
+    columns=[
+        Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
+        Column("name", _l("姓名"), "Name", required=True, max_length=60, example="林国栋", aliases=("联系人",)),
+        Column("title", _l("职务"), "Title", max_length=60, example="采购总监"),
+        Column("phone", _l("电话"), "Phone", example="13800138000", aliases=("手机", "联系电话", "手机号")),
+        Column("wechat", _l("微信"), "WeChat", example="lin_gd", aliases=("微信号", "企业微信")),
+        Column("email", _l("邮箱"), "Email", example="lin@example.cn", aliases=("电子邮箱",)),
+        Column("is_decision_maker", _l("决策层"), "Decision maker", type="bool", example="是",
+               note=_l("决策层的电话、微信、邮箱为核心数据（A7.1）")),
+        Column("birthday_kind", _l("生日历法"), "Birthday calendar", type="choice", example="农历",
+               choices=(("公历", "solar"), ("阳历", "solar"), ("农历", "lunar"), ("阴历", "lunar"))),
+        Column("birthday_month", _l("生日月"), "Birthday month", type="int", example="8"),
+        Column("birthday_day", _l("生日日"), "Birthday day", type="int", example="15"),
+        Column("birthday_leap_month", _l("闰月"), "Leap month", type="bool", example="否"),
+    ],
+    handler=ModelHandler(Contact, key=("customer", "name"),
+                         fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker",
+                                 "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
+                         secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate),
+    description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。")))
+
+
+def _contract_validate(row: Row, ctx: ImportContext) -> bool:
+    v = row.values
+    if v.get("end_on") and v["end_on"] < v["start_on"]:
+        ctx.error(row, "end_on", _("不能早于开始日期"))
+        return False
+    return True
+
+
+register(ImportKind(
+    name="contracts", label=_l("合同"), key=("number",), roles=HEAD,
+    columns=[
+        Column("number", _l("合同编号"), "Contract number", required=True, max_length=60, example="HT-2026-0018",
+               aliases=("合同号",)),
+        Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
+        Column("signed_on", _l("签订日期"), "Signed on", type="date", example="2026-01-08"),
+        Column("start_on", _l("开始日期"), "Start", type="date", required=True, example="2026-01-10",
+               aliases=("生效日期",)),
+        Column("end_on", _l("结束日期"), "End", type="date", example="2027-01-09", aliases=("到期日期", "终止日期")),
+        Column("terms_summary", _l("条款摘要"), "Terms", example="年度框架协议，月结 60 天"),
+    ],
+    handler=ModelHandler(Contract, key=("number",),
+                         fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
+                         validate=_contract_validate),
+    description=_l("按合同编号新增或更新合同（A18.2）。")))
+
+
+class AssignmentHandler(Handler):
+    """A9.2 handovers through the assignment service (dated, the previous assignment ends)."""
+
+    def prepare(self, rows, ctx):
+        from kam.users.models import User
+
+        rows = check_customer_refs(rows, ctx)
+        refs = {r.values["manager"] for r in rows}
+        users = {}
+        for u in User.objects.filter(is_active=True, role_grants__role=Role.ACCOUNT_MANAGER).distinct():
+            users.setdefault(u.username, u)
+            if u.display_name:
+                users.setdefault(u.display_name, u)
+        valid = []
+        for row in rows:
+            user = users.get(row.values["manager"])
+            if user is None:
+                ctx.error(row, "manager", _("%(m)s 不是系统中的客户经理") % {"m": row.values["manager"]})
+                continue
+            row.values["manager_user"] = user
+            valid.append(row)
+        del refs
+        return check_duplicate_keys(valid, ctx, lambda r: r.values["customer_id"], "customer")
+
+    def apply(self, rows, ctx):
+        from kam.customers.services import customer_assign_manager
+
+        customers = Customer.objects.in_bulk([r.values["customer_id"] for r in rows])
+        for row in rows:
+            customer = customers[row.values["customer_id"]]
+            manager = row.values["manager_user"]
+            if customer.account_manager_id == manager.pk:
+                ctx.counts["unchanged"] += 1
+                continue
+            created = customer.account_manager_id is None
+            customer_assign_manager(actor=None, customer=customer, manager=manager,
+                                    on=row.values.get("started_on") or timezone.localdate(),
+                                    reason=row.values.get("reason") or str(_("导入")))
+            ctx.counts["created" if created else "updated"] += 1
+
+
+register(ImportKind(
+    name="assignments", label=_l("客户经理分配"), key=("customer",), roles=HEAD,
+    columns=[
+        Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
+        Column("manager", _l("客户经理"), "Account manager", required=True, example="am1",
+               aliases=("业务员", "销售员", "负责人"), note=_l("系统用户名或姓名")),
+        Column("started_on", _l("开始日期"), "Since", type="date", example="2026-01-01"),
+        Column("reason", _l("原因"), "Reason", example="年度分配", max_length=200),
+    ],
+    handler=AssignmentHandler(), description=_l("每个客户在任一时刻只有一位客户经理；交接留存历史（A9.2）。")))

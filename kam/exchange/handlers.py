@@ -1,0 +1,161 @@
+"""Reusable handlers: key-based upsert of flat models, and reference resolution (customers, users)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from kam.audit.services import _jsonable
+from kam.exchange.engine import ImportContext, Row
+from kam.exchange.registry import Handler
+
+
+def resolve_customers(refs: Iterable[str], ctx: ImportContext) -> dict[str, int]:
+    """Customer references as written in files — a credit code or the exact name — to ids (cached per import)."""
+    from kam.customers.models import Customer
+
+    cache: dict[str, int | None] = ctx.cache.setdefault("customers", {})
+    wanted = {r for r in refs if r and r not in cache}
+    if wanted:
+        by_code: dict[str, list[str]] = {}
+        for r in wanted:
+            by_code.setdefault(r.upper(), []).append(r)
+        for pk, code in Customer.objects.filter(credit_code__in=list(by_code)).values_list("id", "credit_code"):
+            for r in by_code[code]:
+                cache[r] = pk
+        by_name: dict[str, list[int]] = {}
+        rest = [r for r in wanted if r not in cache]
+        if rest:
+            for pk, name in Customer.objects.filter(name__in=rest).values_list("id", "name"):
+                by_name.setdefault(name, []).append(pk)
+        for r in rest:
+            ids = by_name.get(r, [])
+            cache[r] = ids[0] if len(ids) == 1 else (None if not ids else -1)
+    return {r: cache[r] for r in refs if r in cache}
+
+
+def check_customer_refs(rows: list[Row], ctx: ImportContext, field: str = "customer") -> list[Row]:
+    ids = resolve_customers({r.values[field] for r in rows if r.values.get(field)}, ctx)
+    valid = []
+    for row in rows:
+        ref = row.values.get(field)
+        if not ref:
+            valid.append(row)
+            continue
+        pk = ids.get(ref)
+        if pk is None:
+            ctx.error(row, field, _("找不到客户 %(ref)s（按统一社会信用代码或客户全称查找）") % {"ref": ref})
+        elif pk == -1:
+            ctx.error(row, field, _("客户名称 %(ref)s 不唯一，请改用统一社会信用代码") % {"ref": ref})
+        else:
+            row.values[field + "_id"] = pk
+            valid.append(row)
+    return valid
+
+
+def check_duplicate_keys(rows: list[Row], ctx: ImportContext, key: Callable[[Row], Any], field: str) -> list[Row]:
+    seen: dict[Any, int] = ctx.cache.setdefault("keys:" + field, {})
+    valid = []
+    for row in rows:
+        k = key(row)
+        if k in seen:
+            ctx.error(row, field, _("与第 %(line)d 行重复") % {"line": seen[k]})
+        else:
+            seen[k] = row.line
+            valid.append(row)
+    return valid
+
+
+class ModelHandler(Handler):
+    """Upsert one model row per file row by business key.
+
+    `fields`: model field names written from the row (values of columns with the same field name);
+    `refs`: column fields resolved to customers (written as `<field>_id`); `secret_fields`: personal or
+    core data — the audit names them, never values (A7.2).
+    """
+
+    def __init__(self, model: type[models.Model], *, key: tuple[str, ...], fields: tuple[str, ...],
+                 refs: tuple[str, ...] = ("customer",), fks: tuple[str, ...] | None = None,
+                 secret_fields: frozenset[str] = frozenset(),
+                 defaults: dict[str, Any] | None = None,
+                 validate: Callable[[Row, ImportContext], bool] | None = None) -> None:
+        self.model = model
+        self.key = key
+        self.fields = fields
+        self.refs = refs
+        self.fks = refs if fks is None else fks  # fields written through <name>_id
+        self.secret_fields = secret_fields
+        self.defaults = defaults or {}
+        self.validate = validate
+
+    def _attr(self, name: str) -> str:
+        return name + "_id" if name in self.fks else name
+
+    def _key_of_row(self, row: Row) -> tuple:
+        return tuple(row.values.get(self._attr(k)) for k in self.key)
+
+    def prepare(self, rows, ctx):
+        for ref in self.refs:
+            rows = check_customer_refs(rows, ctx, ref)
+        if self.validate is not None:
+            rows = [r for r in rows if self.validate(r, ctx)]
+        return check_duplicate_keys(rows, ctx, self._key_of_row, self.key[-1])
+
+    def _values(self, row: Row) -> dict[str, Any]:
+        values = {}
+        for name in self.fields:
+            attr = self._attr(name)
+            if attr in row.values or name in row.values:
+                value = row.values.get(attr)
+                if value is None and name not in self.fks:
+                    value = self.defaults.get(name, _blank_for(self.model, name))
+                values[attr] = value
+        return values
+
+    def apply(self, rows, ctx):
+        if not rows:
+            return
+        attrs = [self._attr(k) for k in self.key]
+        lookup = {f"{attrs[0]}__in": {self._key_of_row(r)[0] for r in rows}}
+        existing = {tuple(getattr(o, a) for a in attrs): o for o in self.model.objects.filter(**lookup)}
+        to_create, to_update, changed_fields = [], [], set()
+        for row in rows:
+            values = self._values(row)
+            obj = existing.get(self._key_of_row(row))
+            if obj is None:
+                to_create.append(self.model(**{**self.defaults, **values}))
+                continue
+            changes = {}
+            for attr, new in values.items():
+                old = getattr(obj, attr)
+                if old != new:
+                    name = attr[:-3] if attr.endswith("_id") and attr[:-3] in self.fks else attr
+                    changes[name] = ({"changed": True} if name in self.secret_fields
+                                     else {"old": _jsonable(old), "new": _jsonable(new)})
+                    setattr(obj, attr, new)
+                    changed_fields.add(attr)
+            if changes:
+                to_update.append(obj)
+                ctx.audit_update(obj, changes)
+            else:
+                ctx.counts["unchanged"] += 1
+        if to_create:
+            self.model.objects.bulk_create(to_create, batch_size=1000)
+            ctx.counts["created"] += len(to_create)
+        if to_update:
+            self.model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+            ctx.counts["updated"] += len(to_update)
+
+
+def _blank_for(model, name: str):
+    field = model._meta.get_field(name)
+    if field.null:
+        return None
+    if isinstance(field, models.BooleanField):
+        return False
+    if isinstance(field, models.CharField | models.TextField):
+        return ""
+    return None

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportMapping(models.Model):
+    """How one source's file (an ERP export) maps to a kind's fields; saved once, reused by name."""
+
+    kind = models.CharField(_("导入类型"), max_length=40)
+    name = models.CharField(_("映射名称"), max_length=80)
+    #: normalized source header -> field name ("" = ignore the column)
+    column_map = models.JSONField(default=dict)
+    #: field name -> {source value: our value} (e.g. an ERP's customer-type codes)
+    value_map = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="uniq_mapping_name")]
+        ordering = ["kind", "name"]
+        verbose_name = _("导入映射")
+        verbose_name_plural = _("导入映射")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    NEEDS_MAPPING = "needs_mapping", _("需要映射列")
+    CHECKING = "checking", _("校验中")
+    INVALID = "invalid", _("有错误")
+    VALID = "valid", _("校验通过")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+def import_upload_to(instance: ImportRun, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"imports/{timezone.localdate():%Y/%m}/{instance.sha256[:16]}_{filename}"
+
+
+class ImportRun(models.Model):
+    """One file's import: who, when, file name and hash, counts, outcome; the original file kept."""
+
+    kind = models.CharField(_("导入类型"), max_length=40)
+    file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=300)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    mapping = models.ForeignKey(ImportMapping, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    source_headers = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)  # created / updated / unchanged / rows
+    errors = models.JSONField(default=list, blank=True)  # [{line, column, message}], the first 1,000
+    error_count = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("导入人"))
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"

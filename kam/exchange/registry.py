@@ -1,0 +1,91 @@
+"""Import kinds as declarations: columns, business key, who may import, and the handler that writes.
+
+A new kind is a small declaration in its app's `imports.py`:
+
+    register(ImportKind(name="invoices", label=_("发票"), columns=[...], key=("number",),
+                        roles=(Role.HEAD_OF_SALES, Role.FINANCE), handler=ModelHandler(Invoice, ...)))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from kam.exchange.engine import ImportContext, Row
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str | Promise  # the template's Chinese header
+    header_en: str
+    type: str = "text"  # text | date | decimal | int | bool | choice | ref
+    required: bool = False
+    choices: tuple[tuple[str, Any], ...] = ()  # (label or code as written in files, stored value)
+    aliases: tuple[str, ...] = ()  # headers of the usual 用友/金蝶 exports
+    note: str | Promise = ""
+    example: str = ""
+    max_length: int | None = None
+
+
+class Handler:
+    """Validates and writes parsed rows in chunks, inside the import's one transaction."""
+
+    #: rows with the same value of this field stay in one chunk (e.g. the lines of one order)
+    group_field: str | None = None
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> list[Row]:
+        """Resolve references, check duplicates; report errors on ctx; return the rows that are valid."""
+        return rows
+
+    def apply(self, rows: list[Row], ctx: ImportContext) -> None:
+        raise NotImplementedError
+
+    def finish(self, ctx: ImportContext) -> None:
+        """After the last chunk (deferred links)."""
+
+
+@dataclass
+class ImportKind:
+    name: str
+    label: str | Promise
+    columns: list[Column]
+    key: tuple[str, ...]
+    roles: tuple[str, ...]
+    handler: Handler
+    description: str | Promise = ""
+    columns_by_field: dict[str, Column] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns_by_field = {c.field: c for c in self.columns}
+
+    def allowed(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.has_role(*self.roles))
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> ImportKind:
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> ImportKind:
+    from kam.core.errors import ApplicationError
+
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise ApplicationError(f"未知的导入类型：{name}（可用：{', '.join(sorted(_KINDS))}）", field="kind") from None
+
+
+def all_kinds() -> list[ImportKind]:
+    return list(_KINDS.values())
+
+
+def kinds_for(user) -> list[ImportKind]:
+    return [k for k in _KINDS.values() if k.allowed(user)]
