@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kam.orders",
     "kam.receivables",
     "kam.exchange",
+    "kam.qualification",
 ]
 
 MIDDLEWARE = [
