@@ -18,6 +18,7 @@ urlpatterns = [
     path("policy/", include("kam.policy.urls")),
     path("audit/", include("kam.audit.urls")),
     path("exchange/", include("kam.exchange.urls")),
+    path("designation/", include("kam.qualification.urls")),
     path("account/", include("kam.users.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -9,6 +9,10 @@ from kam.users.models import Role
 NAV = [
     ("home", _("首页"), ()),
     ("customers:list", _("客户"), ()),
+    ("qualification:key_accounts", _("大客户"), ()),
+    ("qualification:reviews", _("年度评审"), (Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)),
+    ("qualification:portfolios", _("客户经理负荷"), (Role.HEAD_OF_SALES, Role.MANAGEMENT)),
+    ("qualification:criteria", _("认定标准"), ()),
     ("policy:in_force", _("政策设置"), ()),
     ("exchange:imports", _("数据导入"), (Role.HEAD_OF_SALES, Role.FINANCE)),
     ("audit:events", _("审计日志"), (Role.MANAGEMENT,)),
