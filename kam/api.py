@@ -53,10 +53,12 @@ def _mount() -> None:
     from kam.customers.api import router as customers_router
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
+    from kam.qualification.api import router as designation_router
 
     api.add_router("/customers", customers_router)
     api.add_router("/orders", orders_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/designation", designation_router)
 
 
 _mount()

@@ -20,6 +20,7 @@ class CustomerListOut(Schema):
     city: str
     parent_id: int | None
     account_manager_id: int | None
+    tier: str | None = None
 
 
 class ContactOutSchema(Schema):
@@ -55,9 +56,10 @@ class Page20(PageNumberPagination):
 
 @router.get("/", response=list[CustomerListOut], summary="客户列表（按权限范围）")
 @paginate(Page20)
-def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = ""):
-    return selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city).values(
-        "id", "name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id")
+def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = "", tier: str = ""):
+    return selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city,
+                                   tier=tier).values(
+        "id", "name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id", "tier")
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（决策层联系方式按 A7.1 屏蔽）")

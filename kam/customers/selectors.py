@@ -29,8 +29,15 @@ def customers_visible(*, user: User) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
-def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "") -> QuerySet[Customer]:
-    qs = customers_visible(user=user).select_related("account_manager", "parent")
+def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "",
+                  tier: str = "") -> QuerySet[Customer]:
+    from kam.qualification.selectors import with_tier
+
+    qs = with_tier(customers_visible(user=user)).select_related("account_manager", "parent")
+    if tier == "key":
+        qs = qs.filter(tier__isnull=False)
+    elif tier in ("core", "ordinary"):
+        qs = qs.filter(tier=tier)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
     if customer_type:
@@ -42,7 +49,9 @@ def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str
 
 def customer_get(*, user: User, pk: int) -> Customer:
     """The customer if the user may see it; Http404 otherwise (never 403: no existence leak)."""
-    customer = customers_visible(user=user).select_related("account_manager", "parent").filter(pk=pk).first()
+    from kam.qualification.selectors import with_tier
+
+    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").filter(pk=pk).first()
     if customer is None:
         raise Http404("customer not found")
     return customer

@@ -7,6 +7,7 @@ from kam.core.access import login_required
 from kam.customers import selectors
 from kam.customers.models import AccountAssignment, CustomerType
 from kam.orders.selectors import customer_orders
+from kam.qualification.selectors import customer_designations, customer_tier_history
 from kam.receivables.selectors import customer_invoices
 
 PAGE_SIZE = 50
@@ -17,11 +18,12 @@ def customer_list(request):
     q = request.GET.get("q", "").strip()
     ctype = request.GET.get("type", "")
     city = request.GET.get("city", "")
-    qs = selectors.customer_list(user=request.user, q=q, customer_type=ctype, city=city)
+    tier = request.GET.get("tier", "")
+    qs = selectors.customer_list(user=request.user, q=q, customer_type=ctype, city=city, tier=tier)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "q": q, "type": ctype, "city": city, "types": CustomerType.choices,
+    context = {"page": page, "q": q, "type": ctype, "city": city, "tier": tier, "types": CustomerType.choices,
                "cities": selectors.customer_cities(user=request.user), "query": query.urlencode()}
     if request.headers.get("HX-Request"):
         return render(request, "customers/list.html#results", context)
@@ -41,6 +43,8 @@ def customer_detail(request, pk: int):
         "orders": customer_orders(user=request.user, customer_id=customer.pk)[:20],
         "invoices": customer_invoices(user=request.user, customer_id=customer.pk)[:20],
         "assignments": AccountAssignment.objects.filter(customer=customer).select_related("manager"),
+        "designations": customer_designations(user=request.user, customer=customer),
+        "tier_history": customer_tier_history(user=request.user, customer=customer),
         "group": selectors.group_members(user=request.user, customer=customer)
         if customer.parent_id or customer.members.exists() else None,
     }

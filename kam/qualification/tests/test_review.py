@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition, PolicyViolation
 from kam.customers.services import customer_assign_manager
@@ -229,3 +230,29 @@ def test_a53_recompute_on_demand_is_audited(users, qualified, buy):
     assert result["changed"] == 2
     assert Designation.objects.get(customer=b).tier == "core" and Designation.objects.get(customer=a).tier == "ordinary"
     assert AuditEvent.objects.filter(action="qualification.tiers.recomputed").count() == 1
+
+
+def test_initial_list_import_creates_designations_after_approval(users, customer_factory):
+    from kam.exchange.tests.helpers import run, xlsx_upload
+
+    a = customer_factory("老客户甲", manager=users.am1)
+    b = customer_factory("老客户乙", manager=users.am1)
+    rows = [["客户", "层级", "客户经理", "认定日期"],
+            [a.credit_code, "核心大客户", "am2", "2025-01-01"],
+            [b.name, "普通大客户", "", "2025-06-01"]]
+    _run, result = run(users.head, "key_accounts", xlsx_upload("名单.xlsx", rows))
+    assert result.ok, [str(e) for e in result.errors]
+    assert selectors.key_account_ids() == set()  # not before management approves
+    review = Review.objects.get(kind="initial")
+    services.review_submit(actor=users.head, review=review)
+    services.review_approve(actor=users.mgmt, review=review)
+    da = Designation.objects.get(customer=a)
+    assert da.source == DesignationSource.INITIAL_LIST and da.tier == "core"
+    assert timezone.localtime(da.started_at).date().isoformat() == "2025-01-01" and da.approved_by == users.mgmt
+    assert Designation.objects.get(customer=b).tier == "ordinary"
+    a.refresh_from_db()
+    assert a.account_manager == users.am2
+    assert TierChange.objects.filter(customer=a).count() == 1
+    # the same file again changes nothing
+    _run, again = run(users.head, "key_accounts", xlsx_upload("名单.xlsx", rows))
+    assert again.ok and again.counts.get("created", 0) == 0

@@ -1,0 +1,272 @@
+"""Designation through the API: criteria, reviews (open, candidates, decide, submit, approve/return),
+key accounts and tiers, mid-year proposals, portfolios and assignments — the same services as the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+
+from kam.customers.selectors import customer_get
+from kam.policy.schema import SETTINGS
+from kam.policy.selectors import policy_in_force
+from kam.qualification import selectors, services, workspace
+from kam.users.selectors import account_managers
+
+router = Router(tags=["designation"])
+
+
+class Page50(PageNumberPagination):
+    page_size = 50
+
+
+class CriterionOut(Schema):
+    name: str
+    rule: str
+    label: str
+    value: object
+    display: str
+
+
+class CriteriaOut(Schema):
+    version: int
+    effective_from: datetime | None
+    criteria: list[CriterionOut]
+
+
+@router.get("/criteria", response=CriteriaOut, summary="大客户认定标准（A2.1/A2.3）")
+def criteria(request: HttpRequest):
+    policy = policy_in_force(at=timezone.now())
+    return {"version": policy.number, "effective_from": policy.effective_from,
+            "criteria": [{"name": n, "rule": SETTINGS[n].rule, "label": str(SETTINGS[n].label),
+                          "value": policy.raw[n], "display": policy.display(n)}
+                         for n in SETTINGS if n.startswith("qualification.")]}
+
+
+class ReviewOut(Schema):
+    id: int
+    kind: str
+    year: int
+    status: str
+    period_start: date
+    period_end: date
+    policy_number: int
+    approved_at: datetime | None
+    effective_at: datetime | None
+    return_comment: str
+
+
+class ReviewOpenIn(Schema):
+    year: int | None = None
+
+
+@router.get("/reviews", response=list[ReviewOut], summary="评审列表")
+def review_list(request: HttpRequest):
+    return list(selectors.reviews(user=request.user))
+
+
+@router.post("/reviews", response={201: ReviewOut}, summary="开启年度评审并生成草稿（A5.1，销售部负责人）")
+def review_open(request: HttpRequest, payload: ReviewOpenIn):
+    return Status(201, services.review_open(actor=request.user, year=payload.year))
+
+
+@router.get("/reviews/{review_id}", response=ReviewOut)
+def review_get(request: HttpRequest, review_id: int):
+    return selectors.review_get(user=request.user, pk=review_id)
+
+
+class CandidateOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str
+    amount: Decimal
+    meets_amount: bool
+    meets_years: bool
+    meets_assessed: bool
+    qualifies: bool
+    currently_key: bool
+    draft: str
+    decision: str
+    final: str
+    reason: str
+    facts_changed: bool
+    proposed_manager_id: int | None
+    tier: str
+    facts: dict
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_final(obj) -> str:
+        return obj.final
+
+
+@router.get("/reviews/{review_id}/candidates", response=list[CandidateOut],
+            summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
+@paginate(Page50)
+def candidates(request: HttpRequest, review_id: int, q: str = "", type: str = "", city: str = "",  # noqa: A002
+               group: str = "", meets: str = "", change: str = "", sort: str = "amount"):
+    review = selectors.review_get(user=request.user, pk=review_id)
+    params = {"q": q, "type": type, "city": city, "group": group, "meets": meets, "change": change, "sort": sort}
+    return workspace.filtered(user=request.user, review=review, params=params)
+
+
+class DecideIn(Schema):
+    candidate_ids: list[int]
+    decision: str | None = None  # include / exclude / "" (back to the draft) / null (unchanged)
+    reason: str = ""
+    manager_id: int | None = None
+
+
+class CountOut(Schema):
+    updated: int
+
+
+@router.post("/reviews/{review_id}/decide", response=CountOut, summary="纳入/不纳入（附理由）并指定客户经理")
+def decide(request: HttpRequest, review_id: int, payload: DecideIn):
+    review = selectors.review_get(user=request.user, pk=review_id)
+    manager = get_object_or_404(account_managers(), pk=payload.manager_id) if payload.manager_id else None
+    return {"updated": services.candidates_decide(actor=request.user, review=review,
+                                                  candidate_ids=payload.candidate_ids, decision=payload.decision,
+                                                  reason=payload.reason, manager=manager)}
+
+
+class ReturnIn(Schema):
+    comment: str
+
+
+class BlockersOut(Schema):
+    blockers: list[str]
+
+
+@router.post("/reviews/{review_id}/redraft", response=dict, summary="按最新数据重新生成草稿（幂等）")
+def redraft(request: HttpRequest, review_id: int):
+    return services.review_draft(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
+
+
+@router.post("/reviews/{review_id}/submit", response=ReviewOut, summary="提交管理层审批")
+def submit(request: HttpRequest, review_id: int):
+    return services.review_submit(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
+
+
+@router.get("/reviews/{review_id}/blockers", response=BlockersOut, summary="阻止批准的问题（A9.1）")
+def blockers(request: HttpRequest, review_id: int):
+    return {"blockers": services.review_blockers(selectors.review_get(user=request.user, pk=review_id))}
+
+
+@router.post("/reviews/{review_id}/approve", response=ReviewOut, summary="批准（管理层；A9.1 不满足时拒绝）")
+def approve(request: HttpRequest, review_id: int):
+    return services.review_approve(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
+
+
+@router.post("/reviews/{review_id}/return", response=ReviewOut, summary="退回并附意见（管理层）")
+def return_review(request: HttpRequest, review_id: int, payload: ReturnIn):
+    return services.review_return(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id),
+                                  comment=payload.comment)
+
+
+class KeyAccountOut(Schema):
+    id: int
+    name: str
+    tier: str | None
+    account_manager_id: int | None
+
+
+@router.get("/key-accounts", response=list[KeyAccountOut], summary="现任大客户及层级")
+@paginate(Page50)
+def key_accounts(request: HttpRequest, tier: str = ""):
+    qs = selectors.key_accounts(user=request.user).order_by("name")
+    return qs.filter(tier=tier) if tier else qs
+
+
+@router.post("/tiers/recompute", response=dict, summary="按需重新计算层级（A5.3，销售部负责人）")
+def recompute(request: HttpRequest):
+    return services.tiers_recompute(actor=request.user)
+
+
+class ProposalIn(Schema):
+    customer_id: int
+    kind: str  # inclusion / removal / keep
+    reason: str
+    manager_id: int | None = None
+
+
+class ProposalOut(Schema):
+    id: int
+    customer_id: int
+    kind: str
+    status: str
+    reason: str
+    facts: dict
+    comment: str
+
+
+class ProposalDecideIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+@router.get("/proposals", response=list[ProposalOut], summary="年中调整提议（A5.2）")
+@paginate(Page50)
+def proposals(request: HttpRequest):
+    return selectors.proposals(user=request.user)
+
+
+@router.post("/proposals", response={201: ProposalOut}, summary="提出破格纳入/移出，或记录保留原因")
+def proposal_create(request: HttpRequest, payload: ProposalIn):
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    manager = get_object_or_404(account_managers(), pk=payload.manager_id) if payload.manager_id else None
+    return Status(201, services.proposal_create(actor=request.user, customer=customer, kind=payload.kind,
+                                                reason=payload.reason, manager=manager))
+
+
+@router.post("/proposals/{proposal_id}/decide", response=ProposalOut, summary="批准或驳回（管理层）")
+def proposal_decide(request: HttpRequest, proposal_id: int, payload: ProposalDecideIn):
+    proposal = get_object_or_404(selectors.proposals(user=request.user), pk=proposal_id)
+    return services.proposal_decide(actor=request.user, proposal=proposal, approve=payload.approve,
+                                    comment=payload.comment)
+
+
+class LoadOut(Schema):
+    manager_id: int
+    manager: str
+    key_accounts: int
+    cap: int
+
+
+@router.get("/portfolios", response=list[LoadOut], summary="客户经理负荷（A9.1）")
+def portfolios(request: HttpRequest):
+    from kam.core.access import require_role
+    from kam.users.models import Role
+
+    require_role(request.user, Role.HEAD_OF_SALES, Role.MANAGEMENT)
+    cap = int(policy_in_force(at=timezone.now())["portfolio.max_accounts_per_manager"])
+    loads = selectors.manager_loads()
+    return [{"manager_id": m.pk, "manager": str(m), "key_accounts": loads.get(m.pk, 0), "cap": cap}
+            for m in account_managers()]
+
+
+class AssignIn(Schema):
+    customer_id: int
+    manager_id: int
+    reason: str = ""
+    on: date | None = None
+
+
+@router.post("/assignments", response=dict, summary="交接客户经理（A9.2；大客户受 A9.1 上限约束）")
+def assign(request: HttpRequest, payload: AssignIn):
+    from kam.customers.services import customer_assign_manager
+
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    manager = get_object_or_404(account_managers(), pk=payload.manager_id)
+    a = customer_assign_manager(actor=request.user, customer=customer, manager=manager, on=payload.on,
+                                reason=payload.reason)
+    return {"customer_id": customer.pk, "manager_id": manager.pk, "started_on": a.started_on.isoformat()}
