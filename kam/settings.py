@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "kam.receivables",
     "kam.exchange",
     "kam.qualification",
+    "kam.obligations",
+    "kam.engagement",
+    "kam.notify",
 ]
 
 MIDDLEWARE = [
