@@ -1,0 +1,5 @@
+"""Settings for `kam bench api`: the production settings with a URLconf that adds the framework floor."""
+
+from kam.settings import *  # noqa: F403
+
+ROOT_URLCONF = "kam.demo.bench_urls"

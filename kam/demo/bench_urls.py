@@ -1,0 +1,17 @@
+"""The project's URLs plus `/__bench/floor`: a constant JSON answer through the same middleware stack.
+
+Only `kam bench api` uses this URLconf (via kam.demo.bench_settings); the floor is what the framework
+costs per request, so the list endpoints can be compared with it.
+"""
+
+from django.http import JsonResponse
+from django.urls import path
+
+from kam.urls import urlpatterns as project_urlpatterns
+
+
+def floor(request):
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("__bench/floor", floor), *project_urlpatterns]

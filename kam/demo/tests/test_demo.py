@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Q, Sum
+
+from kam.audit.models import AuditEvent
+from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
+from kam.customers.validators import credit_code_error
+from kam.demo.data import AS_OF, USERS, load_demo
+from kam.demo.generate import generate
+from kam.orders.models import Order, OrderLine, OrderStatus, QualityDispute
+from kam.receivables.models import Invoice
+from kam.users.models import Role, User
+
+
+def _table_counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in (User, Customer, Contact, Order, OrderLine, Invoice, AuditEvent)}
+
+
+@pytest.mark.django_db
+def test_load_demo_builds_the_dataset_once():
+    out = io.StringIO()
+    assert load_demo(stdout=out) is True
+    assert "60 customers" in out.getvalue()
+
+    for username, name, role in USERS:
+        user = User.objects.get(username=username)
+        assert user.display_name == name
+        assert user.roles == {role}
+        assert user.check_password("kam-demo-2026")
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser
+
+    customers = Customer.objects.all()
+    assert 55 <= customers.count() <= 65
+    assert all(credit_code_error(c.credit_code) is None for c in customers)
+    assert customers.filter(city="佛山").count() >= 12
+    assert customers.filter(parent__isnull=False).count() >= 6
+    assert set(customers.values_list("customer_type", flat=True)) >= {"real_estate", "hotel", "dealer",
+                                                                      "institution"}
+
+    # every customer has exactly one open assignment, matching its current manager; ≤ 15 per manager
+    open_assignments = AccountAssignment.objects.filter(ended_on__isnull=True)
+    assert open_assignments.count() == customers.count()
+    for c in customers:
+        assert open_assignments.get(customer=c).manager_id == c.account_manager_id
+    per_manager = dict(User.objects.filter(username__in=["am1", "am2", "am3", "am4"])
+                       .annotate(n=Count("managed_customers")).values_list("username", "n"))
+    assert max(per_manager.values()) <= 15 and sum(per_manager.values()) == customers.count()
+    assert AccountAssignment.objects.filter(ended_on__isnull=False).exists()  # some handovers
+    assert all(a.started_on < AS_OF for a in AccountAssignment.objects.all())
+
+    # contacts: decision makers everywhere, some lunar birthdays including a leap month and day 30
+    assert not customers.annotate(dm=Count("contacts", filter=Q(contacts__is_decision_maker=True))).filter(
+        dm=0).exists()
+    lunar = Contact.objects.filter(birthday_kind="lunar")
+    assert lunar.count() >= 5
+    assert lunar.filter(birthday_leap_month=True).exists()
+    assert lunar.filter(birthday_day=30).exists()
+    assert Contact.objects.filter(birthday_kind="solar").exists()
+    assert Contact.objects.exclude(phone="").first().phone.startswith(("1", "0"))  # decrypts
+    assert FloorPrice.objects.values("customer").distinct().count() == 30
+    assert Decimal(FloorPrice.objects.first().price) > 0
+
+    # orders: three years, mostly delivered, some open and cancelled, some late; returns and disputes
+    orders = Order.objects.all()
+    assert orders.filter(status=OrderStatus.CANCELLED).exists()
+    assert orders.filter(status=OrderStatus.OPEN).exists()
+    assert orders.filter(status=OrderStatus.DELIVERED).count() > orders.count() * 0.8
+    assert min(orders.values_list("order_date", flat=True)) >= date(2023, 12, 1)
+    assert max(orders.values_list("order_date", flat=True)) <= date(2026, 11, 25)
+    delivered = orders.filter(status=OrderStatus.DELIVERED)
+    assert all(20 <= o.delivery_cycle_days <= 80 for o in delivered)
+    assert any(o.actual_delivery_date > o.promised_delivery_date for o in delivered)
+    assert QualityDispute.objects.filter(closed_on__isnull=True).exists()
+    assert QualityDispute.objects.filter(closed_on__isnull=False).exists()
+    # Pareto-like: a handful of big accounts, most below ¥3 million a year
+    last_year = sorted((c.s or 0) for c in customers.annotate(
+        s=Sum("orders__amount", filter=Q(orders__order_date__gte=date(2025, 11, 26))
+              & ~Q(orders__status=OrderStatus.CANCELLED))))
+    assert last_year[-1] >= 5_000_000
+    assert sum(1 for s in last_year if s < 3_000_000) >= 45
+
+    # receivables: paid on time, late, and some overdue and unpaid as of 2026-11-26
+    invoices = Invoice.objects.annotate(paid=Sum("allocations__amount"))
+    overdue_unpaid = [i for i in invoices if i.due_date < AS_OF and (i.paid or 0) < i.amount]
+    assert overdue_unpaid
+    assert len(overdue_unpaid) < invoices.count() * 0.2
+    assert AuditEvent.objects.filter(action="demo.loaded").count() == 1
+    assert AuditEvent.objects.filter(action="orders.order.created").count() == orders.count()
+
+    # a second call changes nothing
+    before = _table_counts()
+    out = io.StringIO()
+    assert load_demo(stdout=out) is False
+    assert "demo data already loaded" in out.getvalue()
+    assert _table_counts() == before
+
+
+@pytest.mark.django_db
+def test_generate_builds_the_requested_volume_and_can_run_twice():
+    counts = generate(customers=50, lines_per_customer=20, stdout=io.StringIO())
+    assert counts["customers"] == 50 and counts["order_lines"] == 1000
+    assert Customer.objects.count() == 50
+    assert OrderLine.objects.count() == 1000
+    assert Invoice.objects.exists() and Invoice.objects.filter(allocations__isnull=False).exists()
+    assert all(credit_code_error(code) is None for code in Customer.objects.values_list("credit_code", flat=True))
+    managers = User.objects.filter(username__startswith="gen_am").annotate(n=Count("managed_customers"))
+    assert managers.count() == 4
+    assert all(m.n <= 15 and m.roles == {Role.ACCOUNT_MANAGER} for m in managers)
+    assert AccountAssignment.objects.filter(ended_on__isnull=True).count() == 50
+    assert sum(Order.objects.filter(pk__in=OrderLine.objects.values("order")).values_list("amount", flat=True)) == \
+        OrderLine.objects.aggregate(s=Sum("amount"))["s"]
+    assert AuditEvent.objects.filter(action="demo.generated").count() == 1
+
+    # a second run on the same database adds an independent batch
+    again = generate(customers=20, lines_per_customer=5, stdout=io.StringIO())
+    assert again["run"] == 2
+    assert Customer.objects.count() == 70
+    assert OrderLine.objects.count() == 1100
+    assert User.objects.filter(username__startswith="gen2_am").count() == 2
