@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from kam.api import api
 from kam.core import views as core_views
+from kam.obligations import views as obligation_views
 from kam.users.views import LoginView
 
 admin.site.site_header = "大客户维护系统 · 系统管理"
@@ -19,6 +20,11 @@ urlpatterns = [
     path("audit/", include("kam.audit.urls")),
     path("exchange/", include("kam.exchange.urls")),
     path("designation/", include("kam.qualification.urls")),
+    path("engagement/", include("kam.engagement.urls")),
+    path("my-day/", obligation_views.my_day, name="my_day"),
+    path("compliance/", obligation_views.compliance, name="compliance"),
+    path("inbox/", obligation_views.inbox, name="inbox"),
+    path("inbox/read/", obligation_views.inbox_read, name="inbox_read"),
     path("account/", include("kam.users.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,6 +8,9 @@ from kam.users.models import Role
 # (url name, label, roles that see it; empty = every signed-in user)
 NAV = [
     ("home", _("首页"), ()),
+    ("my_day", _("我的一天"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES)),
+    ("compliance", _("执行总览"), (Role.HEAD_OF_SALES, Role.MANAGEMENT)),
+    ("engagement:calendar", _("拜访日历"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES)),
     ("customers:list", _("客户"), ()),
     ("qualification:key_accounts", _("大客户"), ()),
     ("qualification:reviews", _("年度评审"), (Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)),
@@ -33,4 +36,6 @@ def navigation(request):
                       or request.path == url})
     if user.is_staff or user.has_role(Role.ADMINISTRATOR):
         items.append({"url": reverse("admin:index"), "label": _("系统管理"), "active": False})
-    return {"nav_items": items}
+    from kam.notify.services import unread_count
+
+    return {"nav_items": items, "unread_count": unread_count(user=user)}

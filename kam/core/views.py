@@ -22,7 +22,12 @@ def healthz(request):
 
 @login_required
 def home(request):
-    from kam.customers.selectors import customers_visible
+    from django.shortcuts import redirect
 
+    from kam.customers.selectors import customers_visible
+    from kam.users.models import Role
+
+    if request.user.has_role(Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES):
+        return redirect("my_day")
     customers = customers_visible(user=request.user)
     return render(request, "core/home.html", {"customer_count": customers.count(), "roles": request.user.roles})

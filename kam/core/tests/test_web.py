@@ -35,7 +35,7 @@ def test_login_and_chinese_default(users, client):
 def test_english_switch(users, client):
     client.force_login(users.am1)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    body = client.get("/").content.decode()
+    body = client.get("/", follow=True).content.decode()
     assert 'lang="en"' in body
 
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kam.engagement.models import ContactKind, Material, Topic
+
+
+class ContactLogForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("客户"), queryset=None)
+    at = forms.DateTimeField(label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    kind = forms.ChoiceField(label=_("方式"), choices=ContactKind.choices, widget=forms.RadioSelect,
+                             initial=ContactKind.PHONE)
+    contact = forms.IntegerField(label=_("客户方人员"), required=False, widget=forms.Select)
+    topic = forms.ChoiceField(label=_("主题"), choices=Topic.choices, initial=Topic.NEEDS)
+    summary = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 4}))
+    next_step = forms.CharField(label=_("下一步"), required=False, max_length=300)
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        if not self.is_bound:
+            self.initial.setdefault("at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+
+
+class VisitBookForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("客户"), queryset=None)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("开始"), widget=forms.TimeInput(attrs={"type": "time"}), initial="10:00")
+    end = forms.TimeField(label=_("结束"), widget=forms.TimeInput(attrs={"type": "time"}), initial="11:30")
+    purpose = forms.CharField(label=_("拜访目的"), max_length=300)
+    materials = forms.MultipleChoiceField(label=_("携带资料"), choices=Material.choices, required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    override_reason = forms.CharField(label=_("提前不足一个工作日的原因（如需）"), required=False, max_length=300)
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class VisitRecordForm(forms.Form):
+    ended_at = forms.DateTimeField(label=_("实际结束时间"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                   input_formats=["%Y-%m-%dT%H:%M"])
+    purchase_plans = forms.CharField(label=_("客户近期采购计划"), widget=forms.Textarea(attrs={"rows": 3}))
+    usage_problems = forms.CharField(label=_("产品使用问题"), widget=forms.Textarea(attrs={"rows": 3}))
+    suggestions = forms.CharField(label=_("改进建议"), widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(label=_("照片"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+    lng = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+    accuracy = forms.IntegerField(required=False, widget=forms.HiddenInput)

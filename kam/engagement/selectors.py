@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kam.customers.selectors import customers_visible
+from kam.engagement.models import CalendarFeedToken, ContactLog, Visit
+from kam.users.models import User
+
+
+def contact_logs(*, user: User, customer_id: int | None = None) -> QuerySet[ContactLog]:
+    qs = ContactLog.objects.filter(customer__in=customers_visible(user=user)).select_related(
+        "author", "contact", "customer")
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs.order_by("-at", "-id")
+
+
+def visits(*, user: User) -> QuerySet[Visit]:
+    return Visit.objects.filter(customer__in=customers_visible(user=user)).select_related("customer", "owner")
+
+
+def visit_get(*, user: User, pk: int) -> Visit:
+    visit = visits(user=user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404("visit not found")
+    return visit
+
+
+def visits_between(*, user: User, start: dt.datetime, end: dt.datetime, mine: bool = True) -> QuerySet[Visit]:
+    qs = visits(user=user).filter(starts_at__gte=start, starts_at__lt=end)
+    if mine:
+        qs = qs.filter(owner=user)
+    return qs.order_by("starts_at")
+
+
+def feed_user(raw_token: str) -> User | None:
+    from kam.engagement.services import feed_token_hash
+
+    token = CalendarFeedToken.objects.filter(token_hash=feed_token_hash(raw_token), revoked_at__isnull=True,
+                                             user__is_active=True).select_related("user").first()
+    return token.user if token else None
