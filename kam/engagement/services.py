@@ -81,7 +81,7 @@ def _lead_error(booked_on: dt.date, visit_day: dt.date, lead: int) -> str | None
 
 @transaction.atomic
 def visit_book(*, actor: User, customer: Customer, starts_at: dt.datetime, ends_at: dt.datetime, purpose: str,
-               materials: list[str] | None = None, override_reason: str = "") -> Visit:
+               materials: list[str] | None = None, override_reason: str = "", now: dt.datetime | None = None) -> Visit:
     """A13.1 gate: booked at least `visits.min_lead_working_days` working days ahead (no maximum),
     overridable with a reason (audited)."""
     _check_customer_access(actor, customer)
@@ -95,7 +95,7 @@ def visit_book(*, actor: User, customer: Customer, starts_at: dt.datetime, ends_
     bad = [m for m in materials if m not in Material.values]
     if bad:
         raise ApplicationError(_("未知的携带资料：%(m)s") % {"m": "、".join(bad)}, field="materials")
-    now = timezone.now()
+    now = now or timezone.now()
     policy = policy_in_force(at=now)
     lead = int(policy["visits.min_lead_working_days"])
     problem = _lead_error(timezone.localdate(now), timezone.localtime(starts_at).date(), lead)
@@ -143,7 +143,7 @@ def visit_cancel(*, actor: User, visit: Visit, reason: str) -> Visit:
 @transaction.atomic
 def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_problems: str, suggestions: str,
                  summary: str = "", ended_at: dt.datetime | None = None, contact: Contact | None = None,
-                 checkin: tuple[Decimal, Decimal, int | None] | None = None) -> Visit:
+                 checkin: tuple[Decimal, Decimal, int | None] | None = None, now: dt.datetime | None = None) -> Visit:
     """A13.2: the record says the customer's recent purchase plans, product usage problems and improvement
     suggestions; it is also the visit's contact log (counts for A12.1 and A12.2)."""
     _own_visit(actor, visit)
@@ -154,7 +154,7 @@ def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_proble
     for name, value in fields.items():
         if not (value or "").strip():
             raise ApplicationError(_("请填写「%(f)s」（A13.2）。") % {"f": labels[name]}, field=name, rule="A13.2")
-    now = timezone.now()
+    now = now or timezone.now()
     if now < visit.starts_at:
         raise ApplicationError(_("拜访尚未开始，不能记录。"), field="ended_at", rule="A13.2")
     if ended_at is not None:

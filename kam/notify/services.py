@@ -31,7 +31,7 @@ def _create_once(**fields) -> Notification | None:
 
 
 def notify_user(*, user: User, title: str, body: str = "", url: str = "", rule: str = "", alert=None,
-                dedupe_key: str) -> Notification | None:
+                dedupe_key: str, now: dt.datetime | None = None) -> Notification | None:
     """Inbox row plus email / WeCom app deliveries for one person; once per dedupe key."""
     if not user.is_active:
         return None
@@ -39,7 +39,7 @@ def notify_user(*, user: User, title: str, body: str = "", url: str = "", rule: 
                         dedupe_key=f"{dedupe_key}:u{user.pk}"[:120])
     if note is None:
         return None
-    now = timezone.now()
+    now = now or timezone.now()
     deliveries = []
     if user.email:
         deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, target=user.email, next_attempt_at=now))
@@ -56,7 +56,7 @@ def notify_role(*, role: str, **kwargs) -> list[Notification]:
 
 
 def notify_group(*, audience: str, title: str, body: str = "", url: str = "", rule: str = "", alert=None,
-                 dedupe_key: str) -> list[Notification]:
+                 dedupe_key: str, now: dt.datetime | None = None) -> list[Notification]:
     """A department queue's or the head of sales' group robots (never an account manager's personal alert)."""
     if audience not in Audience.values:
         raise ValueError(f"unknown audience {audience}")
@@ -66,7 +66,7 @@ def notify_group(*, audience: str, title: str, body: str = "", url: str = "", ru
                             dedupe_key=f"{dedupe_key}:r{robot.pk}"[:120])
         if note is not None:
             Delivery.objects.create(notification=note, channel=robot.kind, target=str(robot.pk),
-                                    next_attempt_at=timezone.now())
+                                    next_attempt_at=now or timezone.now())
             result.append(note)
     return result
 

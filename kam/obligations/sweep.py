@@ -56,7 +56,7 @@ def record_alerts(obligations: list[engine.Obligation]) -> list[tuple[Alert, eng
     return created
 
 
-def notify_alert(alert: Alert, o: engine.Obligation) -> None:
+def notify_alert(alert: Alert, o: engine.Obligation, *, now: dt.datetime | None = None) -> None:
     """G.5: due-soon and breach to the owner at once; a breach of an hour clock also to the escalation
     target at once (and its group); period-clock breaches reach the escalation target in the digest."""
     from kam.notify.services import notify_group, notify_role, notify_user
@@ -64,7 +64,7 @@ def notify_alert(alert: Alert, o: engine.Obligation) -> None:
 
     title, body = _text(o, alert.kind)
     common = {"title": title, "body": body, "url": o.url, "rule": o.rule, "alert": alert,
-              "dedupe_key": f"alert:{alert.pk}"}
+              "dedupe_key": f"alert:{alert.pk}", "now": now}
     if o.owner_id:
         owner = User.objects.filter(pk=o.owner_id).first()
         if owner is not None:
@@ -116,8 +116,17 @@ def send_digests(*, now: dt.datetime) -> int:
             continue
         if lines:
             notify_user(user=user, title=f"每日摘要 {local:%m-%d}（{len(lines)} 项）", body="\n".join(lines),
-                        url="/my-day/", dedupe_key=f"digest:{local.date()}", rule="G.5")
+                        url="/my-day/", dedupe_key=f"digest:{local.date()}", rule="G.5", now=now)
             sent += 1
+    # the head of sales' group hears the day's escalated breaches (never anyone's personal list)
+    escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role="head_of_sales", created_at__gte=since)
+    if escalated.exists():
+        from kam.notify.services import notify_group
+
+        lines = [f"· [{a.rule} 逾期] {a.label}" for a in escalated.order_by("due_at")[:50]]
+        notify_group(audience="head_of_sales", title=f"逾期汇总 {local:%m-%d}（{len(lines)} 项）",
+                     body="\n".join(lines), url="/compliance/", dedupe_key=f"digest:{local.date()}:hos", rule="G.5",
+                     now=now)
     return sent
 
 
@@ -128,7 +137,7 @@ def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, 
     obligations = engine.evaluate(now=now)
     created = record_alerts(obligations)
     for alert, o in created:
-        notify_alert(alert, o)
+        notify_alert(alert, o, now=now)
     digests = send_digests(now=now)
     delivered = deliver_due(now=now) if deliver else {}
     return {"obligations": len(obligations), "alerts": len(created), "digests": digests, **delivered}
