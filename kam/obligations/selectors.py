@@ -18,6 +18,7 @@ class MyDay:
     overdue: list[engine.Obligation] = field(default_factory=list)
     today: list[engine.Obligation] = field(default_factory=list)
     week: list[engine.Obligation] = field(default_factory=list)
+    done: list[engine.Obligation] = field(default_factory=list)  # met in periods still running
     per_rule: Counter = field(default_factory=Counter)
     accounts: dict[int, list[engine.Obligation]] = field(default_factory=dict)
 
@@ -27,7 +28,10 @@ def my_day(*, user: User, now: dt.datetime | None = None) -> MyDay:
     today = timezone.localdate(now)
     week_end = now + dt.timedelta(days=7)
     result = MyDay()
-    open_obs = [o for o in engine.evaluate(now=now, owner=user) if o.open]
+    everything = engine.evaluate(now=now, owner=user)
+    result.done = sorted((o for o in everything if not o.open and o.window_start <= now < o.due_at),
+                         key=lambda o: o.due_at)
+    open_obs = [o for o in everything if o.open]
     for o in sorted(open_obs, key=lambda o: o.due_at):
         if o.state == engine.BREACHED:
             result.overdue.append(o)
