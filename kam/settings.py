@@ -122,7 +122,8 @@ def _database(url: str) -> dict:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         # relative SQLite paths are relative to the project directory
         url = "sqlite:///" + str(BASE_DIR / url[len("sqlite:///") :])
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    # persistent connections: a new SQLite/PostgreSQL connection per request costs more than the query
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL: readers never block the writer; IMMEDIATE: writers queue instead of failing.

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router, Schema
 
 from kam.customers import selectors
 
@@ -50,16 +49,30 @@ class CustomerDetailOut(CustomerListOut):
     contacts: list[ContactOutSchema]
 
 
-class Page20(PageNumberPagination):
-    page_size = 20
+class CustomerPageOut(Schema):
+    items: list[CustomerListOut]
+    count: int
 
 
-@router.get("/", response=list[CustomerListOut], summary="客户列表（按权限范围）")
-@paginate(Page20)
-def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = "", tier: str = ""):
-    return selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city,
-                                   tier=tier).values(
-        "id", "name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id", "tier")
+LIST_FIELDS = ("id", "name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id")
+PAGE_SIZE = 20
+
+
+@router.get("/", response=CustomerPageOut, summary="客户列表（按权限范围；每页 20 条）")
+def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = "", tier: str = "",
+                   page: int = Query(1, ge=1)):
+    from kam.qualification.selectors import tiers_for
+
+    qs = selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city, tier=tier,
+                                 annotate_tier=False)
+    count = qs.count()
+    start = (page - 1) * PAGE_SIZE
+    items = list(qs.values(*LIST_FIELDS)[start:start + PAGE_SIZE])
+    tiers = tiers_for([row["id"] for row in items])  # one small query instead of a subquery per row
+    for row in items:
+        row["tier"] = tiers.get(row["id"])
+    # plain JSON-safe values: answered directly, without re-validating each row (the schema above documents it)
+    return JsonResponse({"items": items, "count": count}, json_dumps_params={"ensure_ascii": False})
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（决策层联系方式按 A7.1 屏蔽）")

@@ -60,7 +60,7 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
-        indexes = [models.Index(fields=["account_manager", "name"])]
+        indexes = [models.Index(fields=["account_manager", "name", "id"]), models.Index(fields=["name", "id"])]
 
     def __str__(self) -> str:
         return self.name

@@ -30,10 +30,12 @@ def customers_visible(*, user: User) -> QuerySet[Customer]:
 
 
 def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "",
-                  tier: str = "") -> QuerySet[Customer]:
+                  tier: str = "", annotate_tier: bool = True) -> QuerySet[Customer]:
     from kam.qualification.selectors import with_tier
 
-    qs = with_tier(customers_visible(user=user)).select_related("account_manager", "parent")
+    qs = customers_visible(user=user).select_related("account_manager", "parent")
+    if annotate_tier or tier:
+        qs = with_tier(qs)
     if tier == "key":
         qs = qs.filter(tier__isnull=False)
     elif tier in ("core", "ordinary"):

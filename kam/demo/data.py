@@ -278,7 +278,11 @@ def load_demo(*, stdout: TextIO | None = None) -> bool:
     token = context.set_current(context.RequestContext(channel="cli"))
     try:
         with transaction.atomic():
-            counts = _load(random.Random(2026))
+            rng = random.Random(2026)
+            counts = _load(rng)
+            from kam.demo import activity
+
+            activity.load(rng, counts)
             audit_log(actor=None, action="demo.loaded", changes=counts)
     finally:
         context.reset(token)

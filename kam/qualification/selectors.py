@@ -36,6 +36,13 @@ def with_tier(qs: QuerySet[Customer], at: datetime | None = None) -> QuerySet[Cu
     return qs.annotate(tier=tier_subquery(at))
 
 
+def tiers_for(customer_ids: list[int], at: datetime | None = None) -> dict[int, str]:
+    """The tier of each given customer now (absent: not a key account) — one small query for a page of rows."""
+    if not customer_ids:
+        return {}
+    return dict(designations_open_at(at).filter(customer_id__in=customer_ids).values_list("customer_id", "tier"))
+
+
 def key_accounts(*, user: User, at: datetime | None = None) -> QuerySet[Customer]:
     ids = designations_open_at(at).values("customer_id")
     return with_tier(customers_visible(user=user).filter(pk__in=ids), at).select_related("account_manager")

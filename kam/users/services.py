@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -62,17 +63,34 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _token_cache.pop(token.token_hash, None)
         audit_log(actor=actor, action="users.api_token.revoked", target=token)
+
+
+#: token hash -> (monotonic expiry, user with roles loaded). A revocation or a deactivated account takes
+#: effect at once in this process and within TOKEN_CACHE_SECONDS in the others.
+TOKEN_CACHE_SECONDS = 10.0
+_token_cache: dict[str, tuple[float, User]] = {}
 
 
 def api_token_authenticate(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    digest = hash_token(raw)
+    cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]  # read-only use; nothing writes to request.user on the API paths
     token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True).first())
+             .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True).first())
     if token is None:
+        _token_cache.pop(digest, None)
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    _ = user.roles  # load once; the cached copy keeps them
+    if len(_token_cache) > 10000:
+        _token_cache.clear()
+    _token_cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, user)
+    return user

@@ -22,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("KAM_WEB_WORKERS", "3")))
+        parser.add_argument("--with-worker", action="store_true",
+                            help="also start `kam worker` (tasks + the sweep every minute); implied by --demo")
 
-    def handle(self, *args, host, port, workers, demo, **options):
+    def handle(self, *args, host, port, workers, demo, with_worker, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -33,6 +35,12 @@ class Command(BaseCommand):
         if gunicorn is None:
             self.stderr.write("gunicorn is not installed")
             sys.exit(1)
+        if demo or with_worker:
+            import subprocess
+
+            # the background worker runs beside the web server (same process group: Ctrl-C stops both)
+            subprocess.Popen([sys.executable, "-m", "kam.cli", "worker"])  # noqa: S603
+            self.stdout.write("started the worker (tasks + sweep every minute)")
         self.stdout.write(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
         sys.stdout.flush()
         argv = [gunicorn, "kam.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),

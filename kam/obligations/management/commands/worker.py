@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(str(sweep()))
             return
-        worker = subprocess.Popen([sys.executable, sys.argv[0], "db_worker", "--interval", "2"])
+        worker = subprocess.Popen([sys.executable, "-m", "kam.cli", "db_worker", "--interval", "2"])
         stopping = {"flag": False}
 
         def stop(*_args):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 while not stopping["flag"] and time.monotonic() - started < interval:
                     time.sleep(0.5)
                     if worker.poll() is not None:
-                        worker = subprocess.Popen([sys.executable, sys.argv[0], "db_worker", "--interval", "2"])
+                        worker = subprocess.Popen([sys.executable, "-m", "kam.cli", "db_worker", "--interval", "2"])
         finally:
             worker.terminate()
             worker.wait(timeout=10)

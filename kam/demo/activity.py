@@ -1,0 +1,126 @@
+"""Demo activity on top of the demo customers: the current key-account list (an approved initial list),
+tiers by A5.3, contact logs and visits over the last months (some cadences met, some breached), a visit
+waiting for its record, upcoming visits, mid-year flags, and one sweep so the inbox has alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from kam.customers.models import Contact, Customer
+from kam.engagement.models import ContactKind, ContactLog, Topic, Visit, VisitStatus
+from kam.users.models import User
+
+SUMMARIES = [
+    ("needs", "客户计划明年改造两家门店客房，询问新款床组和衣柜的交期。"),
+    ("product", "反馈上批餐椅表面耐磨良好，个别抽屉滑轨有异响。"),
+    ("cooperation", "沟通月结账期与分批送货安排，客户希望提前一周确认排产。"),
+    ("needs", "样板间套装需要增加浅色木纹选项。"),
+    ("product", "会议桌走线槽使用方便，建议加装无线充电。"),
+    ("cooperation", "确认年度框架协议续签时间，客户采购总监下月到厂参观。"),
+]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_default_timezone())
+
+
+def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = None) -> None:
+    from kam.qualification import services as q
+    from kam.qualification.models import Candidate, Decision, Review, ReviewKind, Tier
+    from kam.qualification.rules import split_tiers
+
+    today = today or timezone.localdate()
+    head = User.objects.get(username="head")
+    mgmt = User.objects.get(username="mgmt")
+    managers = {u.username: u for u in User.objects.filter(username__in=["am1", "am2", "am3", "am4"])}
+
+    # 1. the current key-account list (going live): the six largest accounts of each manager, since 2025-01-01
+    last_year = (Customer.objects.filter(orders__order_date__gte=today - dt.timedelta(days=365))
+                 .exclude(orders__status="cancelled").annotate(total=Sum("orders__amount")))
+    per_manager: dict[int, list] = {}
+    for c in last_year.order_by("-total"):
+        bucket = per_manager.setdefault(c.account_manager_id, [])
+        if len(bucket) < 6:
+            bucket.append(c)
+    chosen = [c for bucket in per_manager.values() for c in bucket]
+    tiers = split_tiers({c.pk: c.total or Decimal("0") for c in chosen}, Decimal("0.20"), 1)
+    review = Review.objects.create(kind=ReviewKind.INITIAL, year=today.year, period_start=today, period_end=today,
+                                   opened_by=head, policy_number=1)
+    Candidate.objects.bulk_create([
+        Candidate(review=review, customer=c, draft=Decision.INCLUDE, decision=Decision.INCLUDE,
+                  reason="上线时的现有大客户名单", tier=tiers[c.pk] or Tier.ORDINARY, amount=c.total or 0,
+                  facts={"designated_since": "2025-01-01"}, proposed_manager_id=c.account_manager_id)
+        for c in chosen])
+    q.review_submit(actor=head, review=review)
+    q.review_approve(actor=mgmt, review=review)
+    counts["key accounts"] = len(chosen)
+
+    # 2. contacts and visits over the last 20 weeks; diligence differs by manager
+    diligence = {"am1": 0.92, "am2": 0.7, "am3": 0.45, "am4": 0.8}
+    dms = {}
+    for contact in Contact.objects.filter(customer__in=chosen, is_decision_maker=True):
+        dms.setdefault(contact.customer_id, contact)
+    logs = []
+    monday = today - dt.timedelta(days=today.weekday())
+    for c in chosen:
+        manager = next((m for m in managers.values() if m.pk == c.account_manager_id), None)
+        if manager is None:
+            continue
+        p = diligence.get(manager.username, 0.7)
+        for week in range(1, 21):
+            start = monday - dt.timedelta(weeks=week)
+            if rng.random() < p:
+                day = start + dt.timedelta(days=rng.randint(0, 4))
+                topic, text = rng.choice(SUMMARIES)
+                logs.append(ContactLog(customer=c, at=_at(day, rng.randint(9, 17), rng.choice([0, 15, 30])),
+                                       kind=rng.choice([ContactKind.PHONE, ContactKind.WECHAT]), author=manager,
+                                       topic=topic, summary=text))
+            if week % 4 == 0 and rng.random() < p:
+                day = start + dt.timedelta(days=rng.randint(0, 4))
+                ends = _at(day, 11, 30)
+                visit = Visit.objects.create(
+                    customer=c, owner=manager, starts_at=_at(day, 10), ends_at=ends, purpose="例行拜访",
+                    materials=["catalogue"], booked_at=ends - dt.timedelta(days=5), status=VisitStatus.DONE,
+                    confirmed_at=ends - dt.timedelta(days=2), recorded_at=ends + dt.timedelta(hours=rng.choice([3, 20, 30])),
+                    purchase_plans="下季度预计补货客房家具约 200 套。", usage_problems="个别床头板有色差。",
+                    suggestions="希望提供更多环保认证资料。")
+                logs.append(ContactLog(customer=c, at=ends, kind=ContactKind.VISIT, author=manager,
+                                       topic=Topic.NEEDS, summary="例行拜访：了解采购计划与使用反馈", visit=visit))
+        # this week: diligent managers already called
+        if rng.random() < p - 0.2:
+            logs.append(ContactLog(customer=c, at=_at(monday, 10), kind=ContactKind.PHONE, author=manager,
+                                   topic=Topic.NEEDS, summary="本周例行电话沟通。"))
+        # the head of sales talks to decision makers of some core accounts (A8.1)
+        if tiers.get(c.pk) == "core" and c.pk in dms and rng.random() < 0.6:
+            day = today - dt.timedelta(days=rng.randint(10, 50))
+            logs.append(ContactLog(customer=c, at=_at(day, 15), kind=ContactKind.MEETING, author=head,
+                                   contact=dms[c.pk], with_decision_maker=True, topic=Topic.COOPERATION,
+                                   summary="与客户董事长沟通年度合作与新品计划。"))
+    ContactLog.objects.bulk_create(logs, batch_size=1000)
+    counts["contact logs"] = len(logs)
+
+    # 3. a visit that ended yesterday and still needs its record (A13.2); upcoming visits (A13.1)
+    am1 = managers["am1"]
+    own = [c for c in chosen if c.account_manager_id == am1.pk]
+    if own:
+        y = today - dt.timedelta(days=1)
+        Visit.objects.create(customer=own[0], owner=am1, starts_at=_at(y, 14), ends_at=_at(y, 16),
+                             purpose="新品样板间介绍", materials=["samples", "quotation"],
+                             booked_at=_at(y - dt.timedelta(days=6), 10), confirmed_at=_at(y - dt.timedelta(days=2), 9),
+                             status=VisitStatus.CONFIRMED)
+        later = today + dt.timedelta(days=9)
+        Visit.objects.create(customer=own[-1], owner=am1, starts_at=_at(later, 10), ends_at=_at(later, 11, 30),
+                             purpose="年度合作回顾", materials=["quotation", "service_history"],
+                             booked_at=timezone.now() - dt.timedelta(days=1))
+    counts["visits"] = Visit.objects.count()
+
+    # 4. the monthly A5.2 check, and one sweep so alerts and the inbox show what is due and late
+    q.flags_compute(month=today.replace(day=1))
+    from kam.obligations.sweep import sweep
+
+    counts["alerts"] = sweep(deliver=False)["alerts"]
