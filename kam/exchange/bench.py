@@ -70,7 +70,7 @@ def run(*, rows: int = 200_000, fmt: str = "csv", stdout) -> dict:
         t0 = time.perf_counter()
         write_file(path, rows, codes, prefix, fmt)
         stdout.write(f"wrote {rows:,} order lines as {fmt} ({path.stat().st_size / 1e6:.1f} MB) "
-                     f"in {time.perf_counter() - t0:.1f} s")
+                     f"in {time.perf_counter() - t0:.1f} s\n")
         for label in ("first import", "re-import (unchanged)"):
             t0 = time.perf_counter()
             result = run_import(kind=get_kind("orders"), path=path, actor=actor, dry_run=False, file_label="bench")
@@ -78,8 +78,8 @@ def run(*, rows: int = 200_000, fmt: str = "csv", stdout) -> dict:
             assert result.ok, [str(e) for e in result.errors[:5]]
             rate = rows / elapsed
             results[label] = rate
-            stdout.write(f"{label}: {rows:,} lines in {elapsed:.1f} s = {rate:,.0f} lines/s  counts={result.counts}")
+            stdout.write(f"{label}: {rows:,} lines in {elapsed:.1f} s = {rate:,.0f} lines/s  counts={result.counts}\n")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    stdout.write(f"peak RSS of this process: {peak_mb:.0f} MB")
+    stdout.write(f"peak RSS of this process: {peak_mb:.0f} MB\n")
     results["peak_rss_mb"] = peak_mb
     return results

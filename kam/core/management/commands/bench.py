@@ -10,7 +10,11 @@ class Command(BaseCommand):
             "with wrk; DATABASE_URL defaults to var/bench.sqlite3, topped up with `generate` as needed.")
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["api"], help="what to benchmark (api)")
+        parser.add_argument("target", choices=["api", "import", "review", "engine"],
+                            help="api: list API vs framework floor; import: order lines/s; review: December draft "
+                                 "vs SQL floor; engine: obligations vs SQL floor")
+        parser.add_argument("--rows", type=int, default=200_000, help="import: order lines in the file")
+        parser.add_argument("--format", default="csv", choices=["csv", "xlsx"], help="import: file format")
         parser.add_argument("--customers", type=int, default=20000, help="customers in the database (default 20000)")
         parser.add_argument("--lines-per-customer", type=int, default=100,
                             help="order lines per generated customer (default 100)")
@@ -21,8 +25,23 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free one)")
 
     def handle(self, *args, target, customers, lines_per_customer, duration, connections, threads, workers, port,
-               **options):
+               rows, format, **options):  # noqa: A002
         from kam.demo import bench
+
+        if target != "api":
+            from kam.demo import bench_more
+            from kam.exchange import bench as import_bench
+
+            try:
+                if target == "import":
+                    import_bench.run(rows=rows, fmt=format, stdout=self.stdout)
+                elif target == "review":
+                    bench_more.run_review(stdout=self.stdout)
+                else:
+                    bench_more.run_engine(stdout=self.stdout)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+            return
 
         if customers < 1 or duration < 1 or connections < 1 or workers < 1:
             raise CommandError("--customers, --duration, --connections and --workers must be at least 1")

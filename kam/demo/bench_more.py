@@ -1,0 +1,145 @@
+"""`kam bench review` and `kam bench engine`: set-based work measured against hand-written SQL floors.
+
+Both run against DATABASE_URL as it is (generate the data first: `kam generate --customers 20000` and
+`kam generate --key-accounts 2000 --contact-logs 2000000`) and leave it unchanged (work in a rolled-back
+transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from typing import TextIO
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _best(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _sql(query: str, params: list) -> int:
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        return len(cur.fetchall())
+
+
+def run_review(*, stdout: TextIO) -> dict:
+    """Draft time of the December review vs the one aggregate query that computes the same purchase totals."""
+    from kam.customers.models import Customer
+    from kam.qualification import services
+    from kam.qualification.facts import review_period
+    from kam.users.models import User
+
+    head = User.objects.filter(role_grants__role="head_of_sales", is_active=True).first()
+    if head is None:
+        raise RuntimeError("no head of sales: run `kam demo` on this database first")
+    year = timezone.localdate().year
+    start, end = review_period(year=year, review_month=12, period_months=12)
+    customers = Customer.objects.count()
+    lines_sql = ("SELECT o.customer_id, SUM(l.amount) FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id "
+                 "WHERE o.status <> 'cancelled' AND o.order_date BETWEEN %s AND %s GROUP BY o.customer_id")
+    orders_sql = ("SELECT customer_id, SUM(amount) FROM orders_order WHERE status <> 'cancelled' "
+                  "AND order_date BETWEEN %s AND %s GROUP BY customer_id")
+    floor_lines = _best(lambda: _sql(lines_sql, [start, end]))
+    floor_orders = _best(lambda: _sql(orders_sql, [start, end]))
+    results = {}
+
+    def draft_once() -> None:
+        try:
+            with transaction.atomic():
+                t0 = time.perf_counter()
+                review = services.review_open(actor=head, year=year + 50)  # a year no real review uses
+                results.setdefault("draft", []).append(time.perf_counter() - t0)
+                results["candidates"] = review.candidates.count()
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    for _ in range(3):
+        draft_once()
+    draft = min(results["draft"])
+    stdout.write(f"kam bench review — {connection.vendor}, {customers:,} customers, review period {start} – {end}\n")
+    stdout.write(f"draft (facts for all customers, criteria, {results['candidates']:,} candidate rows written, "
+                 f"A5.3 preview): {draft:.2f} s (best of 3; median {statistics.median(results['draft']):.2f} s)\n")
+    stdout.write(f"floor — one aggregate over the order lines:        {floor_lines:.2f} s  → draft = "
+                 f"{draft / floor_lines:.2f}× (target ≤ 2×)\n")
+    stdout.write(f"floor — one aggregate over the orders' totals:     {floor_orders:.2f} s  → draft = "
+                 f"{draft / floor_orders:.2f}×\n")
+    return {"draft": draft, "floor_lines": floor_lines, "floor_orders": floor_orders}
+
+
+def run_engine(*, stdout: TextIO) -> dict:
+    """Full evaluation of the engagement rules vs hand-written SQL for last contact / visit per account and
+    period; and the time to reflect one new contact for one account."""
+    from kam.engagement.models import ContactLog
+    from kam.engagement.services import contact_log_create
+    from kam.obligations import engine
+    from kam.obligations.periods import period_of
+    from kam.qualification.selectors import key_account_ids
+
+    rules = ["A12.1", "A12.2", "A8.1", "A13.1", "A13.2"]
+    now = timezone.now()
+    keys = key_account_ids()
+    logs = ContactLog.objects.count()
+    if not keys:
+        raise RuntimeError("no key accounts: run `kam generate --key-accounts 2000 --contact-logs 2000000` first")
+    result: dict = {}
+
+    def full() -> None:
+        result["n"] = len(engine.evaluate(now=now, rules=rules))
+
+    evaluation = _best(full)
+    # the floor: last contact and last visit per account in each period the engine judges, by hand
+    local = timezone.localtime(now)
+    since = (local.replace(day=1, hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)).replace(day=1)
+    windows = []
+    for kind in ("week", "fortnight", "month", "quarter"):
+        p = period_of(kind, since)
+        while p.start <= now:
+            windows.append(p)
+            p = p.next()
+    cols, params = [], []
+    for w in windows:
+        cols.append("MAX(CASE WHEN at >= %s AND at < %s AND kind IN ('phone','wechat','visit') THEN at END)")
+        cols.append("MAX(CASE WHEN at >= %s AND at < %s AND kind = 'visit' THEN at END)")
+        params += [w.start, w.end, w.start, w.end]
+    floor_sql = (f"SELECT customer_id, {', '.join(cols)} FROM engagement_contactlog WHERE at >= %s AND at < %s "
+                 "GROUP BY customer_id")
+    floor = _best(lambda: _sql(floor_sql, [*params, min(w.start for w in windows), max(w.end for w in windows)]))
+    # one new contact reflected for one account
+    from kam.customers.models import Customer
+
+    customer = Customer.objects.select_related("account_manager").get(pk=next(iter(keys)))
+    timings = []
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                t0 = time.perf_counter()
+                contact_log_create(actor=customer.account_manager, customer=customer, at=timezone.now(),
+                                   kind="phone", summary="bench")
+                obligations = engine.evaluate(rules=rules, customer_ids={customer.pk})
+                timings.append(time.perf_counter() - t0)
+                assert any(o.rule == "A12.1" and o.state == "met" for o in obligations)
+                raise _Rollback
+        except _Rollback:
+            pass
+    reflect = min(timings)
+    stdout.write(f"kam bench engine — {connection.vendor}, {len(keys):,} key accounts, {logs:,} contact logs, "
+                 f"rules {', '.join(rules)}\n")
+    stdout.write(f"full evaluation: {evaluation:.3f} s for {result['n']:,} obligations (best of 3)\n")
+    stdout.write(f"floor (hand-written SQL, last contact/visit per account and period, {len(windows)} periods): "
+                 f"{floor:.3f} s → evaluation = {evaluation / floor:.2f}× (target ≤ 2×)\n")
+    stdout.write(f"one new contact reflected for one account (write + evaluate): {reflect * 1000:.1f} ms "
+                 f"(target < 50 ms; median {statistics.median(timings) * 1000:.1f} ms)\n")
+    return {"evaluation": evaluation, "floor": floor, "reflect_ms": reflect * 1000}
