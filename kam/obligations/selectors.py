@@ -64,7 +64,7 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8):
     since = this_week.start - dt.timedelta(weeks=weeks - 1)
     obligations = engine.evaluate(now=now, since=since)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={o.owner_id for o in obligations if o.owner_id})}
-    role_names = {Role.HEAD_OF_SALES: str(Role.HEAD_OF_SALES.label)}
+    role_names: dict[str, str] = {str(Role.HEAD_OF_SALES): str(Role.HEAD_OF_SALES.label)}
     rows: dict[str, ComplianceRow] = {}
     rules = sorted({o.rule for o in obligations}, key=_rule_sort)
     current_cutoff = period_of("month", now).previous().start
