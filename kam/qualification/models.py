@@ -235,3 +235,14 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id}"
+
+
+class FlagRun(models.Model):
+    """The monthly A5.2 check ran for `month` (so the sweep runs it once a month)."""
+
+    month = models.DateField(unique=True)
+    ran_at = models.DateTimeField(auto_now_add=True)
+    flags = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

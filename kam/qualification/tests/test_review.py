@@ -256,3 +256,28 @@ def test_initial_list_import_creates_designations_after_approval(users, customer
     # the same file again changes nothing
     _run, again = run(users.head, "key_accounts", xlsx_upload("名单.xlsx", rows))
     assert again.ok and again.counts.get("created", 0) == 0
+
+
+def test_a51_reminders_before_approve_by(users, qualified):
+    """A5.1: the head of sales hears while the review is not submitted, management while it waits."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from kam.obligations import engine
+
+    sh = ZoneInfo("Asia/Shanghai")
+    qualified("甲", "5000000", manager=users.am1)
+    obs = engine.evaluate(now=dt.datetime(2026, 12, 26, 10, tzinfo=sh), rules=["A5.1"])
+    [o] = [o for o in obs if o.subject_id == 2026]
+    assert o.owner_role == "head_of_sales" and o.state == engine.DUE_SOON
+    review = services.review_open(actor=users.head, year=2026)
+    services.review_submit(actor=users.head, review=review)
+    [o] = [o for o in engine.evaluate(now=dt.datetime(2026, 12, 26, 10, tzinfo=sh), rules=["A5.1"])
+           if o.subject_id == 2026]
+    assert o.owner_role == "management" and o.label.endswith("待管理层批准")
+    [o] = [o for o in engine.evaluate(now=dt.datetime(2027, 1, 1, 0, 1, tzinfo=sh), rules=["A5.1"])
+           if o.subject_id == 2026]
+    assert o.state == engine.BREACHED
+    services.review_approve(actor=users.mgmt, review=review)
+    assert not [o for o in engine.evaluate(now=dt.datetime(2026, 11, 20, tzinfo=sh), rules=["A5.1"])
+                if o.subject_id == 2026]  # before the review month: nothing due
