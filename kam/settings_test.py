@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# no persistent connections in tests: live-server and worker threads must not outlive their test
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -70,7 +70,8 @@ def run_review(*, stdout: TextIO) -> dict:
         draft_once()
     draft = min(results["draft"])
     stdout.write(f"kam bench review — {connection.vendor}, {customers:,} customers, review period {start} – {end}\n")
-    stdout.write(f"draft (facts for all customers, criteria, {results['candidates']:,} candidate rows written, "
+    stdout.write(f"draft (amounts of all customers, full facts and {results['candidates']:,} candidate rows for those "
+                 f"the draft lists, criteria, "
                  f"A5.3 preview): {draft:.2f} s (best of 3; median {statistics.median(results['draft']):.2f} s)\n")
     stdout.write(f"floor — one aggregate over the order lines:        {floor_lines:.2f} s  → draft = "
                  f"{draft / floor_lines:.2f}× (target ≤ 2×)\n")

@@ -130,6 +130,18 @@ class CountOut(Schema):
     updated: int
 
 
+class AddIn(Schema):
+    customer_id: int
+
+
+@router.post("/reviews/{review_id}/candidates", response={201: CandidateOut},
+             summary="添加草稿未列出的客户（A5.1，销售部负责人）")
+def add_candidate(request: HttpRequest, review_id: int, payload: AddIn):
+    review = selectors.review_get(user=request.user, pk=review_id)
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    return Status(201, services.candidate_add(actor=request.user, review=review, customer=customer))
+
+
 @router.post("/reviews/{review_id}/decide", response=CountOut, summary="纳入/不纳入（附理由）并指定客户经理")
 def decide(request: HttpRequest, review_id: int, payload: DecideIn):
     review = selectors.review_get(user=request.user, pk=review_id)

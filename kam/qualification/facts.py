@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -89,20 +89,41 @@ class Facts:
         return (Decimal(self.deliveries_on_time) / Decimal(self.deliveries)).quantize(Decimal("0.0001"))
 
     def as_json(self) -> dict:
-        data = asdict(self)
-        for k, v in list(data.items()):
-            if isinstance(v, Decimal):
-                data[k] = str(v)
-            elif isinstance(v, date):
-                data[k] = v.isoformat()
-        data["on_time_payment_ratio"] = str(self.on_time_payment_ratio) if self.on_time_payment_ratio is not None else None
-        data["on_time_delivery_ratio"] = (str(self.on_time_delivery_ratio)
-                                          if self.on_time_delivery_ratio is not None else None)
-        data.pop("customer_id")
-        return data
+        def d(v):
+            return v.isoformat() if v is not None else None
 
-    def digest(self) -> str:
-        return hashlib.sha1(json.dumps(self.as_json(), sort_keys=True).encode()).hexdigest()  # noqa: S324
+        ratio_p, ratio_d = self.on_time_payment_ratio, self.on_time_delivery_ratio
+        return {"amount": str(self.amount), "ordered": str(self.ordered), "returned": str(self.returned),
+                "returns": self.returns, "cooperation_start": d(self.cooperation_start),
+                "cooperation_days": self.cooperation_days, "invoices_due": self.invoices_due,
+                "invoices_on_time": self.invoices_on_time, "deliveries": self.deliveries,
+                "deliveries_on_time": self.deliveries_on_time, "disputes": self.disputes,
+                "open_disputes": self.open_disputes, "potential": self.potential,
+                "potential_note": self.potential_note, "influence": self.influence,
+                "influence_note": self.influence_note,
+                "on_time_payment_ratio": str(ratio_p) if ratio_p is not None else None,
+                "on_time_delivery_ratio": str(ratio_d) if ratio_d is not None else None}
+
+    def digest(self, data: dict | None = None) -> str:
+        payload = json.dumps(data if data is not None else self.as_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha1(payload.encode()).hexdigest()  # noqa: S324 - change detection, not security
+
+
+def purchase_amounts(*, start: date, end: date, basis: str) -> dict[int, Decimal]:
+    """A2.1 purchase amount per customer (net of returns, cancelled orders excluded) — two aggregate queries;
+    the first pass of a draft, to know which customers need the full facts."""
+    if basis == "invoiced":
+        base = Invoice.objects.filter(issue_date__gte=start, issue_date__lte=end)
+    elif basis == "paid":
+        base = Payment.objects.filter(paid_on__gte=start, paid_on__lte=end)
+    else:
+        base = Order.objects.filter(order_date__gte=start, order_date__lte=end).exclude(status=OrderStatus.CANCELLED)
+    amounts = {cid: money(s) for cid, s in base.values("customer_id").annotate(s=Sum("amount")).values_list(
+        "customer_id", "s")}
+    for cid, s in OrderReturn.objects.filter(returned_on__gte=start, returned_on__lte=end).values(
+            "customer_id").annotate(s=Sum("amount")).values_list("customer_id", "s"):
+        amounts[cid] = amounts.get(cid, ZERO) - money(s)
+    return amounts
 
 
 def compute_facts(*, start: date, end: date, basis: str, customers=None) -> dict[int, Facts]:

@@ -17,7 +17,7 @@ from kam.customers.models import Customer
 from kam.policy.models import PolicyVersion
 from kam.policy.selectors import policy_in_force
 from kam.qualification import rules, selectors
-from kam.qualification.facts import Facts, compute_facts, months_back, review_period
+from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
 from kam.qualification.models import (
     Candidate,
     Decision,
@@ -40,6 +40,10 @@ from kam.users.models import Role, User
 def _policy_of(review: Review):
     """G.1: a review is judged under the policy version in force when it was opened."""
     return policy_in_force(at=review.opened_at or timezone.now())
+
+
+#: the draft also lists assessed customers (potential / influence) from this share of the amount threshold
+DRAFT_NEAR_SHARE = Decimal("0.5")
 
 
 def _cap(policy) -> int:
@@ -77,19 +81,30 @@ def review_draft(*, actor: User, review: Review) -> dict[str, int]:
     policy = _policy_of(review)
     criteria = rules.Criteria.from_policy(policy)
     current = selectors.key_account_ids()
-    facts = compute_facts(start=review.period_start, end=review.period_end, basis=criteria.basis)
-    inactive_key = list(current - set(facts))  # key accounts without activity in the period still appear
-    if inactive_key:
-        facts.update(compute_facts(start=review.period_start, end=review.period_end, basis=criteria.basis,
-                                   customers=inactive_key))
-    managers = dict(Customer.objects.filter(pk__in=list(facts)).values_list("id", "account_manager_id"))
     existing = {c.customer_id: c for c in Candidate.objects.filter(review=review)}
+    near = criteria.min_amount * DRAFT_NEAR_SHARE
+    # pass 1: the purchase amounts of everyone; pass 2: the full facts of those the draft can list
+    amounts = purchase_amounts(start=review.period_start, end=review.period_end, basis=criteria.basis)
+    wanted = {cid for cid, amount in amounts.items() if amount >= near} | current | set(existing)
+    facts = compute_facts(start=review.period_start, end=review.period_end, basis=criteria.basis,
+                          customers=list(wanted)) if wanted else {}
     create, update = [], []
     counts: Counter = Counter()
+    rows = []
     for cid, f in facts.items():
         a = rules.assess(f, criteria, review.period_end)
+        # the draft lists who could be a key account: the amount met, a current key account, or an assessed
+        # customer near the amount; any other customer can be added by hand (candidate_add)
+        if not (a.meets_amount or cid in current or cid in existing or (a.meets_assessed and f.amount >= near)):
+            continue
+        rows.append((cid, f, a))
+    managers = dict(Customer.objects.filter(pk__in=[cid for cid, _f, _a in rows]).values_list(
+        "id", "account_manager_id")) if len(rows) < 20000 else dict(
+        Customer.objects.values_list("id", "account_manager_id"))
+    for cid, f, a in rows:
         draft = Decision.INCLUDE if a.qualifies else Decision.EXCLUDE
-        values = {"facts": f.as_json(), "facts_hash": f.digest(), "meets_amount": a.meets_amount,
+        data = f.as_json()
+        values = {"facts": data, "facts_hash": f.digest(data), "meets_amount": a.meets_amount,
                   "meets_years": a.meets_years, "meets_assessed": a.meets_assessed, "qualifies": a.qualifies,
                   "currently_key": cid in current, "amount": f.amount, "draft": draft}
         cand = existing.get(cid)
@@ -97,22 +112,50 @@ def review_draft(*, actor: User, review: Review) -> dict[str, int]:
             create.append(Candidate(review=review, customer_id=cid, proposed_manager_id=managers.get(cid), **values))
             counts["new"] += 1
             continue
-        if cand.facts_hash != values["facts_hash"]:
-            if cand.decision:
-                cand.facts_changed = True
-            counts["refreshed"] += 1
+        if cand.facts_hash == values["facts_hash"] and cand.currently_key == values["currently_key"]:
+            continue  # nothing changed: nothing to write
+        if cand.decision:
+            cand.facts_changed = True
+        counts["refreshed"] += 1
         for k, v in values.items():
             setattr(cand, k, v)
         update.append(cand)
     Candidate.objects.bulk_create(create, batch_size=2000)
     if update:
-        Candidate.objects.bulk_update(update, [*values.keys(), "facts_changed"], batch_size=1000)
+        Candidate.objects.bulk_update(update, ["facts", "facts_hash", "meets_amount", "meets_years", "meets_assessed",
+                                               "qualifies", "currently_key", "amount", "draft", "facts_changed"],
+                                      batch_size=1000)
     _preview_tiers(review, policy)
     review.drafted_at = timezone.now()
     review.save(update_fields=["drafted_at"])
     audit_log(actor=actor, action="qualification.review.drafted", target=review, rule="A5.1",
-              changes={"candidates": len(facts), **counts})
+              changes={"customers": len(facts), "candidates": len(rows), **counts})
     return dict(counts)
+
+
+@transaction.atomic
+def candidate_add(*, actor: User, review: Review, customer: Customer) -> Candidate:
+    """Add a customer the draft did not list (sales may include any customer, with a reason, A5.1)."""
+    require_role(actor, Role.HEAD_OF_SALES, message=_("只有销售部负责人可以调整评审名单（A5.1）。"))
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.editable:
+        raise InvalidTransition(_("评审已提交或已批准，不能修改。"), rule="A5.1")
+    existing = Candidate.objects.filter(review=review, customer=customer).first()
+    if existing is not None:
+        return existing
+    criteria = rules.Criteria.from_policy(_policy_of(review))
+    f = compute_facts(start=review.period_start, end=review.period_end, basis=criteria.basis,
+                      customers=[customer.pk]).get(customer.pk, Facts(customer_id=customer.pk))
+    a = rules.assess(f, criteria, review.period_end)
+    data = f.as_json()
+    cand = Candidate.objects.create(
+        review=review, customer=customer, facts=data, facts_hash=f.digest(data), meets_amount=a.meets_amount,
+        meets_years=a.meets_years, meets_assessed=a.meets_assessed, qualifies=a.qualifies,
+        currently_key=selectors.is_key_account(customer.pk), amount=f.amount,
+        draft=Decision.INCLUDE if a.qualifies else Decision.EXCLUDE, proposed_manager_id=customer.account_manager_id)
+    audit_log(actor=actor, action="qualification.review.candidate_added", target=review, rule="A5.1",
+              changes={"customer": customer.pk})
+    return cand
 
 
 def _preview_tiers(review: Review, policy) -> None:
@@ -207,8 +250,6 @@ def review_submit(*, actor: User, review: Review) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
     if not review.editable:
         raise InvalidTransition(_("只有草稿或退回的评审可以提交。"), rule="A5.1")
-    if not Candidate.objects.filter(review=review).exists():
-        raise ApplicationError(_("评审名单为空。"), rule="A5.1")
     review.status = ReviewStatus.SUBMITTED
     review.submitted_by, review.submitted_at = actor, timezone.now()
     review.save(update_fields=["status", "submitted_by", "submitted_at"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -121,6 +122,15 @@ def review_action(request, pk: int, action: str):
             counts = services.review_draft(actor=request.user, review=review)
             messages.success(request, _("草稿已按最新数据更新：新增 %(n)d 行，%(r)d 行依据有变化。")
                              % {"n": counts.get("new", 0), "r": counts.get("refreshed", 0)})
+        elif action == "add":
+            ref = request.POST.get("customer", "").strip()
+            customer = customers_visible(user=request.user).filter(
+                Q(credit_code__iexact=ref) | Q(name=ref)).first() if ref else None
+            if customer is None:
+                raise ApplicationError(_("找不到客户「%(c)s」（请输入客户全称或统一社会信用代码）。") % {"c": ref},
+                                       field="customer")
+            services.candidate_add(actor=request.user, review=review, customer=customer)
+            messages.success(request, _("已添加「%(c)s」。") % {"c": customer})
         elif action == "submit":
             services.review_submit(actor=request.user, review=review)
             messages.success(request, _("已提交管理层审批。"))

@@ -20,6 +20,11 @@ def test_review_end_to_end_through_the_api(users, qualified, client):
     assert r.status_code == 201
     rid = r.json()["id"]
     rows = client.get(f"/api/designation/reviews/{rid}/candidates?change=", **head).json()["items"]
+    assert "小客户" not in {c["customer_name"] for c in rows}  # far below the amount: not drafted
+    added = client.post(f"/api/designation/reviews/{rid}/candidates", {"customer_id": b.pk},
+                        content_type="application/json", **head)
+    assert added.status_code == 201
+    rows = client.get(f"/api/designation/reviews/{rid}/candidates?change=", **head).json()["items"]
     by_name = {c["customer_name"]: c for c in rows}
     assert by_name["华美酒店"]["qualifies"] and not by_name["小客户"]["meets_amount"]
     bad = client.post(f"/api/designation/reviews/{rid}/decide", {"candidate_ids": [by_name["小客户"]["id"]],

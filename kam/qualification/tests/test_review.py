@@ -29,6 +29,8 @@ def test_a51_draft_shows_each_criterion_and_idempotent_redraft(users, qualified,
     c = cand(review, big)
     assert c.qualifies and c.draft == "include" and c.meets_amount and c.meets_years and c.meets_assessed
     assert c.facts["amount"] == "5000000.00"
+    assert not Candidate.objects.filter(review=review, customer=small).exists()  # far below: not drafted
+    services.candidate_add(actor=users.head, review=review, customer=small)
     assert not cand(review, small).meets_amount and cand(review, small).draft == "exclude"
     assert not cand(review, young).meets_years and cand(review, young).meets_amount
     n = Candidate.objects.filter(review=review).count()

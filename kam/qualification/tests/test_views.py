@@ -31,6 +31,8 @@ def test_workspace_filters_decide_submit_approve(users, qualified, client):
     body = response.content.decode()
     assert "华美酒店" in body and "小客户" not in body  # default view: relevant rows
     review = a and Candidate.objects.get(customer=a).review
+    response = client.post(f"/designation/reviews/{review.pk}/add/", {"customer": b.credit_code}, follow=True)
+    assert "已添加" in response.content.decode()
     body = client.get(f"/designation/reviews/{review.pk}/?change=&meets=fails").content.decode()
     assert "小客户" in body and "华美酒店" not in body
     cb = Candidate.objects.get(customer=b)
