@@ -136,7 +136,9 @@ def _database(url: str) -> dict:
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL", "sqlite:///var/kam.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# shared by the web processes and the worker (e.g. an import's progress bar), no extra server needed
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(VAR_DIR / "cache")}}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
