@@ -217,6 +217,8 @@ LOGGING = {
 }
 
 EMAIL_BACKEND = os.environ.get("KAM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# e-mail notifications are sent only where an SMTP server is configured
+EMAIL_NOTIFICATIONS = bool(os.environ.get("KAM_EMAIL_HOST"))
 EMAIL_HOST = os.environ.get("KAM_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("KAM_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "kam@localhost")

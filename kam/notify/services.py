@@ -41,7 +41,7 @@ def notify_user(*, user: User, title: str, body: str = "", url: str = "", rule: 
         return None
     now = now or timezone.now()
     deliveries = []
-    if user.email:
+    if user.email and settings.EMAIL_NOTIFICATIONS:
         deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, target=user.email, next_attempt_at=now))
     if user.wecom_userid and WeComApp.objects.filter(enabled=True).exists():
         deliveries.append(Delivery(notification=note, channel=Channel.WECOM_APP, target=user.wecom_userid,

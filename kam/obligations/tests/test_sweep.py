@@ -68,7 +68,7 @@ def test_digest_escalates_period_breaches_to_the_head_of_sales(users, breach):
 
 def test_every_channel_delivers_to_its_local_receiver(users, breach, settings):
     with RobotReceiver() as rx, SmtpReceiver() as smtp:
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_NOTIFICATIONS = "127.0.0.1", smtp.port, True
         WeComApp.objects.create(corp_id=rx.corp_id if hasattr(rx, "corp_id") else "ww-test-corp", agent_id=1000002,
                                 secret="wecom-test-corp-secret", base_url=rx.base_url)
         users.am1.email, users.am1.wecom_userid = "am1@example.com", "liming"
