@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "kam.obligations",
     "kam.engagement",
     "kam.notify",
+    "kam.service",
+    "kam.demands",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,8 @@ class Obligation:
     met_at: dt.datetime | None = None
     label: str = ""  # short Chinese text (never core data)
     url: str = ""
+    watchers: tuple[int, ...] = ()  # others who hear due-soon and breach personally (e.g. the account manager)
+    queue: str = ""  # the department queue it sits in (after_sales, marketing, finance) — G.5, A4
 
     @property
     def key(self) -> tuple[str, str, int, str]:

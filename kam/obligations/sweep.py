@@ -71,6 +71,10 @@ def notify_alert(alert: Alert, o: engine.Obligation, *, now: dt.datetime | None 
             notify_user(user=owner, **common)
     elif o.owner_role:
         notify_role(role=o.owner_role, **common)
+    for watcher in User.objects.filter(pk__in=[w for w in o.watchers if w != o.owner_id]):
+        notify_user(user=watcher, **common)
+    if o.queue:  # the department's queue group (never an account manager's group)
+        notify_group(audience=o.queue, **{**common, "dedupe_key": f"alert:{alert.pk}:queue"})
     rule = engine.REGISTRY.get(o.rule)
     if alert.kind == AlertKind.BREACHED and o.escalation_role and rule is not None and rule.escalation == "immediate":
         notify_role(role=o.escalation_role, **{**common, "dedupe_key": f"alert:{alert.pk}:esc"})
