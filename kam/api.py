@@ -54,11 +54,14 @@ def _mount() -> None:
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
     from kam.qualification.api import router as designation_router
+    from kam.service.api import requests_router, tickets_router
 
     api.add_router("/customers", customers_router)
     api.add_router("/orders", orders_router)
     api.add_router("/policy", policy_router)
     api.add_router("/designation", designation_router)
+    api.add_router("/tickets", tickets_router)
+    api.add_router("/requests", requests_router)
 
 
 _mount()

@@ -5,6 +5,7 @@ from django.urls import include, path
 from kam.api import api
 from kam.core import views as core_views
 from kam.obligations import views as obligation_views
+from kam.service import views as service_views
 from kam.users.views import LoginView
 
 admin.site.site_header = "大客户维护系统 · 系统管理"
@@ -21,6 +22,9 @@ urlpatterns = [
     path("exchange/", include("kam.exchange.urls")),
     path("designation/", include("kam.qualification.urls")),
     path("engagement/", include("kam.engagement.urls")),
+    path("service/", include("kam.service.urls")),
+    path("requests/", include("kam.demands.urls")),
+    path("queues/<slug:department>/", service_views.queue, name="queue"),
     path("my-day/", obligation_views.my_day, name="my_day"),
     path("compliance/", obligation_views.compliance, name="compliance"),
     path("inbox/", obligation_views.inbox, name="inbox"),

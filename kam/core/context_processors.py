@@ -11,6 +11,9 @@ NAV = [
     ("my_day", _("我的一天"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES)),
     ("compliance", _("执行总览"), (Role.HEAD_OF_SALES, Role.MANAGEMENT)),
     ("engagement:calendar", _("拜访日历"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES)),
+    ("service:tickets", _("售后工单"), (Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER, Role.MANAGEMENT)),
+    ("demands:list", _("客户需求"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.AFTER_SALES,
+                                   Role.MARKETING, Role.FINANCE)),
     ("customers:list", _("客户"), ()),
     ("qualification:key_accounts", _("大客户"), ()),
     ("qualification:reviews", _("年度评审"), (Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)),
@@ -21,6 +24,22 @@ NAV = [
     ("audit:events", _("审计日志"), (Role.MANAGEMENT,)),
     ("users:tokens", _("API 令牌"), ()),
 ]
+
+
+QUEUES = [("after_sales", Role.AFTER_SALES, _("售后队列")), ("marketing", Role.MARKETING, _("市场部队列")),
+          ("finance", Role.FINANCE, _("财务部队列"))]
+
+
+def queue_count(department: str) -> int:
+    """Open items in a department's queue (A4), by two cheap counts — shown in the navigation."""
+    from kam.demands.models import CustomerRequest, RequestStatus
+    from kam.service.models import Ticket
+
+    n = CustomerRequest.objects.filter(department=department).exclude(
+        status__in=[RequestStatus.SOLVED, RequestStatus.CLOSED]).count()
+    if department == "after_sales":
+        n += Ticket.objects.exclude(status__in=["resolved", "closed"]).count()
+    return n
 
 
 def navigation(request):
@@ -34,6 +53,11 @@ def navigation(request):
         url = reverse(name)
         items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"
                       or request.path == url})
+    for dept, role, label in QUEUES:
+        if user.has_role(role):
+            url = reverse("queue", args=[dept])
+            items.append({"url": url, "label": label, "active": request.path.startswith(url),
+                          "count": queue_count(dept)})
     if user.is_staff or user.has_role(Role.ADMINISTRATOR):
         items.append({"url": reverse("admin:index"), "label": _("系统管理"), "active": False})
     from kam.notify.services import unread_count

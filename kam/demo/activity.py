@@ -119,8 +119,66 @@ def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = Non
                              booked_at=timezone.now() - dt.timedelta(days=1))
     counts["visits"] = Visit.objects.count()
 
-    # 4. the monthly A5.2 check, and one sweep so alerts and the inbox show what is due and late
+    # 4. after-sales tickets (A11) and customer requests (A15): some open, some late, some done
+    service_demo(chosen, today)
+
+    # 5. the monthly A5.2 check, and one sweep so alerts and the inbox show what is due and late
     q.flags_compute(month=today.replace(day=1))
     from kam.obligations.sweep import sweep
 
     counts["alerts"] = sweep(deliver=False)["alerts"]
+
+
+def service_demo(chosen, today: dt.date) -> None:
+    from kam.demands import services as ds
+    from kam.service import services as ss
+
+    svc = User.objects.get(username="svc")
+    head = User.objects.get(username="head")
+    mkt = User.objects.get(username="mkt")
+    now = timezone.now()
+    accounts = chosen[:8]
+    if len(accounts) < 6:
+        return
+    # a ticket reported three hours ago, still unanswered (A11.1 breached)
+    ss.ticket_open(actor=svc, customer=accounts[0], problem="客房床头板开裂两处，影响入住", reported_at=now - dt.timedelta(hours=3))
+    # answered, on site needed in another city, technician scheduled (A11.2 running)
+    t = ss.ticket_open(actor=svc, customer=accounts[1], problem="会议桌升降电机失灵", site_city="成都",
+                       reported_at=now - dt.timedelta(hours=20))
+    ss.ticket_respond(actor=svc, ticket=t, note="已电话确认故障，安排技术员", onsite_needed=True, technician=svc,
+                      at=now - dt.timedelta(hours=19, minutes=30))
+    ss.ticket_schedule(actor=svc, ticket=t, scheduled_for=now + dt.timedelta(hours=10), technician=svc)
+    # the customer asked for a later date: the on-site clock is paused
+    p = ss.ticket_open(actor=svc, customer=accounts[2], problem="衣柜门铰链松动", reported_at=now - dt.timedelta(hours=6))
+    ss.ticket_respond(actor=svc, ticket=p, note="客户下周方便", onsite_needed=True, at=now - dt.timedelta(hours=5))
+    ss.ticket_pause(actor=svc, ticket=p, reason="customer_later_date", later_date=today + dt.timedelta(days=5))
+    # resolved remotely and closed
+    r = ss.ticket_open(actor=svc, customer=accounts[3], problem="智能床头灯无法配对", reported_at=now - dt.timedelta(days=3))
+    ss.ticket_respond(actor=svc, ticket=r, note="远程指导重置", onsite_needed=False, at=now - dt.timedelta(days=3))
+    ss.ticket_resolve(actor=svc, ticket=r, resolution="远程重置后恢复")
+    ss.ticket_close(actor=svc, ticket=r)
+    # a care session (A11.3) for two accounts this year
+    for c in accounts[4:6]:
+        ss.care_session_record(actor=svc, customer=c, kind="training", at=now - dt.timedelta(days=40),
+                               notes="客房家具日常保养培训")
+    # requests (A15): one just received, one escalated awaiting assignment, one with marketing, one closed
+    manager = {c.pk: c.account_manager for c in accounts}
+    ds.request_log(actor=manager[accounts[0].pk], customer=accounts[0], kind="delivery_change", channel="wechat",
+                   summary="第二批客房家具改送南海新店", received_at=now - dt.timedelta(minutes=40))
+    e = ds.request_log(actor=manager[accounts[1].pk], customer=accounts[1], kind="customisation", channel="phone",
+                       summary="大堂接待台加长 60 厘米并改为浅色", received_at=now - dt.timedelta(hours=5))
+    ds.request_respond(actor=manager[accounts[1].pk], request=e, response="已收到，需设计评估")
+    ds.request_escalate(actor=manager[accounts[1].pk], request=e, note="需要市场部与工厂评估定制方案")
+    m = ds.request_log(actor=manager[accounts[2].pk], customer=accounts[2], kind="customisation", channel="email",
+                       summary="样板间套装增加浅橡木色", received_at=now - dt.timedelta(days=1))
+    ds.request_respond(actor=manager[accounts[2].pk], request=m, response="已转设计")
+    ds.request_escalate(actor=manager[accounts[2].pk], request=m, note="需要市场部出色板")
+    ds.request_assign(actor=head, request=m, department="marketing", assignee=mkt)
+    c4 = accounts[3]
+    done = ds.request_log(actor=manager[c4.pk], customer=c4, kind="other", channel="phone", summary="索取环保检测报告",
+                          received_at=now - dt.timedelta(days=4))
+    ds.request_propose_solution(actor=manager[c4.pk], request=done, solution="本周寄送检测报告复印件")
+    ds.request_record_outcome(actor=manager[c4.pk], request=done, outcome="已寄送")
+    ds.request_feedback(actor=manager[c4.pk], request=done, to_person="采购经理", how="phone",
+                        at=now - dt.timedelta(days=2))
+    ds.request_close(actor=manager[c4.pk], request=done)

@@ -232,6 +232,8 @@ def make_cell_parser(col: Column, value_map: dict[str, Any] | None) -> Callable[
         kind = col.type
         if kind == "date":
             return parsing.parse_date(raw)
+        if kind == "datetime":
+            return parsing.parse_datetime(raw)
         if kind == "decimal":
             return parsing.parse_decimal(raw)
         if kind == "int":

@@ -137,6 +137,34 @@ def parse_date(value) -> date:
     raise CellError(_("%(v)s 不是有效日期（可用 2026-03-01、2026/3/1、2026年3月1日）") % {"v": text})
 
 
+_DATETIME_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[ T]?\s*(\d{1,2})[:：时](\d{2})"
+                          r"(?:[:：分](\d{2}))?\s*秒?\s*$")
+
+
+def parse_datetime(value) -> datetime:
+    """An instant in the common forms (2026-03-01 09:30, 2026/3/1 9:30, 2026年3月1日 9时30分, Excel serials);
+    naive values are Beijing time (Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        day = _excel_serial(value)
+        seconds = round((float(value) - int(value)) * 86400)
+        return datetime(day.year, day.month, day.day, tzinfo=tz) + timedelta(seconds=seconds)
+    text = str(value).strip()
+    m = _DATETIME_RE.match(text)
+    if m:
+        y, mo, d, h, mi = (int(g) for g in m.groups()[:5])
+        sec = int(m.group(6) or 0)
+        try:
+            return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
+        except ValueError:
+            raise CellError(_("%(v)s 不是有效时间") % {"v": text}) from None
+    raise CellError(_("%(v)s 不是有效时间（可用 2026-03-01 09:30）") % {"v": text})
+
+
 def _excel_serial(number: float) -> date:
     if not 1 <= number < 2958466:
         raise CellError(_("%(v)s 不是有效的 Excel 日期") % {"v": number})

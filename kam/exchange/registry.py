@@ -22,7 +22,7 @@ class Column:
     field: str
     header: str | Promise  # the template's Chinese header
     header_en: str
-    type: str = "text"  # text | date | decimal | int | bool | choice | ref
+    type: str = "text"  # text | date | datetime | decimal | int | bool | choice
     required: bool = False
     choices: tuple[tuple[str, Any], ...] = ()  # (label or code as written in files, stored value)
     aliases: tuple[str, ...] = ()  # headers of the usual 用友/金蝶 exports

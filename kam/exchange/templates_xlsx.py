@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill
 
 from kam.exchange.registry import ImportKind
 
-TYPE_LABELS = {"text": "文本", "date": "日期", "decimal": "数字/金额", "int": "整数", "bool": "是/否", "choice": "选项"}
+TYPE_LABELS = {"text": "文本", "date": "日期", "datetime": "日期时间", "decimal": "数字/金额", "int": "整数", "bool": "是/否", "choice": "选项"}
 
 
 def template_bytes(kind: ImportKind) -> bytes:

@@ -129,3 +129,24 @@ def test_a113_care_obligation_for_after_sales(users, key_account):
     services.care_session_record(actor=users.svc, customer=c, kind="training", at=at(2026, 6, 1, 10))
     obs = [o for o in engine.evaluate(now=at(2026, 11, 26), rules=["A11.3"]) if o.customer_id == c.pk]
     assert obs[0].state == engine.MET
+
+
+def test_tickets_import_from_another_system(users, key_account, customer_factory):
+    from kam.exchange.tests.helpers import run, xlsx_upload
+    from kam.service.models import Ticket
+
+    c = key_account()
+    other = customer_factory("非大客户")
+    rows = [["工单号", "客户", "报修时间", "问题描述", "需要上门", "响应时间"],
+            ["EXT-1", c.credit_code, "2026/11/2 9:30", "床头板开裂", "是", "2026-11-02 10:00"],
+            ["EXT-2", other.credit_code, "2026-11-02 09:30", "x", "否", ""]]
+    _r, result = run(users.svc, "tickets", xlsx_upload("t.xlsx", rows))
+    assert not result.ok and "第 3 行「客户」" in str(result.errors[0])
+    _r, result = run(users.svc, "tickets", xlsx_upload("t.xlsx", rows[:2]))
+    assert result.ok, [str(e) for e in result.errors]
+    t = Ticket.objects.get(number="EXT-1")
+    assert t.reported_at == at(2026, 11, 2, 9, 30) and t.status == "responded" and t.site_city == "佛山"
+    o = clocks_of(t, at(2026, 11, 2, 12))
+    assert o["A11.1"].state == engine.MET
+    _r, again = run(users.svc, "tickets", xlsx_upload("t.xlsx", rows[:2]))
+    assert again.counts.get("unchanged") == 1

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kam.customers.selectors import customers_visible
+from kam.demands.models import CustomerRequest
+from kam.users.models import Role, User
+
+
+def requests_visible(*, user: User) -> QuerySet[CustomerRequest]:
+    """Everyone who sees the customer sees its requests; a department person also sees those assigned to them."""
+    qs = CustomerRequest.objects.select_related("customer", "assignee", "ticket")
+    if user.sees_all_customers:
+        return qs
+    return qs.filter(customer__in=customers_visible(user=user)) | qs.filter(assignee=user)
+
+
+def request_get(*, user: User, pk: int) -> CustomerRequest:
+    req = requests_visible(user=user).filter(pk=pk).first()
+    if req is None:
+        raise Http404("request not found")
+    return req
+
+
+def department_of(user: User) -> str | None:
+    for role, dept in ((Role.AFTER_SALES, "after_sales"), (Role.MARKETING, "marketing"), (Role.FINANCE, "finance")):
+        if user.has_role(role):
+            return dept
+    return None

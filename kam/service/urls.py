@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kam.service import views
+
+app_name = "service"
+urlpatterns = [
+    path("tickets/", views.ticket_list, name="tickets"),
+    path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("care/new/", views.care_new, name="care_new"),
+]
