@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kam.notify",
     "kam.service",
     "kam.demands",
+    "kam.dossier",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("customers/", include("kam.customers.urls")),
     path("policy/", include("kam.policy.urls")),
     path("audit/", include("kam.audit.urls")),
+    path("dossier/", include("kam.dossier.urls")),
     path("exchange/", include("kam.exchange.urls")),
     path("designation/", include("kam.qualification.urls")),
     path("engagement/", include("kam.engagement.urls")),

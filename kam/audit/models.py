@@ -32,3 +32,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class CoreAccess(models.Model):
+    """A7.2: every reveal of core data (and every denied attempt): who, which fields, which account, when,
+    from where, through which channel — never the value. Append-only (migration 0005's triggers)."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("用户"))
+    customer = models.ForeignKey("customers.Customer", null=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("客户"))
+    fields = models.JSONField(_("字段"), default=list)
+    channel = models.CharField(_("渠道"), max_length=10)  # page / api / export / print
+    granted = models.BooleanField(_("允许"), default=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("核心数据访问记录")
+        verbose_name_plural = _("核心数据访问记录")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.customer_id} {self.channel}"

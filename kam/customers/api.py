@@ -35,17 +35,17 @@ class ContactOutSchema(Schema):
 
 
 class CustomerDetailOut(CustomerListOut):
-    address: str
+    address: str | None
     cooperation_start: date | None
     purchase_potential: bool
-    purchase_potential_note: str
+    purchase_potential_note: str | None
     industry_influence: bool
-    industry_influence_note: str
+    industry_influence_note: str | None
     founded_on: date | None
-    decision_process: str
-    pref_style: str
-    pref_customisation: str
-    pref_price_sensitivity: str
+    decision_process: str | None
+    pref_style: str | None
+    pref_customisation: str | None
+    pref_price_sensitivity: str | None
     contacts: list[ContactOutSchema]
 
 
@@ -75,20 +75,67 @@ def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", c
     return JsonResponse({"items": items, "count": count}, json_dumps_params={"ensure_ascii": False})
 
 
-@router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（决策层联系方式按 A7.1 屏蔽）")
+def _contacts(user, customer) -> list[dict]:
+    from kam.dossier.confidentiality import masker_for
+    from kam.dossier.selectors import contact_rows
+
+    # A7.1: core channels are not part of the API's answers, even for allowed roles (reveal is explicit)
+    return [{"id": r.id, "name": r.name, "title": r.title, "is_decision_maker": r.is_decision_maker,
+             "phone": r.channels["phone"], "wechat": r.channels["wechat"], "email": r.channels["email"],
+             "masked": bool(r.core), "birthday": r.birthday}
+            for r in contact_rows(masker=masker_for(user), customer=customer)]
+
+
+@router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（核心数据按 A7.1 屏蔽）")
 def get_customer(request: HttpRequest, customer_id: int):
+    from kam.dossier.confidentiality import masker_for
+
     customer = selectors.customer_get(user=request.user, pk=customer_id)
-    contacts = selectors.customer_contacts(user=request.user, customer=customer)
-    # A7.1: core values are not part of the API's detail even for allowed roles; reveals are explicit.
-    masked = [c.__dict__ | ({"phone": None, "wechat": None, "email": None, "masked": True}
-                            if c.is_decision_maker else {}) for c in contacts]
-    return {**{f: getattr(customer, f) for f in CustomerDetailOut.model_fields if hasattr(customer, f)},
-            "cooperation_start": selectors.cooperation_start(customer=customer), "contacts": masked}
+    masker = masker_for(request.user)
+    data = {f: getattr(customer, f) for f in CustomerDetailOut.model_fields if hasattr(customer, f)}
+    for name in list(data):
+        if f"customers.Customer.{name}" in masker.core:
+            data[name] = None  # marked core by management: never in the API's basic answer
+    data["tier"] = getattr(customer, "tier", None)
+    return {**data, "cooperation_start": selectors.cooperation_start(customer=customer),
+            "contacts": _contacts(request.user, customer)}
 
 
-@router.get("/{customer_id}/contacts", response=list[ContactOutSchema], summary="联系人（决策层联系方式屏蔽）")
+@router.get("/{customer_id}/contacts", response=list[ContactOutSchema], summary="联系人（核心联系方式屏蔽）")
 def list_contacts(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(user=request.user, pk=customer_id)
-    return [c.__dict__ | ({"phone": None, "wechat": None, "email": None, "masked": True}
-                          if c.is_decision_maker else {})
-            for c in selectors.customer_contacts(user=request.user, customer=customer)]
+    return _contacts(request.user, customer)
+
+
+class RevealIn(Schema):
+    what: str  # floor_prices | contacts
+
+
+class RevealOut(Schema):
+    fields: dict[str, str | None]
+
+
+@router.post("/{customer_id}/reveal", response=RevealOut, summary="显示核心数据（仅销售部负责人/管理层；每次留痕，A7.2）")
+def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
+    from kam.core.errors import AccessDenied, ApplicationError
+    from kam.customers.selectors import customer_floor_prices
+    from kam.dossier.confidentiality import masker_for, record_access
+    from kam.dossier.selectors import contact_rows
+
+    customer = selectors.customer_get(user=request.user, pk=customer_id)
+    masker = masker_for(request.user)
+    if payload.what not in ("floor_prices", "contacts"):
+        raise ApplicationError("what 须为 floor_prices 或 contacts", field="what")
+    if not masker.sees_core:
+        record_access(user=request.user, customer=customer, fields=[payload.what], channel="api", granted=False)
+        raise AccessDenied("无权查看核心数据（A7.1）", rule="A7.1")
+    if payload.what == "floor_prices":
+        values = {p.product_series: str(p.price) for p in customer_floor_prices(user=request.user, customer=customer) or []}
+        record_access(user=request.user, customer=customer, fields=[f"floor_price:{k}" for k in values], channel="api")
+        return {"fields": values}
+    values = {}
+    for r in contact_rows(masker=masker, customer=customer, reveal=True):
+        for ch in r.core:
+            values[f"contact:{r.id}.{ch}"] = r.channels[ch]
+    record_access(user=request.user, customer=customer, fields=list(values), channel="api")
+    return {"fields": values}

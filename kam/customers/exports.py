@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from kam.core.access import login_required
 from kam.customers import selectors
 from kam.customers.models import Contract, Customer, FloorPrice
+from kam.dossier.confidentiality import core_fields
 from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 from kam.orders.models import Order, OrderStatus
 
@@ -58,8 +59,14 @@ def floor_prices_by_customer(customers: QuerySet[Customer]) -> dict[int, str]:
     return {customer_id: "; ".join(parts) for customer_id, parts in grouped.items()}
 
 
-def customer_export_columns(*, floor_prices: dict[int, str] | None = None) -> list[ExportColumn]:
+def customer_export_columns(*, floor_prices: dict[int, str] | None = None,
+                            core: frozenset[str] = frozenset()) -> list[ExportColumn]:
+    """`core`: the field keys classified core now (A7.1); such columns leave only for the roles that see core data."""
     floor_prices = floor_prices or {}
+
+    def marked(name: str) -> bool:
+        return f"customers.Customer.{name}" in core
+
     return [
         ExportColumn("name", _("客户名称"), width=30),
         ExportColumn("credit_code", _("统一社会信用代码"), width=22),
@@ -74,11 +81,12 @@ def customer_export_columns(*, floor_prices: dict[int, str] | None = None) -> li
                      number_format="yyyy-mm-dd"),
         ExportColumn("purchase_potential", _("持续采购潜力"), width=12),
         ExportColumn("industry_influence", _("行业影响力"), width=12),
-        ExportColumn("decision_process", _("采购决策流程"), width=40),
+        ExportColumn("decision_process", _("采购决策流程"), width=40, core=marked("decision_process")),
         ExportColumn("pref_style", _("风格偏好"), width=20),
-        ExportColumn("pref_customisation", _("定制需求"), width=24),
+        ExportColumn("pref_customisation", _("定制需求"), width=24, core=marked("pref_customisation")),
         ExportColumn("pref_price_sensitivity", _("价格敏感度"),
-                     value=lambda c: c.get_pref_price_sensitivity_display() or None, width=10),
+                     value=lambda c: c.get_pref_price_sensitivity_display() or None, width=10,
+                     core=marked("pref_price_sensitivity")),
         ExportColumn("floor_prices", _("底价"), value=lambda c: floor_prices.get(c.pk), core=True, width=40),
     ]
 
@@ -96,7 +104,7 @@ def customer_export(request):
     rows = _with_cooperation_start(customers).iterator(chunk_size=ITERATOR_CHUNK)
     return export_xlsx(
         user=user, list_name=LIST_NAME, list_label=LIST_LABEL,
-        columns=customer_export_columns(floor_prices=floor_prices), rows=rows,
+        columns=customer_export_columns(floor_prices=floor_prices, core=core_fields()), rows=rows,
         filters={"q": q, "type": ctype, "city": city},
         filename=export_response_name(LIST_LABEL, user), record_id=lambda c: c.pk,
     )

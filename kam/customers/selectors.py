@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
-from kam.customers.models import Contact, Contract, Customer, FloorPrice
+from kam.customers.models import Contract, Customer, FloorPrice
 from kam.users.models import User
 
 
@@ -76,64 +76,6 @@ def group_members(*, user: User, customer: Customer) -> QuerySet[Customer]:
     """Group roll-up: the visible members of the customer's group (itself included)."""
     root_id = customer.parent_id or customer.pk
     return customers_visible(user=user).filter(Q(pk=root_id) | Q(parent_id=root_id)).order_by("name")
-
-
-@dataclass(frozen=True)
-class ContactOut:
-    """A contact as the acting user may see it. Masked values are None, with `masked=True`."""
-
-    id: int
-    name: str
-    title: str
-    is_decision_maker: bool
-    phone: str | None
-    wechat: str | None
-    email: str | None
-    masked: bool
-    birthday: str
-
-
-CORE_CONTACT_FIELDS = ("phone", "wechat", "email")
-
-
-def contact_channels_are_core(contact: Contact) -> bool:
-    """A7.1: decision makers' phone, WeChat/WeCom and email are core data."""
-    return contact.is_decision_maker
-
-
-def _birthday_label(c: Contact) -> str:
-    if not c.birthday_kind or not c.birthday_month or not c.birthday_day:
-        return ""
-    if c.birthday_kind == "lunar":
-        leap = "闰" if c.birthday_leap_month else ""
-        return f"农历{leap}{c.birthday_month}月{c.birthday_day}日"
-    return f"{c.birthday_month}月{c.birthday_day}日"
-
-
-def customer_contacts(*, user: User, customer: Customer) -> list[ContactOut]:
-    """Contacts of a customer the user can see (call customer_get first).
-
-    Decision makers' channels come back only for core-data roles; for everyone else they are not even
-    loaded from the database (deferred), so they cannot leak through a template or serializer.
-    """
-    sees_core = user.sees_core_data
-    qs = Contact.objects.filter(customer=customer)
-    result: list[ContactOut] = []
-    if sees_core:
-        rows = list(qs)
-    else:
-        # two queries: basic contacts with channels, decision makers without them
-        rows = list(qs.filter(is_decision_maker=False)) + list(
-            qs.filter(is_decision_maker=True).defer(*CORE_CONTACT_FIELDS))
-        rows.sort(key=lambda c: (not c.is_decision_maker, c.name, c.pk))
-    for c in rows:
-        hide = contact_channels_are_core(c) and not sees_core
-        result.append(ContactOut(
-            id=c.pk, name=c.name, title=c.title, is_decision_maker=c.is_decision_maker,
-            phone=None if hide else c.phone, wechat=None if hide else c.wechat,
-            email=None if hide else c.email, masked=hide, birthday=_birthday_label(c),
-        ))
-    return result
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,301 @@
+"""The dossier page (A6.1) with in-place edits (htmx), freshness confirmations (A6.2), reveals of core data
+(A7.1, A7.2), the print view, and management's access log and field classification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from kam.audit.models import CoreAccess
+from kam.core.access import login_required, role_required
+from kam.core.errors import ApplicationError
+from kam.customers.models import Contact, CustomerType, PriceSensitivity
+from kam.customers.selectors import customer_floor_prices, customer_get
+from kam.dossier import confidentiality, selectors, services
+from kam.dossier.models import FRESHNESS_SECTIONS, Section
+from kam.obligations import engine
+from kam.users.models import Role, User
+
+EDITABLE = {
+    "basic": ("province", "city", "address", "founded_on"),
+    "decision": ("decision_process",),
+    "preferences": ("pref_style", "pref_customisation", "pref_price_sensitivity"),
+}
+
+
+class BasicForm(forms.Form):
+    province = forms.CharField(label=_l("省份"), required=False, max_length=30)
+    city = forms.CharField(label=_l("城市"), required=False, max_length=30)
+    address = forms.CharField(label=_l("地址"), required=False, max_length=200)
+    founded_on = forms.DateField(label=_l("公司成立日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DecisionForm(forms.Form):
+    decision_process = forms.CharField(label=_l("采购决策流程"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PreferencesForm(forms.Form):
+    pref_style = forms.CharField(label=_l("风格偏好"), required=False, max_length=200)
+    pref_customisation = forms.CharField(label=_l("定制需求"), required=False, max_length=300)
+    pref_price_sensitivity = forms.ChoiceField(label=_l("价格敏感度"), required=False,
+                                               choices=[("", "—"), *PriceSensitivity.choices])
+
+
+FORMS = {"basic": BasicForm, "decision": DecisionForm, "preferences": PreferencesForm}
+
+
+def _context(request, customer):
+    d = selectors.dossier(user=request.user, customer=customer)
+    obligations = [o for o in engine.evaluate(customer_ids={customer.pk}) if o.open]
+    from kam.obligations.models import Alert
+
+    alerts = Alert.objects.filter(customer=customer).order_by("-created_at")[:10]
+    chart = {"name": _("年度采购额"), "labels": [str(y) for y, _s in d.yearly], "values": [float(s) for _y, s in d.yearly]}
+    return {"d": d, "customer": customer, "obligations": obligations, "alerts": alerts, "chart": chart,
+            "can_edit": services.may_edit_dossier(request.user, customer), "sees_core": request.user.sees_core_data,
+            "is_head": request.user.has_role(Role.HEAD_OF_SALES), "freshness": FRESHNESS_SECTIONS,
+            "types": CustomerType}
+
+
+@login_required
+def dossier(request, pk: int):
+    customer = customer_get(user=request.user, pk=pk)
+    return render(request, "dossier/dossier.html", _context(request, customer))
+
+
+@login_required
+def section_edit(request, pk: int, section: str):
+    customer = customer_get(user=request.user, pk=pk)
+    if section not in FORMS:
+        raise Http404
+    if not services.may_edit_dossier(request.user, customer):
+        raise Http404
+    names = EDITABLE[section]
+    if request.method == "POST":
+        form = FORMS[section](request.POST)
+        if form.is_valid():
+            try:
+                services.dossier_update(actor=request.user, customer=customer,
+                                        **{n: form.cleaned_data[n] for n in names})
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                customer.refresh_from_db()
+                context = _context(request, customer)
+                return render(request, f"dossier/dossier.html#{section}", context)
+    else:
+        form = FORMS[section](initial={n: getattr(customer, n) for n in names})
+    return render(request, "dossier/_section_form.html", {"form": form, "customer": customer, "section": section})
+
+
+@login_required
+@require_POST
+def section_confirm(request, pk: int, section: str):
+    customer = customer_get(user=request.user, pk=pk)
+    try:
+        services.section_confirm(actor=request.user, customer=customer, section=section)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已确认「%(s)s」无变化（A6.2）。") % {"s": Section(section).label})
+    if request.headers.get("HX-Request"):
+        return render(request, f"dossier/dossier.html#{section}", _context(request, customer))
+    return redirect("customers:detail", pk=customer.pk)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_l("姓名"), max_length=60)
+    title = forms.CharField(label=_l("职务"), required=False, max_length=60)
+    phone = forms.CharField(label=_l("电话"), required=False, max_length=40)
+    wechat = forms.CharField(label=_l("微信/企业微信"), required=False, max_length=60)
+    email = forms.EmailField(label=_l("邮箱"), required=False)
+    is_decision_maker = forms.BooleanField(label=_l("决策层"), required=False)
+
+
+@login_required
+def contact_form(request, pk: int, contact_id: int | None = None):
+    """Add or edit a contact (account manager of the account, head of sales). Existing core channels are never
+    sent back to the browser: leave a channel empty to keep it."""
+    customer = customer_get(user=request.user, pk=pk)
+    if not services.may_edit_dossier(request.user, customer):
+        raise Http404
+    contact = get_object_or_404(Contact, pk=contact_id, customer=customer) if contact_id else None
+    initial = {"name": contact.name, "title": contact.title, "is_decision_maker": contact.is_decision_maker} \
+        if contact else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if contact is None:
+                from kam.customers.services import contact_create
+
+                contact_create(actor=request.user, customer=customer, **data)
+                services.stamp(actor=request.user, customer=customer, sections=[Section.CONTACTS], confirmed=False)
+            else:
+                values = {k: v for k, v in data.items() if k not in ("phone", "wechat", "email") or v}
+                services.contact_update(actor=request.user, contact=contact, **values)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("联系人已保存。"))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "dossier/contact_form.html", {"form": form, "customer": customer, "contact": contact})
+
+
+@role_required(Role.HEAD_OF_SALES)
+@require_POST
+def contact_anonymise(request, pk: int, contact_id: int):
+    customer = customer_get(user=request.user, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
+    try:
+        services.contact_anonymise(actor=request.user, contact=contact, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("联系人已匿名化，历史记录保留。"))
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def license_add(request, pk: int):
+    customer = customer_get(user=request.user, pk=pk)
+    if not services.may_edit_dossier(request.user, customer):
+        raise Http404
+    try:
+        expires = dt.date.fromisoformat(request.POST["expires_on"]) if request.POST.get("expires_on") else None
+        services.license_save(actor=request.user, customer=customer, name=request.POST.get("name", ""),
+                              number=request.POST.get("number", ""), expires_on=expires)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def reveal(request, pk: int, what: str):
+    """A7.1 show action: core values on demand for the head of sales and management; each reveal (and each
+    denied attempt) writes one access record without the value (A7.2)."""
+    customer = customer_get(user=request.user, pk=pk)
+    if what not in ("floor_prices", "contacts", "fields"):
+        raise Http404
+    masker = confidentiality.masker_for(request.user)
+    if not masker.sees_core:
+        confidentiality.record_access(user=request.user, customer=customer, fields=[what], granted=False)
+        return render(request, "dossier/_reveal_denied.html", status=403)
+    if what == "floor_prices":
+        prices = customer_floor_prices(user=request.user, customer=customer) or []
+        confidentiality.record_access(user=request.user, customer=customer,
+                                      fields=[f"floor_price:{p.product_series}" for p in prices])
+        return render(request, "dossier/_floor_prices.html", {"prices": prices})
+    if what == "contacts":
+        rows = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True) if r.core]
+        confidentiality.record_access(user=request.user, customer=customer,
+                                      fields=[f"contact:{r.id}.{ch}" for r in rows for ch in r.core])
+        return render(request, "dossier/_contact_channels.html", {"rows": rows})
+    fields = [k.rsplit(".", 1)[1] for k in masker.core if k.startswith("customers.Customer.")]
+    contracts = "customers.Contract.terms_summary" in masker.core
+    confidentiality.record_access(user=request.user, customer=customer,
+                                  fields=[f"customer.{f}" for f in fields] + (["contract.terms_summary"] if contracts else []))
+    return render(request, "dossier/_fields.html", {
+        "values": [(f, getattr(customer, f"get_{f}_display", lambda f=f: getattr(customer, f))()) for f in fields],
+        "contracts": customer.contracts.all() if contracts else []})
+
+
+@login_required
+def print_view(request, pk: int):
+    """A print view of the dossier; core values are printed only for the head of sales and management, and
+    only when asked for (logged with channel print)."""
+    customer = customer_get(user=request.user, pk=pk)
+    context = _context(request, customer)
+    include_core = request.GET.get("core") == "1" and request.user.sees_core_data
+    if include_core:
+        masker = context["d"].masker
+        context["core_contacts"] = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True)
+                                    if r.core]
+        context["core_prices"] = customer_floor_prices(user=request.user, customer=customer) or []
+        confidentiality.record_access(user=request.user, customer=customer, channel="print",
+                                      fields=["floor_prices", "decision_makers"])
+    context["include_core"] = include_core
+    return render(request, "dossier/print.html", context)
+
+
+class AccessFilter(forms.Form):
+    user = forms.ModelChoiceField(label=_l("用户"), queryset=User.objects.order_by("username"), required=False)
+    customer = forms.IntegerField(label=_l("客户编号"), required=False)
+    field = forms.CharField(label=_l("字段"), required=False)
+    channel = forms.ChoiceField(label=_l("渠道"), required=False, choices=[("", "—"), ("page", "page"),
+                                                                         ("api", "api"), ("export", "export"),
+                                                                         ("print", "print")])
+    since = forms.DateField(label=_l("起始"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_l("截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _access_rows(form):
+    qs = CoreAccess.objects.select_related("user", "customer").order_by("-at", "-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            qs = qs.filter(user=data["user"])
+        if data["customer"]:
+            qs = qs.filter(customer_id=data["customer"])
+        if data["channel"]:
+            qs = qs.filter(channel=data["channel"])
+        if data["since"]:
+            qs = qs.filter(at__date__gte=data["since"])
+        if data["until"]:
+            qs = qs.filter(at__date__lte=data["until"])
+        if data["field"]:
+            qs = qs.filter(fields__icontains=data["field"])
+    return qs
+
+
+@role_required(Role.MANAGEMENT)
+def access_log(request):
+    """A7.2: the append-only log of core-data reveals, visible to management; filter and export."""
+    form = AccessFilter(request.GET or None)
+    page = Paginator(_access_rows(form), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "dossier/access_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@role_required(Role.MANAGEMENT)
+def access_log_export(request):
+    from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
+
+    form = AccessFilter(request.GET or None)
+    columns = [ExportColumn("at", _("时间"), width=20), ExportColumn("user", _("用户"), value=lambda r: str(r.user or "")),
+               ExportColumn("customer", _("客户"), value=lambda r: str(r.customer or ""), width=28),
+               ExportColumn("fields", _("字段"), value=lambda r: "、".join(r.fields), width=40),
+               ExportColumn("channel", _("渠道")), ExportColumn("granted", _("允许"), value=lambda r: r.granted),
+               ExportColumn("ip", "IP")]
+    return export_xlsx(user=request.user, list_name="audit.core_access", list_label=_("核心数据访问记录"),
+                       columns=columns, rows=_access_rows(form).iterator(), filters=request.GET.dict(),
+                       filename=export_response_name(_("核心数据访问记录"), request.user))
+
+
+@role_required(Role.MANAGEMENT)
+def classification(request):
+    """A7.1: management marks further fields core (e.g. negotiated price terms); applies everywhere at once."""
+    if request.method == "POST":
+        try:
+            confidentiality.field_classify(actor=request.user, field=request.POST.get("field", ""),
+                                           core=request.POST.get("core") == "1")
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已更新字段密级。"))
+        return redirect("dossier:classification")
+    core = confidentiality.core_fields()
+    return render(request, "dossier/classification.html", {
+        "fixed": confidentiality.FIXED_CORE.items(),
+        "rows": [(k, label, k in core) for k, label in confidentiality.CLASSIFIABLE.items()]})
