@@ -27,3 +27,17 @@ def audit_events(*, user: User, action: str = "", actor_id: int | None = None, t
     if until:
         qs = qs.filter(at__date__lte=until)
     return qs.order_by("-at", "-id")
+
+
+def masked_field_names() -> frozenset[str]:
+    """Field names whose values are core data now (A7.1): older audit events may hold values of fields
+    management marked core later — the page shows their names, not their values."""
+    from kam.dossier.confidentiality import core_fields
+
+    return frozenset(k.rsplit(".", 1)[1].split("[")[0] for k in core_fields())
+
+
+def mask_changes(changes, masked: frozenset[str]):
+    if not isinstance(changes, dict):
+        return changes
+    return {k: ("••••••" if k in masked else v) for k, v in changes.items()}

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from kam.audit.selectors import audit_events
+from kam.audit.selectors import audit_events, mask_changes, masked_field_names
 from kam.core.access import role_required
 from kam.users.models import Role, User
 
@@ -27,6 +27,9 @@ def events(request):
                    "target_type": data["target_type"], "target_id": data["target_id"],
                    "since": data["since"], "until": data["until"]}
     page = Paginator(audit_events(user=request.user, **filters), 50).get_page(request.GET.get("page"))
+    masked = masked_field_names()
+    for event in page:
+        event.shown_changes = mask_changes(event.changes, masked)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/events.html", {"form": form, "page": page, "query": query.urlencode()})

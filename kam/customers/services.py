@@ -26,6 +26,13 @@ MANAGER_EDITABLE = frozenset({"province", "city", "address", "founded_on", "deci
                               "pref_customisation", "pref_price_sensitivity"})
 
 
+def _core_customer_fields() -> frozenset[str]:
+    """Customer fields management classified core (A7.1): audited by name, never by value (A7.2)."""
+    from kam.dossier.confidentiality import core_fields
+
+    return frozenset(k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer."))
+
+
 def _check_customer_values(values: dict) -> None:
     if "name" in values and not str(values["name"] or "").strip():
         raise ApplicationError(_("「客户名称」不能为空。"), field="name")
@@ -57,8 +64,10 @@ def customer_create(*, actor: User | None, name: str, credit_code: str, customer
     all_values = {"name": name, "customer_type": customer_type, **values}
     _check_customer_values(all_values)
     customer = Customer.objects.create(credit_code=code, **all_values)
+    secret = _core_customer_fields()
     audit_log(actor=actor, action="customers.customer.created", target=customer,
-              changes={k: {"new": v} for k, v in all_values.items() if v not in (None, "", False)})
+              changes={k: ({"changed": True} if k in secret else {"new": v}) for k, v in all_values.items()
+                       if v not in (None, "", False)})
     return customer
 
 
@@ -79,7 +88,7 @@ def customer_update(*, actor: User, customer: Customer, **values) -> Customer:
                                    field=sorted(forbidden)[0])
     merged = {name: getattr(customer, name) for name in CUSTOMER_FIELDS} | values
     _check_customer_values(merged)
-    changes = diff(customer, values)
+    changes = diff(customer, values, secret_fields=_core_customer_fields())
     if not changes:
         return customer
     for name, value in values.items():

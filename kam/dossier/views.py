@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -150,10 +151,12 @@ def contact_form(request, pk: int, contact_id: int | None = None):
     return render(request, "dossier/contact_form.html", {"form": form, "customer": customer, "contact": contact})
 
 
-@role_required(Role.HEAD_OF_SALES)
+@login_required
 @require_POST
 def contact_anonymise(request, pk: int, contact_id: int):
-    customer = customer_get(user=request.user, pk=pk)
+    customer = customer_get(user=request.user, pk=pk)  # 404 first: no hint that another manager's account exists
+    if not request.user.has_role(Role.HEAD_OF_SALES):
+        raise PermissionDenied
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
     try:
         services.contact_anonymise(actor=request.user, contact=contact, reason=request.POST.get("reason", ""))
