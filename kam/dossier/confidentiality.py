@@ -8,6 +8,7 @@ change applies everywhere at once because every way out asks `core_fields()` whe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from kam.core import context
 
-FIXED_CORE: dict[str, str] = {
+FIXED_CORE: dict[str, Any] = {
     "customers.FloorPrice.price": _l("底价"),
     "customers.Contact.phone[decision_maker]": _l("决策层电话"),
     "customers.Contact.wechat[decision_maker]": _l("决策层微信/企业微信"),
@@ -24,7 +25,7 @@ FIXED_CORE: dict[str, str] = {
 }
 
 #: basic fields management may mark core (A7.1 "e.g. negotiated price terms")
-CLASSIFIABLE: dict[str, str] = {
+CLASSIFIABLE: dict[str, Any] = {
     "customers.Contract.terms_summary": _l("合同条款摘要（含价格条款）"),
     "customers.Customer.decision_process": _l("采购决策流程"),
     "customers.Customer.pref_price_sensitivity": _l("价格敏感度"),
