@@ -121,6 +121,7 @@ def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = Non
 
     # 4. after-sales tickets (A11) and customer requests (A15): some open, some late, some done
     service_demo(chosen, today)
+    dossier_demo(chosen, today, rng)
 
     # 5. the monthly A5.2 check, and one sweep so alerts and the inbox show what is due and late
     q.flags_compute(month=today.replace(day=1))
@@ -182,3 +183,28 @@ def service_demo(chosen, today: dt.date) -> None:
     ds.request_feedback(actor=manager[c4.pk], request=done, to_person="采购经理", how="phone",
                         at=now - dt.timedelta(days=2))
     ds.request_close(actor=manager[c4.pk], request=done)
+
+
+def dossier_demo(chosen, today: dt.date, rng: random.Random) -> None:
+    """Licences (one expiring soon, one expired) and A6.2 section updates/confirmations for most accounts."""
+    from kam.dossier.models import License, SectionStamp
+
+    now = timezone.now()
+    licenses, stamps = [], []
+    for i, c in enumerate(chosen):
+        expiry = today + dt.timedelta(days=[400, 20, -10, 700][i % 4])
+        licenses.append(License(customer=c, name="营业执照", number=c.credit_code, expires_on=expiry))
+        if i % 3 == 0:
+            licenses.append(License(customer=c, name="酒店特种行业许可证", number=f"TX-{c.pk:05d}",
+                                    expires_on=today + dt.timedelta(days=365)))
+        manager_id = c.account_manager_id
+        for months_back in (1, 0):
+            if months_back == 0 and i % 3 == 2:
+                continue  # some managers have not confirmed this month yet
+            day = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=12) if months_back else today.replace(day=2)
+            for section in ("basic", "decision", "preferences"):
+                at = dt.datetime(day.year, day.month, day.day, 10, tzinfo=timezone.get_default_timezone())
+                stamps.append(SectionStamp(customer=c, section=section, at=min(at, now), by_id=manager_id,
+                                           confirmed=True))
+    License.objects.bulk_create(licenses)
+    SectionStamp.objects.bulk_create(stamps)
