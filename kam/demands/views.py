@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,21 +8,12 @@ from django.utils.translation import gettext as _
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
+from kam.core.timeparse import parse_local_datetime
 from kam.customers.selectors import customer_get, customers_visible
 from kam.demands import selectors, services
 from kam.demands.models import Department, RequestChannel, RequestKind, RequestStatus
 from kam.obligations import engine
 from kam.users.models import Role, User
-
-
-def _parse_dt(value: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ApplicationError(_("时间格式无效：%(v)s") % {"v": value}, field="at") from None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 @login_required
@@ -48,7 +37,7 @@ def request_new(request):
             customer = customer_get(user=request.user, pk=int(p.get("customer") or 0))
             req = services.request_log(actor=request.user, customer=customer, kind=p.get("kind", ""),
                                        channel=p.get("channel", ""), summary=p.get("summary", ""),
-                                       received_at=_parse_dt(p.get("received_at", "")))
+                                       received_at=parse_local_datetime(p.get("received_at", "")))
         except ApplicationError as exc:
             error = exc
         else:
@@ -84,7 +73,7 @@ def request_detail(request, pk: int):
                 services.request_record_outcome(actor=request.user, request=req, outcome=p.get("text", ""))
             elif action == "feedback":
                 services.request_feedback(actor=request.user, request=req, to_person=p.get("to_person", ""),
-                                          how=p.get("how", ""), at=_parse_dt(p.get("at", "")) or timezone.now(),
+                                          how=p.get("how", ""), at=parse_local_datetime(p.get("at", "")) or timezone.now(),
                                           note=p.get("text", ""))
             elif action == "close":
                 services.request_close(actor=request.user, request=req)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
+from kam.core.timeparse import parse_local_datetime
 from kam.customers.selectors import customer_get, customers_visible
 from kam.obligations import engine
 from kam.service import selectors, services
@@ -19,16 +20,6 @@ from kam.users.models import Role, User
 QUEUE_ROLES = {"after_sales": Role.AFTER_SALES, "marketing": Role.MARKETING, "finance": Role.FINANCE}
 QUEUE_RULES = ["A11.1", "A11.2", "A11.3", "A15.1"]  # rules whose obligations sit in department queues
 QUEUE_LABELS = {"after_sales": "售后服务部", "marketing": "市场部", "finance": "财务部"}
-
-
-def _parse_dt(value: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ApplicationError(_("时间格式无效：%(v)s") % {"v": value}, field="at") from None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 @login_required
@@ -52,7 +43,7 @@ def ticket_new(request):
             customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
             ticket = services.ticket_open(actor=request.user, customer=customer,
                                           problem=request.POST.get("problem", ""),
-                                          reported_at=_parse_dt(request.POST.get("reported_at", "")),
+                                          reported_at=parse_local_datetime(request.POST.get("reported_at", "")),
                                           site_city=request.POST.get("site_city", ""),
                                           site_address=request.POST.get("site_address", ""),
                                           product_ref=request.POST.get("product_ref", ""))
@@ -79,7 +70,7 @@ def ticket_detail(request, pk: int):
                                         onsite_needed=p.get("onsite_needed") == "1", technician=tech)
             elif action == "schedule":
                 tech = User.objects.filter(pk=p.get("technician") or 0, role_grants__role=Role.AFTER_SALES).first()
-                when = _parse_dt(p.get("scheduled_for", ""))
+                when = parse_local_datetime(p.get("scheduled_for", ""))
                 if when is None:
                     raise ApplicationError(_("请填写上门时间。"), field="scheduled_for")
                 services.ticket_schedule(actor=request.user, ticket=ticket, scheduled_for=when, technician=tech)
@@ -117,7 +108,7 @@ def care_new(request):
         try:
             customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
             services.care_session_record(actor=request.user, customer=customer, kind=request.POST.get("kind", ""),
-                                         at=_parse_dt(request.POST.get("at", "")) or timezone.now(),
+                                         at=parse_local_datetime(request.POST.get("at", "")) or timezone.now(),
                                          notes=request.POST.get("notes", ""))
         except ApplicationError as exc:
             messages.error(request, str(exc.message))

@@ -30,3 +30,19 @@ def test_lowercase_is_normalised():
 def test_make_credit_code_round_trip():
     code = make_credit_code("91440600000000001")
     assert len(code) == 18 and credit_code_error(code) is None
+
+
+@pytest.mark.django_db
+def test_a22_customer_types_and_groups(customer_factory):
+    """A2.2: the five customer types; a customer may belong to a group; an unknown type is refused."""
+    from kam.core.errors import ApplicationError
+    from kam.customers.models import CustomerType
+    from kam.customers.services import customer_create
+
+    assert set(CustomerType.values) == {"real_estate", "hotel", "dealer", "institution", "other"}
+    parent = customer_factory("集团总部", customer_type="hotel")
+    member = customer_factory("集团佛山店", customer_type="hotel", parent=parent)
+    assert member.parent == parent and list(parent.members.all()) == [member]
+    with pytest.raises(ApplicationError) as exc:
+        customer_create(actor=None, name="x", credit_code=make_credit_code("91440600000000077"), customer_type="bank")
+    assert exc.value.field == "customer_type"
