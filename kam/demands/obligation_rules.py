@@ -47,7 +47,7 @@ class RequestRule(Rule):
                                     due_soon_fraction=policy["alerts.due_soon_fraction"])
                 out.append(Obligation(
                     rule=self.id, subject_type="request", subject_id=r.pk, customer_id=r.customer_id,
-                    period_key=f"{r.received_at.isoformat()}:{part}", window_start=r.received_at, due_at=due,
+                    period_key=f"{int(r.received_at.timestamp())}:{part}", window_start=r.received_at, due_at=due,
                     state=state, owner_id=owner_id, owner_role=owner_role, escalation_role="head_of_sales",
                     met_at=met_at, label=f"{r.customer.name} · {r.get_kind_display()}需求 · {hours} 小时内{label}",
                     url=f"/requests/{r.pk}/", watchers=(manager,) if manager and manager != owner_id else (),

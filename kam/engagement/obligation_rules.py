@@ -165,7 +165,7 @@ class VisitRecordRule(Rule):
                                 due_soon_fraction=policy["alerts.due_soon_fraction"])
             out.append(Obligation(
                 rule=self.id, subject_type="visit", subject_id=v["id"], customer_id=v["customer_id"],
-                period_key=v["ends_at"].isoformat(), window_start=v["ends_at"], due_at=due, state=state,
+                period_key=str(int(v["ends_at"].timestamp())), window_start=v["ends_at"], due_at=due, state=state,
                 owner_id=v["owner_id"], escalation_role=HEAD_OF_SALES, met_at=v["recorded_at"],
                 label=f"{v['customer__name']} · 拜访记录（{policy['visits.record_hours']} 小时内）",
                 url=f"/engagement/visits/{v['id']}/"))
@@ -217,7 +217,7 @@ class VisitConfirmRule(Rule):
                                 remind_at=remind_at)
             out.append(Obligation(
                 rule=self.id, subject_type="visit", subject_id=v["id"], customer_id=v["customer_id"],
-                period_key=v["starts_at"].isoformat(), window_start=v["booked_at"], due_at=v["starts_at"],
+                period_key=str(int(v["starts_at"].timestamp())), window_start=v["booked_at"], due_at=v["starts_at"],
                 state=state, owner_id=v["owner_id"], escalation_role=HEAD_OF_SALES, met_at=v["confirmed_at"],
                 label=f"{v['customer__name']} · 确认拜访预约", url=f"/engagement/visits/{v['id']}/"))
         return out

@@ -17,7 +17,7 @@ class Alert(models.Model):
     rule = models.CharField(_("规则"), max_length=12)
     subject_type = models.CharField(max_length=20)
     subject_id = models.BigIntegerField()
-    period_key = models.CharField(max_length=40)
+    period_key = models.CharField(max_length=80)
     kind = models.CharField(_("类型"), max_length=10, choices=AlertKind.choices)
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")

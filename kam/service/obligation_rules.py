@@ -59,7 +59,7 @@ class ResponseRule(TicketClock):
             clock = clocks.ClockSettings.of(policy, "service.clock_mode")
             hours = policy["service.response_hours"]
             due = clocks.due(t.reported_at, hours, clock)
-            o = self.make(ctx, t, key=f"{t.reported_at.isoformat()}:response", start=t.reported_at, due=due,
+            o = self.make(ctx, t, key=f"{int(t.reported_at.timestamp())}:response", start=t.reported_at, due=due,
                           met_at=t.responded_at, label=f"{hours} 小时内响应", policy=policy)
             if o is not None:
                 out.append(o)
@@ -88,7 +88,7 @@ class OnSiteRule(TicketClock):
             due = clocks.onsite_due(t.reported_at, hours, pauses.get(t.pk, []), clock)
             if due is None:
                 continue  # paused: the clock does not run
-            o = self.make(ctx, t, key=f"{t.reported_at.isoformat()}:onsite", start=t.reported_at, due=due,
+            o = self.make(ctx, t, key=f"{int(t.reported_at.timestamp())}:onsite", start=t.reported_at, due=due,
                           met_at=t.on_site_at, label=f"{hours.normalize()} 小时内上门（{t.site_city}）", policy=policy)
             if o is not None:
                 out.append(o)
