@@ -73,3 +73,12 @@ def customer_factory(db):
         return customer
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Tests start with an empty cache (short-lived counts, import progress)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

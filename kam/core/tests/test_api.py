@@ -110,3 +110,14 @@ def test_orders_api_scoped(users, world, client):
     client.force_login(users.am1)
     numbers = {o["number"] for o in client.get("/api/orders/").json()["items"]}
     assert numbers == {"SO-1"}
+
+
+def test_list_totals_are_counted_per_scope(users, world, client):
+    """The short-lived total of a list is kept per scope: a manager never sees the head's total (A7.1)."""
+    client.force_login(users.head)
+    assert client.get("/api/customers/").json()["count"] == 26
+    client.force_login(users.am1)
+    assert client.get("/api/customers/").json()["count"] == 25
+    client.force_login(users.am2)
+    data = client.get("/api/customers/").json()
+    assert data["count"] == 1 and len(data["items"]) == 1
