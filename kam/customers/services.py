@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -164,9 +164,12 @@ def contact_create(*, actor: User | None, customer: Customer, name: str, title: 
 
 
 def _money(value, field: str) -> Decimal:
+    """Yuan with 2 places; thousands separators and ¥ are accepted as people type them."""
+    from kam.exchange.parsing import CellError, parse_decimal
+
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
+        amount = parse_decimal(value)
+    except CellError:
         raise ApplicationError(_("「%(f)s」不是有效金额：%(v)s") % {"f": field, "v": value}, field=field) from None
     if amount < 0:
         raise ApplicationError(_("「%(f)s」不能为负数。") % {"f": field}, field=field)
@@ -178,6 +181,8 @@ def floor_price_set(*, actor: User | None, customer: Customer, product_series: s
     """Core data (A7.1): only the head of sales sets floor prices; the audit names the series, never the price."""
     if actor is not None:
         require_role(actor, Role.HEAD_OF_SALES)
+    if not product_series.strip():
+        raise ApplicationError(_("请填写产品系列。"), field="product_series")
     amount = _money(price, "price")
     fp, created = FloorPrice.objects.update_or_create(
         customer=customer, product_series=product_series.strip(), defaults={"price": str(amount)})

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:contact_id>/anonymise/", dossier_views.contact_anonymise, name="contact_anonymise"),
     path("<int:pk>/licenses/", dossier_views.license_add, name="license_add"),
     path("<int:pk>/reveal/<slug:what>/", dossier_views.reveal, name="reveal"),
+    path("<int:pk>/floor-prices/", dossier_views.floor_price_save, name="floor_price_save"),
 ]

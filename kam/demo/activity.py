@@ -48,7 +48,7 @@ def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = Non
         if len(bucket) < 6:
             bucket.append(c)
     chosen = [c for bucket in per_manager.values() for c in bucket]
-    tiers = split_tiers({c.pk: c.total or Decimal("0") for c in chosen}, Decimal("0.20"), 1)
+    tiers = split_tiers({c.pk: c.total or Decimal("0") for c in chosen}, *_tier_settings())
     review = Review.objects.create(kind=ReviewKind.INITIAL, year=today.year, period_start=today, period_end=today,
                                    opened_by=head, policy_number=1)
     Candidate.objects.bulk_create([
@@ -208,3 +208,11 @@ def dossier_demo(chosen, today: dt.date, rng: random.Random) -> None:
                                            confirmed=True))
     License.objects.bulk_create(licenses)
     SectionStamp.objects.bulk_create(stamps)
+
+
+def _tier_settings() -> tuple[Decimal, int]:
+    """A5.3 share and minimum from the policy in force (never constants)."""
+    from kam.policy.selectors import policy_in_force
+
+    policy = policy_in_force(at=timezone.now())
+    return Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"])

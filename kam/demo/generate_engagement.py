@@ -38,7 +38,7 @@ def generate_engagement(*, key_accounts: int = 2000, contact_logs: int = 2_000_0
                 .annotate(total=Sum("orders__amount", filter=Q(orders__order_date__gte=since_day)))
                 .filter(total__isnull=False).order_by("-total").values_list("id", "total", "account_manager_id")
                 [:key_accounts])
-    tiers = split_tiers({cid: Decimal(total) for cid, total, _m in rows}, Decimal("0.20"), 1)
+    tiers = split_tiers({cid: Decimal(total) for cid, total, _m in rows}, *_tier_settings())
     start = dt.datetime(today.year - 1, 1, 1, tzinfo=timezone.get_default_timezone())
     with transaction.atomic():
         designations = Designation.objects.bulk_create(
@@ -73,3 +73,11 @@ def generate_engagement(*, key_accounts: int = 2000, contact_logs: int = 2_000_0
                 out(f"  contact logs {written:,}/{contact_logs:,} ({time.monotonic() - started:.0f} s)\n")
     out(f"done in {time.monotonic() - started:.1f} s\n")
     return {"key_accounts": len(rows), "contact_logs": written}
+
+
+def _tier_settings() -> tuple[Decimal, int]:
+    """A5.3 share and minimum from the policy in force (never constants)."""
+    from kam.policy.selectors import policy_in_force
+
+    policy = policy_in_force(at=timezone.now())
+    return Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"])

@@ -184,6 +184,26 @@ def license_add(request, pk: int):
 
 @login_required
 @require_POST
+def floor_price_save(request, pk: int):
+    """The head of sales sets a floor price (core data, A7.1); the audit names the series, never the price."""
+    customer = customer_get(user=request.user, pk=pk)
+    if not request.user.has_role(Role.HEAD_OF_SALES):
+        raise PermissionDenied
+    from kam.customers.services import floor_price_set
+
+    try:
+        floor_price_set(actor=request.user, customer=customer, product_series=request.POST.get("series", ""),
+                        price=request.POST.get("price", ""))
+        services.stamp(actor=request.user, customer=customer, sections=[Section.FLOOR_PRICES], confirmed=False)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("底价已保存。"))
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
 def reveal(request, pk: int, what: str):
     """A7.1 show action: core values on demand for the head of sales and management; each reveal (and each
     denied attempt) writes one access record without the value (A7.2)."""

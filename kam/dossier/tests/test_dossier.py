@@ -142,3 +142,19 @@ def test_access_log_page_and_export_for_management(users, key_account, client): 
     assert AuditEvent.objects.filter(action="exchange.export", changes__list="audit.core_access").exists()
     client.force_login(users.head)
     assert client.get("/dossier/access-log/").status_code == 403
+
+
+def test_head_sets_a_floor_price_others_cannot(users, key_account, client):  # noqa: F811
+    from kam.audit.models import AuditEvent
+    from kam.customers.models import FloorPrice
+
+    c = key_account()
+    client.force_login(users.am1)
+    assert client.post(f"/customers/{c.pk}/floor-prices/", {"series": "沙发", "price": "5000"}).status_code == 403
+    client.force_login(users.head)
+    client.post(f"/customers/{c.pk}/floor-prices/", {"series": "沙发", "price": "5,000.50"})
+    assert FloorPrice.objects.get(customer=c).price == "5000.50"
+    event = AuditEvent.objects.get(action="customers.floor_price.set")
+    assert "5000" not in str(event.changes)
+    response = client.post(f"/customers/{c.pk}/floor-prices/", {"series": "沙发", "price": "abc"}, follow=True)
+    assert "不是有效金额" in response.content.decode()
