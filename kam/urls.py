@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kam.api import api
+from kam.core import list_exports
 from kam.core import views as core_views
 from kam.obligations import views as obligation_views
 from kam.service import views as service_views
@@ -26,6 +27,9 @@ urlpatterns = [
     path("service/", include("kam.service.urls")),
     path("requests/", include("kam.demands.urls")),
     path("queues/<slug:department>/", service_views.queue, name="queue"),
+    path("designation/key-accounts/export.xlsx", list_exports.key_accounts_export, name="key_accounts_export"),
+    path("service/tickets/export.xlsx", list_exports.tickets_export, name="tickets_export"),
+    path("requests/export.xlsx", list_exports.requests_export, name="requests_export"),
     path("my-day/", obligation_views.my_day, name="my_day"),
     path("compliance/", obligation_views.compliance, name="compliance"),
     path("inbox/", obligation_views.inbox, name="inbox"),

@@ -398,3 +398,20 @@ def test_export_button_snippet_carries_the_list_filters():
     assert f'href="{URL}?q=佛山&amp;type=hotel"' in html
     assert "导出 Excel" in html
     assert 'href="/x"' in render_to_string("core/_export_button.html", {"url": "/x", "query": ""})
+
+
+@pytest.mark.parametrize("url", ["/designation/key-accounts/export.xlsx", "/service/tickets/export.xlsx",
+                                 "/requests/export.xlsx"])
+def test_other_lists_export_through_the_audited_export(client, users, world, url):
+    """A7.2 / A18.2: every list leaves only through the one audited, watermarked export."""
+    client.force_login(users.am1)
+    data = _content(_get_url(client, url))
+    rows = _rows(data)
+    assert rows[0][0].startswith("导出：")
+    assert _exports().count() == 1
+
+
+def _get_url(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
