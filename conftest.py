@@ -82,3 +82,6 @@ def _clear_cache():
 
     cache.clear()
     yield
+    from django.utils import translation
+
+    translation.activate("zh-hans")  # a test that switched to English must not leak it into the next

@@ -12,7 +12,7 @@ import re
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 _RULE_RE = re.compile(r"^\s*(?:A(?P<article>\d+)(?:\.(?P<item>\d+))?|G\.(?P<general>\d+))\s*$")
@@ -96,7 +96,9 @@ def article_label(rule_id: str) -> str:
         return ""
     if match.group("general") is not None:
         return gettext("通则")
-    return gettext("第%(n)s条") % {"n": chinese_number(int(match.group("article")))}
+    number = int(match.group("article"))
+    language = get_language() or "zh-hans"
+    return gettext("第%(n)s条") % {"n": chinese_number(number) if language.startswith("zh") else number}
 
 
 def rule_title(rule_id: str) -> str:

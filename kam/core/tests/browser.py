@@ -9,6 +9,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--lang=zh-CN", "--accept-lang=zh-CN,zh",  # the users: Chinese browsers (Accept-Language)
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")

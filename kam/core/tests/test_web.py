@@ -74,3 +74,13 @@ def test_admin_cannot_change_domain_models(users, client, customer_factory):
     response = client.get(f"/admin/customers/customer/{customer.pk}/change/")
     assert response.status_code == 200 and b'name="_save"' not in response.content
     assert client.get("/admin/customers/floorprice/").status_code == 404
+
+
+def test_english_pages_are_translated(users, client):
+    """The UI's second language: pages switch to English text."""
+    client.force_login(users.head)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/customers/"})
+    body = client.get("/customers/").content.decode()
+    assert "Customer" in body and "客户名称" not in body
+    body = client.get("/designation/criteria/").content.decode()
+    assert "effective from" in body
