@@ -28,3 +28,24 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """The UI is Chinese by default whatever the browser says; a user who chose English (the language switch
+    sets a cookie) gets English. Django's LocaleMiddleware would follow Accept-Language instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Vary", "Cookie")
+        return response

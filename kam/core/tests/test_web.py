@@ -84,3 +84,9 @@ def test_english_pages_are_translated(users, client):
     assert "Customer" in body and "客户名称" not in body
     body = client.get("/designation/criteria/").content.decode()
     assert "effective from" in body
+
+
+def test_chinese_by_default_even_for_an_english_browser(users, client):
+    client.force_login(users.head)
+    body = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "客户名称" in body and 'lang="zh-CN"' in body
