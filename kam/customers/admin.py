@@ -6,6 +6,9 @@ from kam.customers.models import AccountAssignment, Contact, Contract, Customer
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
+    # fields management may classify core (A7.1) never show in admin
+    hidden_fields = ("decision_process", "pref_customisation", "pref_price_sensitivity", "purchase_potential_note",
+                     "industry_influence_note")
     list_display = ("name", "credit_code", "customer_type", "city", "account_manager")
     list_filter = ("customer_type",)
     search_fields = ("name", "credit_code")
@@ -20,6 +23,7 @@ class ContactAdmin(ReadOnlyAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyAdmin):
+    hidden_fields = ("terms_summary",)
     list_display = ("number", "customer", "start_on", "end_on")
 
 

@@ -76,6 +76,9 @@ class CustomerHandler(Handler):
             credit_code__in=[r.values["credit_code"] for r in rows])}
         create, update, changed = [], [], set()
         pending = ctx.cache.setdefault("parents", [])
+        from kam.customers.services import _core_customer_fields
+
+        secret = _core_customer_fields()
         for row in rows:
             v = row.values
             values = {f: v.get(f) for f in CUSTOMER_FIELDS if f in v}
@@ -95,7 +98,7 @@ class CustomerHandler(Handler):
             for f, new in values.items():
                 old = getattr(obj, f)
                 if old != new:
-                    changes[f] = {"old": old, "new": new}
+                    changes[f] = {"changed": True} if f in secret else {"old": old, "new": new}
                     setattr(obj, f, new)
                     changed.add(f)
             if changes:
@@ -198,7 +201,7 @@ register(ImportKind(
     ],
     handler=ModelHandler(Contract, key=("number",),
                          fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
-                         validate=_contract_validate),
+                         secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
     description=_l("按合同编号新增或更新合同（A18.2）。")))
 
 

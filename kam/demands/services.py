@@ -171,6 +171,9 @@ def request_record_outcome(*, actor: User, request: CustomerRequest, outcome: st
     _may_work(actor, req)
     if req.status == RequestStatus.CLOSED:
         raise InvalidTransition(_("需求已关闭。"), field="status")
+    if req.status == RequestStatus.ESCALATED:
+        raise InvalidTransition(_("已升级的需求须先由销售部负责人指派部门和负责人（A15.2）。"), field="status",
+                                rule="A15.2")
     if not outcome.strip():
         raise ApplicationError(_("请填写处理结果。"), field="outcome")
     req.outcome, req.outcome_at, req.status = outcome.strip(), timezone.now(), RequestStatus.SOLVED
@@ -195,6 +198,8 @@ def request_feedback(*, actor: User, request: CustomerRequest, to_person: str, h
         raise ApplicationError(_("请填写告知的客户方人员。"), field="to_person", rule="A15.2")
     if how not in RequestChannel.values:
         raise ApplicationError(_("「方式」无效。"), field="how", rule="A15.2")
+    if at > timezone.now() + dt.timedelta(minutes=5) or (req.outcome_at and at < req.outcome_at - dt.timedelta(days=1)):
+        raise ApplicationError(_("反馈时间须在处理结果之后、现在之前。"), field="at", rule="A15.2")
     fb = Feedback.objects.create(request=req, by=actor, to_person=to_person.strip(), at=at, how=how,
                                  note=note.strip())
     audit_log(actor=actor, action="demands.request.feedback", target=req, rule="A15.2",

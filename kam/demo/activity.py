@@ -180,8 +180,7 @@ def service_demo(chosen, today: dt.date) -> None:
                           received_at=now - dt.timedelta(days=4))
     ds.request_propose_solution(actor=manager[c4.pk], request=done, solution="本周寄送检测报告复印件")
     ds.request_record_outcome(actor=manager[c4.pk], request=done, outcome="已寄送")
-    ds.request_feedback(actor=manager[c4.pk], request=done, to_person="采购经理", how="phone",
-                        at=now - dt.timedelta(days=2))
+    ds.request_feedback(actor=manager[c4.pk], request=done, to_person="采购经理", how="phone", at=timezone.now())
     ds.request_close(actor=manager[c4.pk], request=done)
 
 

@@ -80,6 +80,10 @@ def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     if "name" in values and not str(values["name"]).strip():
         raise ApplicationError(_("「姓名」不能为空。"), field="name")
+    if "is_decision_maker" in values and values["is_decision_maker"] != contact.is_decision_maker and \
+            not actor.has_role(Role.HEAD_OF_SALES):
+        # A7.1: un-flagging a decision maker would turn core channels into basic data
+        raise AccessDenied(_("只有销售部负责人可以调整联系人是否属于决策层（A7.1）。"))
     # core or personal values are named in the audit, never valued (A7.2)
     changed = {}
     for name, new in values.items():

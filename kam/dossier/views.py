@@ -80,12 +80,14 @@ def section_edit(request, pk: int, section: str):
     if not services.may_edit_dossier(request.user, customer):
         raise Http404
     names = EDITABLE[section]
+    hidden = {n for n in names if f"customers.Customer.{n}" in confidentiality.core_fields()}
     if request.method == "POST":
         form = FORMS[section](request.POST)
         if form.is_valid():
+            # core fields are never sent to the browser (A7.1): left empty, they keep their value
+            values = {n: form.cleaned_data[n] for n in names if not (n in hidden and not form.cleaned_data[n])}
             try:
-                services.dossier_update(actor=request.user, customer=customer,
-                                        **{n: form.cleaned_data[n] for n in names})
+                services.dossier_update(actor=request.user, customer=customer, **values)
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
             else:
@@ -93,7 +95,9 @@ def section_edit(request, pk: int, section: str):
                 context = _context(request, customer)
                 return render(request, f"dossier/dossier.html#{section}", context)
     else:
-        form = FORMS[section](initial={n: getattr(customer, n) for n in names})
+        form = FORMS[section](initial={n: getattr(customer, n) for n in names if n not in hidden})
+    for n in hidden:
+        form.fields[n].help_text = _("核心数据，不在此显示；留空则保持不变。")
     return render(request, "dossier/_section_form.html", {"form": form, "customer": customer, "section": section})
 
 
@@ -132,6 +136,8 @@ def contact_form(request, pk: int, contact_id: int | None = None):
     initial = {"name": contact.name, "title": contact.title, "is_decision_maker": contact.is_decision_maker} \
         if contact else {}
     form = ContactForm(request.POST or None, initial=initial)
+    if contact is not None and not request.user.has_role(Role.HEAD_OF_SALES):
+        form.fields["is_decision_maker"].disabled = True  # A7.1: only the head of sales changes it
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -28,6 +28,7 @@ from kam.engagement.models import (
 from kam.policy.selectors import policy_in_force
 from kam.users.models import Role, User
 
+BACKDATE_DAYS = 7
 WRITERS = (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MARKETING, Role.AFTER_SALES, Role.FINANCE,
            Role.MANAGEMENT)
 
@@ -55,6 +56,9 @@ def contact_log_create(*, actor: User, customer: Customer, at: dt.datetime, kind
         raise ApplicationError(_("「时间」须带时区。"), field="at")
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ApplicationError(_("「时间」不能晚于现在。"), field="at")
+    if visit is None and at < timezone.now() - dt.timedelta(days=BACKDATE_DAYS):
+        # a data-entry rule, not a policy number: a call is logged within a week, so closed periods stay closed
+        raise ApplicationError(_("只能补记 %(n)d 天内的沟通。") % {"n": BACKDATE_DAYS}, field="at", rule="A12.1")
     if contact is not None and contact.customer_id != customer.pk:
         raise ApplicationError(_("联系人不属于该客户。"), field="contact")
     log = ContactLog.objects.create(customer=customer, at=at, kind=kind, author=actor, contact=contact,
@@ -96,6 +100,8 @@ def visit_book(*, actor: User, customer: Customer, starts_at: dt.datetime, ends_
     if bad:
         raise ApplicationError(_("未知的携带资料：%(m)s") % {"m": "、".join(bad)}, field="materials")
     now = now or timezone.now()
+    if starts_at < now:
+        raise ApplicationError(_("不能预约已经过去的时间。"), field="starts_at", rule="A13.1")
     policy = policy_in_force(at=now)
     lead = int(policy["visits.min_lead_working_days"])
     problem = _lead_error(timezone.localdate(now), timezone.localtime(starts_at).date(), lead)

@@ -271,11 +271,27 @@ def export_xlsx(*, user, list_name: str, list_label: str, columns: Sequence[Expo
     if collect_ids:
         changes["core_records"] = ids
     audit_log(actor=user, action=EXPORT_ACTION, target=None, target_repr=label, rule="A7.2", changes=changes)
+    if core_included:  # A7.2: core data leaving through an export shows in the access log (channel export)
+        _record_core_export(user, core_included, ids if collect_ids else [])
 
     response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _content_disposition(filename)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _record_core_export(user, columns: list[str], ids: list[str]) -> None:
+    from django.utils import timezone
+
+    from kam.audit.models import CoreAccess
+    from kam.core import context
+
+    ctx = context.current()
+    now = timezone.now()
+    rows = [CoreAccess(at=now, user=user, customer_id=int(i) if str(i).isdigit() else None, fields=sorted(columns),
+                       channel="export", granted=True, ip=ctx.ip, request_id=ctx.request_id)
+            for i in (ids or [None])]
+    CoreAccess.objects.bulk_create(rows, batch_size=1000)
 
 
 def _discard(ws) -> None:

@@ -98,9 +98,7 @@ class Facts:
                 "cooperation_days": self.cooperation_days, "invoices_due": self.invoices_due,
                 "invoices_on_time": self.invoices_on_time, "deliveries": self.deliveries,
                 "deliveries_on_time": self.deliveries_on_time, "disputes": self.disputes,
-                "open_disputes": self.open_disputes, "potential": self.potential,
-                "potential_note": self.potential_note, "influence": self.influence,
-                "influence_note": self.influence_note,
+                "open_disputes": self.open_disputes, "potential": self.potential, "influence": self.influence,
                 "on_time_payment_ratio": str(ratio_p) if ratio_p is not None else None,
                 "on_time_delivery_ratio": str(ratio_d) if ratio_d is not None else None}
 

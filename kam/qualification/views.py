@@ -13,6 +13,7 @@ from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
 from kam.customers.models import CustomerType
 from kam.customers.selectors import customer_get, customers_visible
+from kam.dossier.confidentiality import core_fields
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force, policy_versions
 from kam.qualification import selectors, services, workspace
@@ -76,6 +77,8 @@ def _review_context(request, review):
         "groups": visible.filter(members__isnull=False).distinct().order_by("name").values_list("id", "name"),
         "managers": account_managers(),
         "policy": policy,
+        # notes management marked core (A7.1) are not shown in the workspace
+        "masked_fields": [k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer.")],
     }
 
 

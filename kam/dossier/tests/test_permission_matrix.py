@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 PRICE = "918273.64"
 MARKERS = ["918273.64", "918,273.64", "13999887766", "wx_dm_MARKER77", "dm.marker77@example.com",
-           "DECISION_MARKER_决策链", "TERMS_MARKER_价格条款"]
+           "DECISION_MARKER_决策链", "TERMS_MARKER_价格条款", "POTENTIAL_MARKER_扩张计划"]
 NO_CORE = ["am1", "am2", "mkt", "svc", "fin", "admin"]
 CORE = ["head", "mgmt"]
 SKIP = {"logout", "set_language"}  # would end or change the session under test
@@ -50,7 +50,8 @@ def world(users, customer_factory):
     from kam.service.services import ticket_open
     from kam.users.services import api_token_create
 
-    a = customer_factory("华美酒店", manager=users.am1, decision_process="DECISION_MARKER_决策链")
+    a = customer_factory("华美酒店", manager=users.am1, decision_process="DECISION_MARKER_决策链",
+                         purchase_potential=True, purchase_potential_note="POTENTIAL_MARKER_扩张计划")
     b = customer_factory("远景地产", manager=users.am2, city="广州")
     for c in (a, b):
         d = Designation.objects.create(customer=c, source="initial_list", tier="core",
@@ -63,6 +64,7 @@ def world(users, customer_factory):
                     terms_summary="TERMS_MARKER_价格条款")
     field_classify(actor=users.mgmt, field="customers.Customer.decision_process", core=True)
     field_classify(actor=users.mgmt, field="customers.Contract.terms_summary", core=True)
+    field_classify(actor=users.mgmt, field="customers.Customer.purchase_potential_note", core=True)
     visit = visit_book(actor=users.am1, customer=a, starts_at=dt.datetime(2026, 12, 3, 10, tzinfo=SH),
                        ends_at=dt.datetime(2026, 12, 3, 11, tzinfo=SH), purpose="送样",
                        now=dt.datetime(2026, 11, 26, 10, tzinfo=SH))
@@ -89,11 +91,15 @@ def concrete(route: str, ids: dict, user: str, customer: int) -> list[str]:
               "department": "after_sales", "token": ids["feed"], "action": "redraft", "object_id": customer,
               "app_label": "customers", "url": "x"}
     urls = []
-    whats = ["floor_prices", "contacts", "fields"] if "<slug:what>" in route else [None]
-    for what in whats:
+    variants = [None]
+    if "<slug:what>" in route:
+        variants = [("what", w) for w in ("floor_prices", "contacts", "fields")]
+    elif "<slug:section>" in route:
+        variants = [("section", w) for w in ("basic", "decision", "preferences")]
+    for variant in variants:
         url = route
         for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", route):
-            value = what if name == "what" else values.get(name, 1)
+            value = variant[1] if variant and name == variant[0] else values.get(name, 1)
             url = re.sub(rf"<(?:\w+:)?{name}>", str(value), url, count=1)
         url = url.replace("^", "").replace("$", "")
         urls.append("/" + url)
@@ -202,6 +208,7 @@ def test_a71_core_roles_see_markers_only_after_a_reveal(who, users, world, caplo
     assert PRICE in prices or "918,273.64" in prices
     assert "13999887766" in channels and "wx_dm_MARKER77" in channels and "dm.marker77@example.com" in channels
     assert "DECISION_MARKER_决策链" in fields and "TERMS_MARKER_价格条款" in fields
+    assert "POTENTIAL_MARKER_扩张计划" in fields
     api = client.post(f"/api/customers/{customer}/reveal", {"what": "contacts"}, content_type="application/json")
     assert "13999887766" in api.content.decode()
     assert CoreAccess.objects.count() == before + 4  # exactly one access record per reveal
