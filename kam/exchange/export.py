@@ -290,7 +290,7 @@ def _record_core_export(user, columns: list[str], ids: list[str]) -> None:
     now = timezone.now()
     rows = [CoreAccess(at=now, user=user, customer_id=int(i) if str(i).isdigit() else None, fields=sorted(columns),
                        channel="export", granted=True, ip=ctx.ip, request_id=ctx.request_id)
-            for i in (ids or [None])]
+            for i in (ids or [""])]
     CoreAccess.objects.bulk_create(rows, batch_size=1000)
 
 
