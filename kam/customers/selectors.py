@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
-from kam.customers.models import Contract, Customer, FloorPrice
+from kam.customers.models import Customer, FloorPrice
 from kam.users.models import User
 
 
@@ -90,13 +90,3 @@ def customer_floor_prices(*, user: User, customer: Customer) -> list[FloorPriceO
         return None
     return [FloorPriceOut(fp.product_series, Decimal(fp.price))
             for fp in FloorPrice.objects.filter(customer=customer).order_by("product_series")]
-
-
-def customer_floor_price_series(*, customer: Customer) -> list[str]:
-    """The product series that have a floor price (names only: basic)."""
-    return list(FloorPrice.objects.filter(customer=customer).order_by("product_series")
-                .values_list("product_series", flat=True))
-
-
-def customer_contracts(*, user: User, customer: Customer) -> QuerySet[Contract]:
-    return Contract.objects.filter(customer=customer).order_by("-start_on")

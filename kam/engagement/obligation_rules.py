@@ -151,8 +151,13 @@ class VisitRecordRule(Rule):
     def obligations(self, ctx: EvalContext) -> Iterable[Obligation]:
         from kam.engagement.models import Visit, VisitStatus
 
+        # recorded visits matter while their clock ended after `since`: ends_at + record_hours >= since,
+        # with the longest record window any policy version set
+        hours = [float(v[-1]["visits.record_hours"]) for v in (ctx.timeline.versions or ())] or [
+            float(ctx.timeline.latest()["visits.record_hours"])]
+        horizon = ctx.since - dt.timedelta(hours=max(hours))
         qs = Visit.objects.exclude(status=VisitStatus.CANCELLED).filter(ends_at__lte=ctx.now).filter(
-            Q(recorded_at__isnull=True) | Q(recorded_at__gte=ctx.since - dt.timedelta(days=2)))
+            Q(recorded_at__isnull=True) | Q(ends_at__gte=horizon))
         if ctx.customer_ids is not None:
             qs = qs.filter(customer_id__in=ctx.customer_ids)
         if ctx.owner_id is not None:

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from kam.obligations import engine
@@ -101,13 +101,16 @@ def send_digests(*, now: dt.datetime) -> int:
     except CalendarDataMissing:
         log.warning("no holiday schedule for %s: digest skipped", local.year)
         return 0
-    since = now - dt.timedelta(days=4)  # covers a long weekend
+    first_digest = now - dt.timedelta(days=7)  # someone's very first digest looks back one week
     sent = 0
     users = User.objects.filter(is_active=True).exclude(role_grants=None).prefetch_related("role_grants")
     done = set(DigestRun.objects.filter(day=local.date()).values_list("user_id", flat=True))
+    # each digest covers what happened since that person's previous digest (holidays and weekends included)
+    previous = dict(DigestRun.objects.values("user_id").annotate(last=Max("created_at")).values_list("user_id", "last"))
     for user in users:
         if user.pk in done:
             continue
+        since = previous.get(user.pk, first_digest)
         roles = {g.role for g in user.role_grants.all()}
         own = Alert.objects.filter(Q(owner=user) | Q(owner__isnull=True, owner_role__in=roles), created_at__gte=since)
         escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role__in=roles, created_at__gte=since)
@@ -123,7 +126,12 @@ def send_digests(*, now: dt.datetime) -> int:
                         url="/my-day/", dedupe_key=f"digest:{local.date()}", rule="G.5", now=now)
             sent += 1
     # the head of sales' group hears the day's escalated breaches (never anyone's personal list)
-    escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role="head_of_sales", created_at__gte=since)
+    from kam.notify.models import Notification
+
+    last_group = Notification.objects.filter(robot__isnull=False, dedupe_key__contains=":hos:r").aggregate(
+        m=Max("created_at"))["m"]
+    escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role="head_of_sales",
+                                     created_at__gte=last_group or first_digest)
     if escalated.exists():
         from kam.notify.services import notify_group
 

@@ -9,8 +9,3 @@ from kam.users.models import User
 
 def orders_visible(*, user: User) -> QuerySet[Order]:
     return Order.objects.filter(customer__in=customers_visible(user=user))
-
-
-def customer_orders(*, user: User, customer_id: int) -> QuerySet[Order]:
-    """Orders of a customer the caller already resolved through customer_get (scoped)."""
-    return orders_visible(user=user).filter(customer_id=customer_id).order_by("-order_date", "-id")

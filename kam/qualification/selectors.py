@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kam.customers.models import Customer
 from kam.customers.selectors import customers_visible
-from kam.qualification.models import Candidate, Designation, Flag, Proposal, Review, TierChange
+from kam.qualification.models import Candidate, Designation, Flag, Proposal, Review
 from kam.users.models import Role, User
 
 
@@ -62,15 +62,6 @@ def manager_loads(at: datetime | None = None) -> dict[int, int]:
                                     account_manager__isnull=False)
             .values("account_manager_id").annotate(n=Count("id")))
     return {r["account_manager_id"]: r["n"] for r in rows}
-
-
-def customer_designations(*, user: User, customer: Customer) -> QuerySet[Designation]:
-    return Designation.objects.filter(customer=customer).select_related("approved_by", "review").order_by(
-        "-started_at")
-
-
-def customer_tier_history(*, user: User, customer: Customer) -> QuerySet[TierChange]:
-    return TierChange.objects.filter(customer=customer).order_by("-effective_at")
 
 
 def reviews(*, user: User) -> QuerySet[Review]:

@@ -14,7 +14,6 @@ from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError, InvalidTransition, PolicyViolation
 from kam.customers.models import Customer
-from kam.policy.models import PolicyVersion
 from kam.policy.selectors import policy_in_force
 from kam.qualification import rules, selectors
 from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
@@ -518,7 +517,3 @@ def initial_review(*, actor: User) -> Review:
                                        policy_number=policy.number, opened_by=actor)
         audit_log(actor=actor, action="qualification.initial_list.opened", target=review, rule="A5.1")
     return review
-
-
-def policy_version_of(review: Review) -> PolicyVersion | None:
-    return review.policy_version
