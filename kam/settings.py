@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kam.service",
     "kam.demands",
     "kam.dossier",
+    "kam.demo",
 ]
 
 MIDDLEWARE = [

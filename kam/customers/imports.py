@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -9,9 +12,56 @@ from django.utils.translation import gettext_lazy as _l
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
 from kam.customers.validators import credit_code_error, normalize_credit_code
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import ModelHandler, check_customer_refs, check_duplicate_keys
+from kam.exchange.handlers import ModelHandler, check_duplicate_keys
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.users.models import Role
+
+
+def resolve_customers(refs: Iterable[str], ctx: ImportContext) -> dict[str, int]:
+    """Customer references as written in files — a credit code or the exact name — to ids (cached per import)."""
+    cache: dict[str, int | None] = ctx.cache.setdefault("customers", {})
+    wanted = {r for r in refs if r and r not in cache}
+    if wanted:
+        by_code: dict[str, list[str]] = {}
+        for r in wanted:
+            by_code.setdefault(r.upper(), []).append(r)
+        for pk, code in Customer.objects.filter(credit_code__in=list(by_code)).values_list("id", "credit_code"):
+            for r in by_code[code]:
+                cache[r] = pk
+        by_name: dict[str, list[int]] = {}
+        rest = [r for r in wanted if r not in cache]
+        if rest:
+            for pk, name in Customer.objects.filter(name__in=rest).values_list("id", "name"):
+                by_name.setdefault(name, []).append(pk)
+        for r in rest:
+            ids = by_name.get(r, [])
+            cache[r] = ids[0] if len(ids) == 1 else (None if not ids else -1)
+    return {r: cache[r] for r in refs if r in cache}
+
+
+def check_customer_refs(rows: list[Row], ctx: ImportContext, field: str = "customer") -> list[Row]:
+    ids = resolve_customers({r.values[field] for r in rows if r.values.get(field)}, ctx)
+    valid = []
+    for row in rows:
+        ref = row.values.get(field)
+        if not ref:
+            valid.append(row)
+            continue
+        pk = ids.get(ref)
+        if pk is None:
+            ctx.error(row, field, _("找不到客户 %(ref)s（按统一社会信用代码或客户全称查找）") % {"ref": ref})
+        elif pk == -1:
+            ctx.error(row, field, _("客户名称 %(ref)s 不唯一，请改用统一社会信用代码") % {"ref": ref})
+        else:
+            row.values[field + "_id"] = pk
+            valid.append(row)
+    return valid
+
+
+def customer_model_handler(model, **options: Any) -> ModelHandler:
+    """A ModelHandler whose `customer` column (and any other listed in `refs`) names a customer."""
+    return ModelHandler(model, refs=options.pop("refs", ("customer",)), resolve=check_customer_refs, **options)
+
 
 HEAD = (Role.HEAD_OF_SALES,)
 CUSTOMER_REF = dict(type="text", required=True, aliases=("客户名称", "客户", "往来单位", "往来单位名称", "客户全称"),
@@ -172,7 +222,7 @@ register(ImportKind(
         Column("birthday_day", _l("生日日"), "Birthday day", type="int", example="15"),
         Column("birthday_leap_month", _l("闰月"), "Leap month", type="bool", example="否"),
     ],
-    handler=ModelHandler(Contact, key=("customer", "name"),
+    handler=customer_model_handler(Contact, key=("customer", "name"),
                          fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker",
                                  "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
                          secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate),
@@ -199,7 +249,7 @@ register(ImportKind(
         Column("end_on", _l("结束日期"), "End", type="date", example="2027-01-09", aliases=("到期日期", "终止日期")),
         Column("terms_summary", _l("条款摘要"), "Terms", example="年度框架协议，月结 60 天"),
     ],
-    handler=ModelHandler(Contract, key=("number",),
+    handler=customer_model_handler(Contract, key=("number",),
                          fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
                          secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
     description=_l("按合同编号新增或更新合同（A18.2）。")))

@@ -1,8 +1,9 @@
-"""Reusable handlers: key-based upsert of flat models, and reference resolution (customers, users)."""
+"""Reusable handlers: key-based upsert of flat models, duplicate keys. Reference resolvers (customers) are
+plugged in by the apps that own the referenced model (see kam.customers.imports.check_customer_refs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -11,49 +12,6 @@ from django.utils.translation import gettext as _
 from kam.audit.services import _jsonable
 from kam.exchange.engine import ImportContext, Row
 from kam.exchange.registry import Handler
-
-
-def resolve_customers(refs: Iterable[str], ctx: ImportContext) -> dict[str, int]:
-    """Customer references as written in files — a credit code or the exact name — to ids (cached per import)."""
-    from kam.customers.models import Customer
-
-    cache: dict[str, int | None] = ctx.cache.setdefault("customers", {})
-    wanted = {r for r in refs if r and r not in cache}
-    if wanted:
-        by_code: dict[str, list[str]] = {}
-        for r in wanted:
-            by_code.setdefault(r.upper(), []).append(r)
-        for pk, code in Customer.objects.filter(credit_code__in=list(by_code)).values_list("id", "credit_code"):
-            for r in by_code[code]:
-                cache[r] = pk
-        by_name: dict[str, list[int]] = {}
-        rest = [r for r in wanted if r not in cache]
-        if rest:
-            for pk, name in Customer.objects.filter(name__in=rest).values_list("id", "name"):
-                by_name.setdefault(name, []).append(pk)
-        for r in rest:
-            ids = by_name.get(r, [])
-            cache[r] = ids[0] if len(ids) == 1 else (None if not ids else -1)
-    return {r: cache[r] for r in refs if r in cache}
-
-
-def check_customer_refs(rows: list[Row], ctx: ImportContext, field: str = "customer") -> list[Row]:
-    ids = resolve_customers({r.values[field] for r in rows if r.values.get(field)}, ctx)
-    valid = []
-    for row in rows:
-        ref = row.values.get(field)
-        if not ref:
-            valid.append(row)
-            continue
-        pk = ids.get(ref)
-        if pk is None:
-            ctx.error(row, field, _("找不到客户 %(ref)s（按统一社会信用代码或客户全称查找）") % {"ref": ref})
-        elif pk == -1:
-            ctx.error(row, field, _("客户名称 %(ref)s 不唯一，请改用统一社会信用代码") % {"ref": ref})
-        else:
-            row.values[field + "_id"] = pk
-            valid.append(row)
-    return valid
 
 
 def check_duplicate_keys(rows: list[Row], ctx: ImportContext, key: Callable[[Row], Any], field: str) -> list[Row]:
@@ -73,12 +31,13 @@ class ModelHandler(Handler):
     """Upsert one model row per file row by business key.
 
     `fields`: model field names written from the row (values of columns with the same field name);
-    `refs`: column fields resolved to customers (written as `<field>_id`); `secret_fields`: personal or
-    core data — the audit names them, never values (A7.2).
+    `refs`: column fields resolved by `resolve(rows, ctx, field)` to ids (written as `<field>_id`);
+    `secret_fields`: personal or core data — the audit names them, never values (A7.2).
     """
 
     def __init__(self, model: type[models.Model], *, key: tuple[str, ...], fields: tuple[str, ...],
-                 refs: tuple[str, ...] = ("customer",), fks: tuple[str, ...] | None = None,
+                 refs: tuple[str, ...] = (), fks: tuple[str, ...] | None = None,
+                 resolve: Callable[[list[Row], ImportContext, str], list[Row]] | None = None,
                  secret_fields: frozenset[str] = frozenset(),
                  defaults: dict[str, Any] | None = None,
                  validate: Callable[[Row, ImportContext], bool] | None = None) -> None:
@@ -86,6 +45,9 @@ class ModelHandler(Handler):
         self.key = key
         self.fields = fields
         self.refs = refs
+        if refs and resolve is None:
+            raise ValueError("ModelHandler with refs needs a resolver")
+        self.resolve = resolve
         self.fks = refs if fks is None else fks  # fields written through <name>_id
         self.secret_fields = secret_fields
         self.defaults = defaults or {}
@@ -99,7 +61,7 @@ class ModelHandler(Handler):
 
     def prepare(self, rows, ctx):
         for ref in self.refs:
-            rows = check_customer_refs(rows, ctx, ref)
+            rows = self.resolve(rows, ctx, ref)
         if self.validate is not None:
             rows = [r for r in rows if self.validate(r, ctx)]
         return check_duplicate_keys(rows, ctx, self._key_of_row, self.key[-1])

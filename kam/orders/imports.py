@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from kam.customers.imports import CUSTOMER_REF
+from kam.customers.imports import CUSTOMER_REF, check_customer_refs
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import ModelHandler, check_customer_refs
+from kam.exchange.handlers import ModelHandler
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order, OrderLine, OrderReturn, OrderStatus, QualityDispute
 from kam.users.models import Role

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from kam.customers.imports import CUSTOMER_REF
-from kam.exchange.handlers import check_customer_refs, check_duplicate_keys
+from kam.customers.imports import CUSTOMER_REF, check_customer_refs
+from kam.exchange.handlers import check_duplicate_keys
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.qualification.models import Candidate, Decision, Tier
 from kam.users.models import Role, User

@@ -9,9 +9,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from kam.customers.imports import CUSTOMER_REF
+from kam.customers.imports import CUSTOMER_REF, check_customer_refs, customer_model_handler
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import ModelHandler, check_customer_refs, check_duplicate_keys
+from kam.exchange.handlers import check_duplicate_keys
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order
 from kam.receivables.models import Invoice, Payment, PaymentAllocation
@@ -59,7 +59,7 @@ register(ImportKind(
         Column("amount", _l("金额（元）"), "Amount", type="decimal", required=True, example="393,600.00",
                aliases=("价税合计", "含税金额", "发票金额")),
     ],
-    handler=ModelHandler(Invoice, key=("number",), fields=("number", "customer", "order", "issue_date", "due_date",
+    handler=customer_model_handler(Invoice, key=("number",), fields=("number", "customer", "order", "issue_date", "due_date",
                                                           "amount"), fks=("customer", "order"),
                          validate=_invoice_validate),
     description=_l("应收账款的依据（A5.1 按时回款率，A17 账龄预警）。")))

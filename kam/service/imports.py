@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from kam.customers.imports import CUSTOMER_REF
+from kam.customers.imports import CUSTOMER_REF, check_customer_refs
 from kam.exchange.engine import ImportContext, Row
 from kam.exchange.handlers import ModelHandler
 from kam.exchange.registry import Column, ImportKind, register
@@ -77,5 +77,6 @@ register(ImportKind(
         Column("resolved_at", _l("解决时间"), "Resolved at", type="datetime"),
         Column("closed_at", _l("关闭时间"), "Closed at", type="datetime"),
     ],
-    handler=TicketHandler(Ticket, key=("number",), fields=FIELDS, validate=_validate),
+    handler=TicketHandler(Ticket, refs=("customer",), resolve=check_customer_refs, key=("number",), fields=FIELDS,
+                          validate=_validate),
     description=_l("从其他系统导入售后工单；时限按报修时间计算（A11.1、A11.2）。")))

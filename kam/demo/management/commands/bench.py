@@ -29,8 +29,8 @@ class Command(BaseCommand):
         from kam.demo import bench
 
         if target != "api":
+            from kam.demo import bench_import as import_bench
             from kam.demo import bench_more
-            from kam.exchange import bench as import_bench
 
             try:
                 if target == "import":
