@@ -50,7 +50,7 @@ def _invalid(request, exc: ValidationError):
 
 
 def _mount() -> None:
-    from kam.customers.api import router as customers_router
+    from kam.dossier.api import router as customers_router
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
     from kam.qualification.api import router as designation_router

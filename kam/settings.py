@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kam.core",
     "kam.users",
     "kam.audit",
+    "kam.confidentiality",
     "kam.policy",
     "kam.calendar",
     "kam.customers",

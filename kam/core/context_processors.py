@@ -21,9 +21,9 @@ NAV = [
     ("qualification:criteria", _("认定标准"), ()),
     ("policy:in_force", _("政策设置"), ()),
     ("exchange:imports", _("数据导入"), (Role.HEAD_OF_SALES, Role.FINANCE)),
-    ("audit:events", _("审计日志"), (Role.MANAGEMENT,)),
-    ("dossier:access_log", _("核心数据访问"), (Role.MANAGEMENT,)),
-    ("dossier:classification", _("字段密级"), (Role.MANAGEMENT,)),
+    ("confidentiality:audit_events", _("审计日志"), (Role.MANAGEMENT,)),
+    ("confidentiality:access_log", _("核心数据访问"), (Role.MANAGEMENT,)),
+    ("confidentiality:classification", _("字段密级"), (Role.MANAGEMENT,)),
     ("users:tokens", _("API 令牌"), ()),
 ]
 

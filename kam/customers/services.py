@@ -28,7 +28,7 @@ MANAGER_EDITABLE = frozenset({"province", "city", "address", "founded_on", "deci
 
 def _core_customer_fields() -> frozenset[str]:
     """Customer fields management classified core (A7.1): audited by name, never by value (A7.2)."""
-    from kam.dossier.confidentiality import core_fields
+    from kam.confidentiality.classification import core_fields
 
     return frozenset(k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer."))
 

@@ -6,17 +6,47 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.utils import timezone
 
+from kam.confidentiality.classification import Masker, masker_for
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
-from kam.customers.selectors import group_members
-from kam.dossier.confidentiality import Masker, masker_for
+from kam.customers.selectors import customers_visible, group_members
 from kam.dossier.models import License, Section, SectionStamp
+from kam.qualification.selectors import with_tier
 from kam.users.models import User
 
 EXPIRY_WARNING_DAYS = 30  # licences expiring within 30 days show as a gap (issue 7)
+
+
+def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "",
+                  tier: str = "", annotate_tier: bool = True) -> QuerySet[Customer]:
+    """The customer list (scoped by customers_visible), with each customer's tier now (A5.3)."""
+    qs = customers_visible(user=user).select_related("account_manager", "parent")
+    if annotate_tier or tier:
+        qs = with_tier(qs)
+    if tier == "key":
+        qs = qs.filter(tier__isnull=False)
+    elif tier in ("core", "ordinary"):
+        qs = qs.filter(tier=tier)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
+    if customer_type:
+        qs = qs.filter(customer_type=customer_type)
+    if city:
+        qs = qs.filter(city=city)
+    return qs.order_by("name", "id")
+
+
+def customer_page_get(*, user: User, pk: int) -> Customer:
+    """The customer with its tier now, if the user may see it; Http404 otherwise (no existence leak)."""
+    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").filter(
+        pk=pk).first()
+    if customer is None:
+        raise Http404("customer not found")
+    return customer
 
 
 @dataclass

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kam.confidentiality.classification import masker_for
 from kam.customers import selectors
 from kam.customers.services import contact_create, customer_assign_manager, floor_price_set
-from kam.dossier.confidentiality import masker_for
 from kam.dossier.selectors import contact_rows
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ def test_reveal_flow_across_roles(live_server, make_user, customer_factory, brow
 
     page.context.clear_cookies()
     login(page, live_server.url, "mgmt")
-    page.goto(f"{live_server.url}/dossier/access-log/")
+    page.goto(f"{live_server.url}/audit/access-log/")
     row = page.inner_text("#access-log")
     assert "王总" in row and "floor_price:酒店床组" in row and "华美酒店" in row
     assert not any(v in row for v in ("7654.32", "7,654.32"))

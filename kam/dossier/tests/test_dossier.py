@@ -136,12 +136,12 @@ def test_access_log_page_and_export_for_management(users, key_account, client): 
     client.force_login(users.head)
     client.post(f"/customers/{c.pk}/reveal/floor_prices/")
     client.force_login(users.mgmt)
-    body = client.get("/dossier/access-log/?channel=page").content.decode()
+    body = client.get("/audit/access-log/?channel=page").content.decode()
     assert "floor_price:沙发" in body and "4321" not in body
-    assert client.get("/dossier/access-log/export.xlsx").status_code == 200
+    assert client.get("/audit/access-log/export.xlsx").status_code == 200
     assert AuditEvent.objects.filter(action="exchange.export", changes__list="audit.core_access").exists()
     client.force_login(users.head)
-    assert client.get("/dossier/access-log/").status_code == 403
+    assert client.get("/audit/access-log/").status_code == 403
 
 
 def test_head_sets_a_floor_price_others_cannot(users, key_account, client):  # noqa: F811

@@ -39,9 +39,9 @@ def walk(patterns, prefix=""):
 
 @pytest.fixture
 def world(users, customer_factory):
+    from kam.confidentiality.services import field_classify
     from kam.customers.services import contact_create, contract_create, floor_price_set
     from kam.demands.services import request_log
-    from kam.dossier.confidentiality import field_classify
     from kam.engagement.services import calendar_feed_create, visit_book
     from kam.exchange.services import import_upload
     from kam.exchange.tests.helpers import csv_upload
@@ -262,7 +262,7 @@ def test_500_page_and_its_log_hold_no_core_data(users, world, caplog, monkeypatc
 
 
 def test_marking_a_field_core_removes_it_from_an_account_manager_at_once(users, world, client):
-    from kam.dossier.confidentiality import field_classify
+    from kam.confidentiality.services import field_classify
 
     client.force_login(users.am1)
     customer = world["customer"]

@@ -10,12 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-
-from kam.core import context
 
 FIXED_CORE: dict[str, Any] = {
     "customers.FloorPrice.price": _l("底价"),
@@ -39,7 +34,7 @@ CLASSIFIABLE: dict[str, Any] = {
 
 def core_fields() -> frozenset[str]:
     """The fixed core fields and those management marked core — one small query, always current."""
-    from kam.dossier.models import FieldClassification
+    from kam.confidentiality.models import FieldClassification
 
     marked = FieldClassification.objects.filter(core=True).values_list("field", flat=True)
     return frozenset(FIXED_CORE) | frozenset(f for f in marked if f in CLASSIFIABLE)
@@ -65,35 +60,3 @@ class Masker:
 
 def masker_for(user) -> Masker:
     return Masker(sees_core=bool(getattr(user, "sees_core_data", False)), core=core_fields())
-
-
-def record_access(*, user, customer, fields: list[str], channel: str | None = None, granted: bool = True):
-    """A7.2: log a reveal (or a denied attempt) of core data — who, which fields, which account, when,
-    from where, channel — never the value."""
-    from kam.audit.models import CoreAccess
-
-    ctx = context.current()
-    return CoreAccess.objects.create(
-        at=timezone.now(), user=user if getattr(user, "pk", None) else None, customer=customer,
-        fields=sorted(set(fields)), channel=channel or ctx.channel or "page", granted=granted, ip=ctx.ip,
-        request_id=ctx.request_id)
-
-
-@transaction.atomic
-def field_classify(*, actor, field: str, core: bool) -> None:
-    """Management (only) marks a further field core or basic again; the fixed core fields cannot change."""
-    from kam.audit.services import audit_log
-    from kam.core.access import require_role
-    from kam.core.errors import ApplicationError
-    from kam.dossier.models import FieldClassification
-    from kam.users.models import Role
-
-    require_role(actor, Role.MANAGEMENT, message=_("只有管理层可以调整字段密级（A7.1）。"))
-    if field in FIXED_CORE:
-        raise ApplicationError(_("底价和决策层联系方式始终是核心数据，不能降级（A7.1）。"), field="field", rule="A7.1")
-    if field not in CLASSIFIABLE:
-        raise ApplicationError(_("未知字段：%(f)s") % {"f": field}, field="field", rule="A7.1")
-    old = FieldClassification.objects.filter(field=field, core=True).exists()
-    FieldClassification.objects.update_or_create(field=field, defaults={"core": core, "changed_by": actor})
-    audit_log(actor=actor, action="dossier.field.classified", rule="A7.1", target_repr=field,
-              changes={"field": field, "core": {"old": old, "new": core}})

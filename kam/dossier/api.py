@@ -7,7 +7,13 @@ from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 
-from kam.customers import selectors
+from kam.confidentiality.classification import masker_for
+from kam.confidentiality.services import record_access
+from kam.core.errors import AccessDenied, ApplicationError
+from kam.customers.selectors import cooperation_start, customer_floor_prices
+from kam.dossier import selectors
+from kam.dossier.selectors import contact_rows, customer_page_get
+from kam.qualification.selectors import tiers_for
 
 router = Router(tags=["customers"])
 
@@ -64,8 +70,6 @@ COUNT_SECONDS = 5
 @router.get("/", response=CustomerPageOut, summary="客户列表（按权限范围；每页 20 条）")
 def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = "", tier: str = "",
                    page: int = Query(1, ge=1)):
-    from kam.qualification.selectors import tiers_for
-
     qs = selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city, tier=tier,
                                  annotate_tier=False)
     start = (page - 1) * PAGE_SIZE
@@ -89,9 +93,6 @@ def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", c
 
 
 def _contacts(user, customer) -> list[dict]:
-    from kam.dossier.confidentiality import masker_for
-    from kam.dossier.selectors import contact_rows
-
     # A7.1: core channels are not part of the API's answers, even for allowed roles (reveal is explicit)
     return [{"id": r.id, "name": r.name, "title": r.title, "is_decision_maker": r.is_decision_maker,
              "phone": r.channels["phone"], "wechat": r.channels["wechat"], "email": r.channels["email"],
@@ -101,22 +102,20 @@ def _contacts(user, customer) -> list[dict]:
 
 @router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（核心数据按 A7.1 屏蔽）")
 def get_customer(request: HttpRequest, customer_id: int):
-    from kam.dossier.confidentiality import masker_for
-
-    customer = selectors.customer_get(user=request.user, pk=customer_id)
+    customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
     data = {f: getattr(customer, f) for f in CustomerDetailOut.model_fields if hasattr(customer, f)}
     for name in list(data):
         if f"customers.Customer.{name}" in masker.core:
             data[name] = None  # marked core by management: never in the API's basic answer
     data["tier"] = getattr(customer, "tier", None)
-    return {**data, "cooperation_start": selectors.cooperation_start(customer=customer),
+    return {**data, "cooperation_start": cooperation_start(customer=customer),
             "contacts": _contacts(request.user, customer)}
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOutSchema], summary="联系人（核心联系方式屏蔽）")
 def list_contacts(request: HttpRequest, customer_id: int):
-    customer = selectors.customer_get(user=request.user, pk=customer_id)
+    customer = customer_page_get(user=request.user, pk=customer_id)
     return _contacts(request.user, customer)
 
 
@@ -130,12 +129,7 @@ class RevealOut(Schema):
 
 @router.post("/{customer_id}/reveal", response=RevealOut, summary="显示核心数据（仅销售部负责人/管理层；每次留痕，A7.2）")
 def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
-    from kam.core.errors import AccessDenied, ApplicationError
-    from kam.customers.selectors import customer_floor_prices
-    from kam.dossier.confidentiality import masker_for, record_access
-    from kam.dossier.selectors import contact_rows
-
-    customer = selectors.customer_get(user=request.user, pk=customer_id)
+    customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
     if payload.what not in ("floor_prices", "contacts"):
         raise ApplicationError("what 须为 floor_prices 或 contacts", field="what")

@@ -14,10 +14,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required
-from kam.customers import selectors
 from kam.customers.models import Contract, Customer, FloorPrice
-from kam.dossier.confidentiality import core_fields
+from kam.dossier import selectors
 from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 from kam.orders.models import Order, OrderStatus
 
