@@ -100,20 +100,16 @@ def customer_update(*, actor: User, customer: Customer, **values) -> Customer:
 
 @transaction.atomic
 def customer_assign_manager(*, actor: User | None, customer: Customer, manager: User, on: date | None = None,
-                            reason: str = "", check_cap: bool = True) -> AccountAssignment:
-    """A9.2: hand the customer to a manager from `on`; the previous assignment ends that day.
-    A9.1: a key account is refused when the manager already holds the cap (a review approval checks
-    its whole list at once and passes check_cap=False)."""
+                            reason: str = "") -> AccountAssignment:
+    """A9.2: hand the customer to a manager from `on`; the previous assignment ends that day (history kept).
+    The A9.1 cap on key accounts belongs to qualification: people hand accounts over through
+    `kam.qualification.services.portfolio_assign`, which checks the cap and then calls this."""
     if actor is not None:
         require_role(actor, Role.HEAD_OF_SALES)
     if not manager.has_role(Role.ACCOUNT_MANAGER):
         raise ApplicationError(_("%(u)s 不是客户经理。") % {"u": manager}, field="manager", rule="A9.2")
     on = on or timezone.localdate()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if check_cap:
-        from kam.qualification.services import check_portfolio_cap
-
-        check_portfolio_cap(customer=customer, manager=manager)
     current = AccountAssignment.objects.filter(customer=customer, ended_on__isnull=True).first()
     if current is not None:
         if current.manager_id == manager.pk:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError, InvalidTransition, PolicyViolation
-from kam.customers.models import Customer
+from kam.customers.models import AccountAssignment, Customer
+from kam.customers.services import customer_assign_manager
 from kam.policy.selectors import policy_in_force
 from kam.qualification import rules, selectors
 from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
@@ -328,10 +329,9 @@ def review_approve(*, actor: User, review: Review) -> Review:
                 current.save(update_fields=["tier"])
         manager = c.proposed_manager_id
         if manager and manager != c.customer.account_manager_id:
-            from kam.customers.services import customer_assign_manager
-
+            # the whole list was checked against A9.1 before approval (review_blockers)
             customer_assign_manager(actor=None, customer=c.customer, manager=User.objects.get(pk=manager),
-                                    on=timezone.localdate(effective), reason=str(review), check_cap=False)
+                                    on=timezone.localdate(effective), reason=str(review))
     if review.kind == ReviewKind.ANNUAL:
         for c in cands:
             current = open_now.get(c.customer_id)
@@ -380,7 +380,19 @@ def tiers_recompute(*, actor: User) -> dict[str, int]:
     return {"accounts": len(designations), "changed": changed}
 
 
-# --- A9.1 cap ---------------------------------------------------------------------------------
+# --- portfolios: A9.1 cap, A9.2 handovers ------------------------------------------------------
+
+@transaction.atomic
+def portfolio_assign(*, actor: User | None, customer: Customer, manager: User, on: dt.date | None = None,
+                     reason: str = "") -> AccountAssignment:
+    """A9.2 handover of one customer to an account manager, refused by the A9.1 cap when the customer is a key
+    account and the manager already holds `portfolio.max_accounts_per_manager` of them."""
+    if actor is not None:
+        require_role(actor, Role.HEAD_OF_SALES)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_portfolio_cap(customer=customer, manager=manager)
+    return customer_assign_manager(actor=actor, customer=customer, manager=manager, on=on, reason=reason)
+
 
 def check_portfolio_cap(*, customer: Customer, manager: User) -> None:
     """A9.1 gate: an account manager holds at most `portfolio.max_accounts_per_manager` key accounts."""
@@ -487,10 +499,8 @@ def proposal_decide(*, actor: User, proposal: Proposal, approve: bool, comment: 
             TierChange.objects.create(customer=customer, designation=d, tier=Tier.ORDINARY, effective_at=now,
                                       reason=_("破格纳入"), computed_by=actor, policy_number=proposal.policy_number)
             if manager.pk != customer.account_manager_id:
-                from kam.customers.services import customer_assign_manager
-
-                customer_assign_manager(actor=None, customer=customer, manager=manager, reason=_("破格纳入"),
-                                        check_cap=False)
+                # A9.1 was checked above for this manager
+                customer_assign_manager(actor=None, customer=customer, manager=manager, reason=_("破格纳入"))
         elif proposal.kind == ProposalKind.REMOVAL:
             d = Designation.objects.select_for_update().get(customer=proposal.customer, ended_at__isnull=True)
             d.ended_at, d.end_reason = now, proposal.reason

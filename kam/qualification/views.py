@@ -200,11 +200,9 @@ def portfolios(request):
             raise Http404
         customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
         manager = get_object_or_404(account_managers(), pk=request.POST.get("manager"))
-        from kam.customers.services import customer_assign_manager
-
         try:
-            customer_assign_manager(actor=request.user, customer=customer, manager=manager,
-                                    reason=request.POST.get("reason", ""))
+            services.portfolio_assign(actor=request.user, customer=customer, manager=manager,
+                                      reason=request.POST.get("reason", ""))
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         else:

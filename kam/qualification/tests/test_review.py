@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition, PolicyViolation
-from kam.customers.services import customer_assign_manager
 from kam.orders.services import order_return_record
 from kam.qualification import selectors, services
 from kam.qualification.models import Candidate, Designation, DesignationSource, Review, TierChange
@@ -123,10 +122,10 @@ def test_a91_approval_refused_over_cap_then_accepted_after_handover(users, quali
     assert selectors.manager_loads() == {users.am1.pk: 15, users.am2.pk: 1}
     # A9.1 gate on assignments: a 16th key account to am1 is refused with the rule named
     with pytest.raises(PolicyViolation) as exc:
-        customer_assign_manager(actor=users.head, customer=accounts[0], manager=users.am1, reason="回收")
+        services.portfolio_assign(actor=users.head, customer=accounts[0], manager=users.am1, reason="回收")
     assert exc.value.rule == "A9.1" and "15" in str(exc.value)
     am3 = make_user("am3", Role.ACCOUNT_MANAGER)
-    customer_assign_manager(actor=users.head, customer=accounts[1], manager=am3, reason="交接")
+    services.portfolio_assign(actor=users.head, customer=accounts[1], manager=am3, reason="交接")
     assert accounts[1].assignments.count() == 2  # A9.2 dated history kept
 
 
