@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kam.service",
     "kam.demands",
     "kam.dossier",
+    "kam.workbench",
     "kam.demo",
 ]
 
@@ -115,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kam.core.context_processors.navigation",
+                "kam.core.context_processors.navigation_context",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

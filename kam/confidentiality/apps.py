@@ -8,3 +8,15 @@ class ConfidentialityConfig(AppConfig):
     name = "kam.confidentiality"
     label = "confidentiality"
     verbose_name = "分级保密"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.core.navigation import NavEntry, register
+        from kam.users.models import Role
+
+        register(NavEntry("confidentiality:audit_events", _("审计日志"), (Role.MANAGEMENT,), group="admin", order=140),
+                 NavEntry("confidentiality:access_log", _("核心数据访问"), (Role.MANAGEMENT,), group="admin",
+                          order=150),
+                 NavEntry("confidentiality:classification", _("字段密级"), (Role.MANAGEMENT,), group="admin",
+                          order=160))

@@ -21,6 +21,7 @@ from kam.demands.models import (
     RequestKind,
     RequestStatus,
 )
+from kam.obligations.handoffs import handoff
 from kam.users.models import Role, User
 
 LOGGERS = (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.AFTER_SALES, Role.MARKETING, Role.FINANCE)
@@ -63,11 +64,9 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
     req = CustomerRequest.objects.create(customer=customer, kind=kind, channel=channel, received_at=received_at,
                                          summary=summary.strip(), logged_by=actor)
     if kind == RequestKind.REPAIR:
-        if ticket is None:  # A15.2: a repair is an after-sales ticket, not a second record
-            from kam.service.services import ticket_open
-
-            ticket = ticket_open(actor=None, customer=customer, problem=summary.strip(), reported_at=received_at,
-                                 site_city=site_city, now=now)
+        if ticket is None:  # A15.2: a repair is an after-sales ticket, not a second record (A4 hand-off)
+            ticket = handoff("repair").open(customer=customer, summary=summary.strip(), at=received_at,
+                                            site_city=site_city, now=now)
         req.ticket = ticket
         req.save(update_fields=["ticket"])
     audit_log(actor=actor, action="demands.request.logged", target=req, rule="A15.1",

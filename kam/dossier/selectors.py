@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from kam.confidentiality.classification import Masker, masker_for
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
+from kam.customers.panels import customer_panels
 from kam.customers.selectors import customers_visible, group_members
 from kam.dossier.models import License, Section, SectionStamp
+from kam.orders.models import Order
+from kam.qualification.models import Designation, TierChange
 from kam.qualification.selectors import with_tier
 from kam.users.models import User
 
@@ -71,9 +74,7 @@ class Dossier:
     floor_series: list[str]
     orders: list
     yearly: list[tuple[int, Decimal]]
-    tickets: list
-    requests: list
-    communications: list
+    panels: list  # (CustomerPanel, rows) contributed by other chapters
     contracts: list
     designations: list
     tier_history: list
@@ -119,12 +120,6 @@ def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False) ->
 
 
 def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -> Dossier:
-    from kam.demands.models import CustomerRequest
-    from kam.engagement.models import ContactLog
-    from kam.orders.models import Order
-    from kam.qualification.models import Designation, TierChange
-    from kam.service.models import Ticket
-
     now = now or timezone.now()
     masker = masker_for(user)
     latest = {}
@@ -149,10 +144,7 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         floor_series=list(FloorPrice.objects.filter(customer=customer).order_by("product_series").values_list(
             "product_series", flat=True)),
         orders=orders, yearly=yearly,
-        tickets=list(Ticket.objects.filter(customer=customer).select_related("technician").order_by("-reported_at")[:10]),
-        requests=list(CustomerRequest.objects.filter(customer=customer).order_by("-received_at")[:10]),
-        communications=list(ContactLog.objects.filter(customer=customer).select_related(
-            "author", "contact", "visit").order_by("-at")[:20]),
+        panels=[(p, p.load(user=user, customer=customer)) for p in customer_panels()],
         contracts=list(customer.contracts.order_by("-start_on")),
         designations=list(Designation.objects.filter(customer=customer).select_related("approved_by").order_by(
             "-started_at")),

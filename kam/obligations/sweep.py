@@ -14,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from kam.obligations import engine
+from kam.obligations.jobs import run_jobs
 from kam.obligations.models import Alert, AlertKind
 from kam.policy.rules import rule_citation
 
@@ -142,23 +143,6 @@ def send_digests(*, now: dt.datetime) -> int:
     return sent
 
 
-def monthly_flags(*, now: dt.datetime) -> None:
-    """A5.2: the monthly check of key accounts and 破格 candidates, once per month."""
-    from kam.qualification.models import FlagRun
-    from kam.qualification.services import flags_compute
-
-    month = timezone.localdate(now).replace(day=1)
-    if FlagRun.objects.filter(month=month).exists():
-        return
-    try:
-        with transaction.atomic():
-            run = FlagRun.objects.create(month=month)
-            run.flags = flags_compute(month=month)["flags"]
-            run.save(update_fields=["flags"])
-    except IntegrityError:
-        pass  # another sweep ran it
-
-
 def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, int]:
     from kam.notify.services import deliver_due
 
@@ -168,6 +152,6 @@ def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, 
     for alert, o in created:
         notify_alert(alert, o, now=now)
     digests = send_digests(now=now)
-    monthly_flags(now=now)
+    run_jobs(now=now)
     delivered = deliver_due(now=now) if deliver else {}
     return {"obligations": len(obligations), "alerts": len(created), "digests": digests, **delivered}

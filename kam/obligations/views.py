@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.http import Http404
+from django.shortcuts import render
 
 from kam.core.access import login_required, role_required
-from kam.obligations import selectors
+from kam.obligations import engine, selectors
 from kam.users.models import Role
+
+#: A4: the departments that work from a queue, the role that works it, and the queue's name
+QUEUES = {"after_sales": (Role.AFTER_SALES, "售后服务部"), "marketing": (Role.MARKETING, "市场部"),
+          "finance": (Role.FINANCE, "财务部")}
 
 
 @login_required
 def my_day(request):
     day = selectors.my_day(user=request.user)
-    from kam.customers.models import Customer
-
-    names = dict(Customer.objects.filter(pk__in=list(day.accounts)).values_list("id", "name"))
-    accounts = sorted(((names.get(cid, ""), cid, obs) for cid, obs in day.accounts.items()), key=lambda x: x[0])
+    accounts = sorted(((obs[0].customer_name, cid, obs) for cid, obs in day.accounts.items()), key=lambda x: x[0])
     return render(request, "obligations/my_day.html", {"day": day, "accounts": accounts,
                                                          "rule_counts": sorted(day.per_rule.items())})
 
@@ -35,17 +36,17 @@ def compliance(request):
 
 
 @login_required
-def inbox(request):
-    from kam.notify.services import inbox as inbox_rows
-
-    return render(request, "obligations/inbox.html", {"notes": inbox_rows(user=request.user)[:100]})
-
-
-@login_required
-@require_POST
-def inbox_read(request):
-    from kam.notify.services import mark_read
-
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    mark_read(user=request.user, ids=ids)
-    return redirect("inbox")
+def queue(request, department: str):
+    """A4: a department's queue — what is assigned to it, by due time, with countdown and rule id."""
+    if department not in QUEUES:
+        raise Http404
+    role, label = QUEUES[department]
+    if not request.user.has_role(role, Role.HEAD_OF_SALES, Role.MANAGEMENT):
+        raise Http404
+    mine = request.GET.get("mine") == "1"
+    items = [o for o in engine.evaluate() if o.queue == department and o.open]
+    if mine:
+        items = [o for o in items if o.owner_id == request.user.pk]
+    items.sort(key=lambda o: o.due_at)
+    return render(request, "obligations/queue.html", {"items": items, "department": department, "mine": mine,
+                                                      "label": label})

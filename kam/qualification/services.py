@@ -25,6 +25,7 @@ from kam.qualification.models import (
     DesignationSource,
     Flag,
     FlagKind,
+    FlagRun,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -408,6 +409,23 @@ def check_portfolio_cap(*, customer: Customer, manager: User) -> None:
 
 
 # --- mid-year (A5.2) --------------------------------------------------------------------------
+
+def monthly_flags(*, now: dt.datetime) -> None:
+    """A5.2: the monthly check of key accounts and 破格 candidates, once per month (a periodic job of the
+    sweep: the FlagRun row for the month makes it idempotent)."""
+    from django.db import IntegrityError
+
+    month = timezone.localdate(now).replace(day=1)
+    if FlagRun.objects.filter(month=month).exists():
+        return
+    try:
+        with transaction.atomic():
+            run = FlagRun.objects.create(month=month)
+            run.flags = flags_compute(month=month)["flags"]
+            run.save(update_fields=["flags"])
+    except IntegrityError:
+        pass  # another sweep ran it
+
 
 def trailing_facts(*, month_end: dt.date, customers=None) -> tuple[dict[int, Facts], rules.Criteria]:
     policy = policy_in_force(at=timezone.now())

@@ -68,6 +68,12 @@ def ticket_open(*, actor: User | None, customer: Customer, problem: str, reporte
     return ticket
 
 
+def ticket_open_for_repair(*, customer: Customer, summary: str, at: dt.datetime, site_city: str = "",
+                           now: dt.datetime | None = None) -> Ticket:
+    """The "repair" hand-off (A4, A15.2): a customer's repair request becomes this after-sales ticket."""
+    return ticket_open(actor=None, customer=customer, problem=summary, reported_at=at, site_city=site_city, now=now)
+
+
 def _move(ticket: Ticket, to: str) -> None:
     if to not in TRANSITIONS.get(ticket.status, ()):
         raise InvalidTransition(_("工单状态不能从「%(a)s」变为「%(b)s」。") % {

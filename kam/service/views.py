@@ -17,10 +17,6 @@ from kam.service import selectors, services
 from kam.service.models import CareKind, PauseReason, TicketStatus
 from kam.users.models import Role, User
 
-QUEUE_ROLES = {"after_sales": Role.AFTER_SALES, "marketing": Role.MARKETING, "finance": Role.FINANCE}
-QUEUE_RULES = ["A11.1", "A11.2", "A11.3", "A15.1"]  # rules whose obligations sit in department queues
-QUEUE_LABELS = {"after_sales": "售后服务部", "marketing": "市场部", "finance": "财务部"}
-
 
 @login_required
 def ticket_list(request):
@@ -121,20 +117,3 @@ def care_new(request):
                                                      "kinds": CareKind.choices,
                                                      "selected": request.GET.get("customer", ""),
                                                      "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-
-
-@login_required
-def queue(request, department: str):
-    """A4: a department's queue — what is assigned to it, by due time, with countdown and rule id."""
-    role = QUEUE_ROLES.get(department)
-    if role is None:
-        raise Http404
-    if not request.user.has_role(role, Role.HEAD_OF_SALES, Role.MANAGEMENT):
-        raise Http404
-    mine = request.GET.get("mine") == "1"
-    items = [o for o in engine.evaluate(rules=QUEUE_RULES) if o.queue == department and o.open]
-    if mine:
-        items = [o for o in items if o.owner_id == request.user.pk]
-    items.sort(key=lambda o: o.due_at)
-    return render(request, "service/queue.html", {"items": items, "department": department, "mine": mine,
-                                                  "label": QUEUE_LABELS[department]})
