@@ -12,6 +12,11 @@ class ObligationsConfig(AppConfig):
         # each app registers the clock rules of its chapter in <app>/clocks.py
         autodiscover_modules("clocks")
 
+        from kam.obligations import store
+        from kam.policy.signals import policy_published
+
+        policy_published.connect(store.on_policy_published, dispatch_uid="obligations.policy_published")
+
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register

@@ -12,7 +12,7 @@ from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
 from kam.core.timeparse import parse_local_datetime
 from kam.customers.selectors import customer_get, customers_visible
-from kam.obligations import engine
+from kam.obligations.selectors import subject_clocks
 from kam.service import selectors, services
 from kam.service.models import CareKind, PauseReason, TicketStatus
 from kam.users.models import Role, User
@@ -88,8 +88,7 @@ def ticket_detail(request, pk: int):
         else:
             messages.success(request, _("已更新。"))
         return redirect("service:ticket", pk=ticket.pk)
-    clocks = [o for o in engine.evaluate(rules=["A11.1", "A11.2"], customer_ids={ticket.customer_id})
-              if o.subject_id == ticket.pk]
+    clocks = subject_clocks(subject_type="ticket", subject_id=ticket.pk, rules=["A11.1", "A11.2"])
     return render(request, "service/ticket.html", {
         "ticket": ticket, "clocks": clocks, "pauses": ticket.pauses.select_related("by"),
         "pause_open": ticket.pauses.filter(ended_at__isnull=True).exists(), "reasons": PauseReason.choices,
