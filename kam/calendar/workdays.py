@@ -186,6 +186,7 @@ class WorkCalendar:
     complete_years: frozenset[int] = frozenset()
     today: date | None = None
     _years: dict[int, _Year] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _sources: dict[int, Source] = field(default_factory=dict, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -225,11 +226,16 @@ class WorkCalendar:
     def schedule_source(self, year: int) -> Source:
         """Where `year`'s schedule comes from: the library, a complete administrator year, or the
         statute (provisional). Administrator day rows override single days on top of any of them."""
-        if library_covers(year):
-            return "library"
-        if year in self.complete_years:
-            return "admin"
-        return "provisional"
+        source = self._sources.get(year)
+        if source is None:
+            if library_covers(year):
+                source = "library"
+            elif year in self.complete_years:
+                source = "admin"
+            else:
+                source = "provisional"
+            self._sources[year] = source
+        return source
 
     def has_official_schedule(self, year: int) -> bool:
         return self.schedule_source(year) != "provisional"
