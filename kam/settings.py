@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kam.core.context_processors.navigation_context",
+                "kam.calendar.context_processors.calendar_notice",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -80,7 +80,7 @@ def _lead_error(booked_on: dt.date, visit_day: dt.date, lead: int) -> str | None
             return _("拜访须至少提前 %(n)d 个工作日预约（最早 %(d)s）。") % {"n": lead, "d": earliest.isoformat()}
         if not is_working_day(visit_day):
             return _("%(d)s 是法定节假日或休息日。") % {"d": visit_day.isoformat()}
-    except CalendarDataMissing as exc:
+    except CalendarDataMissing as exc:  # only for dates outside the calendar's range (before 2000, > 10 years)
         return str(exc)
     return None
 

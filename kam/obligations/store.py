@@ -32,7 +32,7 @@ log = logging.getLogger("kam.obligations")
 
 #: the columns the engine decides (everything but the key and the people's acknowledgement)
 MUTABLE = ("customer_id", "owner_id", "owner_role", "watcher_id", "escalation_role", "queue", "window_start",
-           "due_at", "state", "required", "done", "met_at", "label", "url", "customer_name")
+           "due_at", "state", "required", "done", "met_at", "label", "url", "customer_name", "provisional")
 BATCH = 500
 
 
@@ -51,7 +51,7 @@ def _values(o: engine.Obligation) -> dict:
             "watcher_id": o.watcher_id, "escalation_role": str(o.escalation_role), "queue": o.queue,
             "window_start": o.window_start, "due_at": o.due_at, "state": o.state, "required": o.required,
             "done": o.done, "met_at": o.met_at, "label": o.label[:300], "url": o.url[:200],
-            "customer_name": o.customer_name[:200]}
+            "customer_name": o.customer_name[:200], "provisional": o.provisional}
 
 
 def _chunks(items: list, n: int = BATCH) -> Iterable[list]:
@@ -218,4 +218,10 @@ def obligation_acknowledge(*, actor, obligation: StoredObligation, note: str) ->
 def on_policy_published(sender, version, **kwargs) -> None:
     """A new policy version (G.1: periods keep the version in force at their start): judge everything again in
     the publishing transaction."""
+    reconcile_all()
+
+
+def on_official_schedule_entered(sender, year: int, **kwargs) -> None:
+    """An administrator entered a year's official holiday schedule: due times computed on the provisional
+    calendar are judged again."""
     reconcile_all()

@@ -107,7 +107,7 @@ def send_digests(*, now: dt.datetime) -> int:
         if not is_working_day(local.date()):
             return 0
     except CalendarDataMissing:
-        log.warning("no holiday schedule for %s: digest skipped", local.year)
+        log.warning("%s is outside the working calendar's range: digest skipped", local.date())
         return 0
     first_digest = now - dt.timedelta(days=7)  # someone's very first digest looks back one week
     sent = 0
