@@ -35,6 +35,8 @@ urlpatterns = [
     path("inbox/", obligation_views.inbox, name="inbox"),
     path("inbox/read/", obligation_views.inbox_read, name="inbox_read"),
     path("account/", include("kam.users.urls")),
+    path("system/notify/", include("kam.notify.urls")),
+    path("system/", include("kam.users.system_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,8 @@ NAV = [
     ("dossier:access_log", _("核心数据访问"), (Role.MANAGEMENT,)),
     ("dossier:classification", _("字段密级"), (Role.MANAGEMENT,)),
     ("users:tokens", _("API 令牌"), ()),
+    ("system:index", _("系统设置"), (Role.ADMINISTRATOR,)),
+    ("system:logins", _("登录记录"), (Role.MANAGEMENT,)),
 ]
 
 
