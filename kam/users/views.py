@@ -106,6 +106,7 @@ def otp_verify(request):
         if result.device is not None:
             from django_otp import login as otp_login
 
+            request.session.cycle_key()  # a new session key once the log-in is complete (ASVS 5.0 7.2.4)
             otp_login(request, result.device)
             if result.recovery_left is not None:
                 messages.warning(request, _("已使用一个恢复码，还剩 %(n)s 个。恢复码用完前请在“账户安全”中重新生成。")
