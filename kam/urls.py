@@ -32,6 +32,8 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_read, name="inbox_read"),
     path("account/", include("kam.users.urls")),
+    path("system/notify/", include("kam.notify.urls")),
+    path("system/", include("kam.users.system_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
