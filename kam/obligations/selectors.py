@@ -190,3 +190,9 @@ def _rule_sort(rule: str) -> tuple:
 def head_scope(user: User) -> Q:
     """The head of sales may explain any breach; others only their own (see `concerning`)."""
     return Q() if user.has_role(Role.HEAD_OF_SALES) else Q(pk__in=[])
+
+
+def alerts_concerning(user: User) -> Q:
+    """Alerts of obligations the person owns, watches or owns through a role."""
+    roles = list(user.roles)
+    return (Q(owner=user) | Q(obligation__watcher=user) | Q(owner__isnull=True, owner_role__in=roles))
