@@ -176,3 +176,12 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def outbox_health() -> tuple[bool, dict]:
+    """Health (issue 12): deliveries waiting, how many are late by more than 15 minutes, and failed ones."""
+    now = timezone.now()
+    pending = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+    return True, {"pending": pending.count(),
+                  "late": pending.filter(next_attempt_at__lt=now - dt.timedelta(minutes=15)).count(),
+                  "failed": Delivery.objects.filter(status=DeliveryStatus.FAILED).count()}

@@ -136,6 +136,9 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) ->
             key, label = f"r{g['owner_role']}", role_names.get(g["owner_role"], g["owner_role"])
         row = rows.setdefault(key, ComplianceRow(label, key, defaultdict(Counter)))
         is_open = g["state"] in OPEN_STATES
+        if g["state"] == State.ERROR:  # issue 12: shown as "cannot evaluate", never hidden
+            row.cells[g["rule"]]["error"] += g["running"] + g["ended"]
+            continue
         if g["running"]:
             row.cells[g["rule"]]["open" if is_open else "met"] += g["running"]
         if g["ended"]:
