@@ -90,12 +90,12 @@ def _send(delivery: Delivery) -> None:
                    password=getattr(settings, "EMAIL_HOST_PASSWORD", ""),
                    use_tls=getattr(settings, "EMAIL_USE_TLS", False))
     elif delivery.channel == Channel.WECOM_APP:
-        from kam.notify.channels.wecom import WeComApp as Client
+        from kam.notify.channels.wecom import WeComAppClient
 
         config = WeComApp.objects.filter(enabled=True).first()
         if config is None:
             raise RuntimeError("WeCom application is not configured")
-        Client(config.corp_id, config.agent_id, config.secret, base_url=config.base_url).send(delivery.target,
+        WeComAppClient(config.corp_id, config.agent_id, config.secret, base_url=config.base_url).send(delivery.target,
                                                                                             message)
     else:
         robot = GroupRobot.objects.get(pk=int(delivery.target))

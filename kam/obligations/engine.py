@@ -20,6 +20,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from kam.users.models import Role
+
 log = logging.getLogger("kam.obligations")
 
 UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED = "upcoming", "due_soon", "met", "met_late", "breached"
@@ -124,7 +126,7 @@ def judge_each(rule: ClockRule, items: Iterable[Any], judge, identify, *, now: d
             log.warning("%s: %s %s cannot be evaluated: %s", rule.id, subject_type, subject_id, exc)
             out.append(Obligation(
                 rule=rule.id, subject_type=subject_type, subject_id=subject_id, customer_id=customer_id,
-                period_key="error", window_start=now, due_at=now, state=ERROR, owner_role="administrator",
+                period_key="error", window_start=now, due_at=now, state=ERROR, owner_role=Role.ADMINISTRATOR,
                 label=f"{name} · {rule.title}无法判定：{type(exc).__name__}"[:300], customer_name=name))
     return out
 

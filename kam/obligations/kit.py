@@ -21,6 +21,7 @@ from django.db.models import Count, Max, Min, Q
 from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each
 from kam.obligations.periods import Period, periods_between
 from kam.policy.schema import Cadence
+from kam.users.models import Role
 
 
 @dataclass
@@ -107,7 +108,7 @@ class PeriodRule(ClockRule):
 
     tiers: tuple[str, ...] = ("core", "ordinary")
     label_by_tier: dict[str, str] = {}
-    escalation_role = "head_of_sales"
+    escalation_role = Role.HEAD_OF_SALES
     queue = ""
 
     # --- what subclasses provide ---------------------------------------------------------------
