@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kam.users",
     "kam.audit",
     "kam.confidentiality",
+    "kam.approvals",
     "kam.policy",
     "kam.calendar",
     "kam.customers",

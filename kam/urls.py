@@ -29,6 +29,7 @@ urlpatterns = [
     path("obligations/<int:pk>/acknowledge/", obligation_views.acknowledge, name="obligation_acknowledge"),
     path("my-day/", obligation_views.my_day, name="my_day"),
     path("compliance/", obligation_views.compliance, name="compliance"),
+    path("approvals/", include("kam.approvals.urls")),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_read, name="inbox_read"),
     path("account/", include("kam.users.urls")),
