@@ -11,16 +11,18 @@ field, nothing changed, never a 500):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django import forms
-from pydantic import Field
+from django.db.models import QuerySet
+from pydantic import BeforeValidator, Field
 
 from kam.core.errors import AccessDenied, ApplicationError
 
 ID_MAX = 2**63 - 1  # the largest bigint (PostgreSQL) / INTEGER (SQLite)
 
 ApiId = Annotated[int, Field(ge=1, le=ID_MAX, description="记录编号（1 至 2^63−1）")]
+EmptyIsNone = BeforeValidator(lambda v: None if v == "" else v)  # a list filter sent empty (?status=) is no filter
 
 
 class IdField(forms.IntegerField):
@@ -39,9 +41,10 @@ class ActionForm(forms.Form):
     denied = False
     result: Any = None  # what the service returned, once `submit` succeeded
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+    def scope(self, name: str, queryset: QuerySet) -> None:
+        """The records a choice field accepts: a selector's queryset, so an id the user may not use (another
+        manager's customer, a made-up id) is a form error naming the field."""
+        cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
 
     def add_service_error(self, exc: ApplicationError) -> None:
         name = self.service_fields.get(exc.field or "", exc.field)

@@ -1,6 +1,7 @@
 """Customer requests (A15) through the API — the same services as the pages."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -9,7 +10,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kam.core.api_tools import Page50
-from kam.core.inputs import ApiId
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.demands import selectors, services
 from kam.demands.models import Department, RequestChannel, RequestKind, RequestStatus
@@ -74,7 +75,7 @@ def _request_out(r):
 
 @router.get("/", response=list[RequestOut], summary="客户需求列表")
 @paginate(Page50)
-def request_list(request: HttpRequest, status: RequestStatus | None = None):
+def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone] = None):
     qs = selectors.requests_visible(user=request.user).order_by("-received_at")
     return qs.filter(status=status.value) if status else qs
 

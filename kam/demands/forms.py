@@ -37,8 +37,9 @@ class RequestForm(ActionForm):
 
     def __init__(self, *args, customers: QuerySet, **kwargs):
         kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
+        self.scope("customer", customers)
         if not self.is_bound:
             self.initial.setdefault("received_at", _now_local())
 
@@ -81,7 +82,7 @@ class AssignForm(ActionForm):
     def __init__(self, *args, request: CustomerRequest, **kwargs):
         kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = department_people()
+        self.scope("assignee", department_people())
 
 
 class FeedbackForm(ActionForm):

@@ -3,16 +3,17 @@ key accounts and tiers, mid-year proposals, portfolios and assignments — the s
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.inputs import ApiId
+from kam.core.api_tools import Page50
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force
@@ -21,10 +22,6 @@ from kam.qualification.models import ProposalKind, Tier
 from kam.users.selectors import account_managers
 
 router = Router(tags=["designation"])
-
-
-class Page50(PageNumberPagination):
-    page_size = 50
 
 
 class CriterionOut(Schema):
@@ -196,7 +193,7 @@ class KeyAccountOut(Schema):
 
 @router.get("/key-accounts", response=list[KeyAccountOut], summary="现任大客户及层级")
 @paginate(Page50)
-def key_accounts(request: HttpRequest, tier: Tier | None = None):
+def key_accounts(request: HttpRequest, tier: Annotated[Tier | None, EmptyIsNone] = None):
     qs = selectors.key_accounts(user=request.user).order_by("name")
     return qs.filter(tier=tier.value) if tier else qs
 

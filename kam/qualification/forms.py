@@ -49,7 +49,7 @@ class DecideForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = account_managers()
+        self.scope("manager", account_managers())
 
     def clean_decision(self):
         value = self.cleaned_data.get("decision")
@@ -92,8 +92,8 @@ class HandoverForm(ActionForm):
 
     def __init__(self, *args, customers: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["manager"].queryset = account_managers()
+        self.scope("customer", customers)
+        self.scope("manager", account_managers())
 
 
 class ProposalForm(ActionForm):
@@ -106,8 +106,8 @@ class ProposalForm(ActionForm):
 
     def __init__(self, *args, customers: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["manager"].queryset = account_managers()
+        self.scope("customer", customers)
+        self.scope("manager", account_managers())
 
 
 class ProposalDecideForm(ActionForm):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,7 @@ from ninja.responses import Status
 
 from kam.core.api_tools import Page50
 from kam.core.errors import ApplicationError
-from kam.core.inputs import ApiId
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.obligations.api import ClockOut, subject_clocks
 from kam.service import selectors, services
@@ -85,7 +86,7 @@ def _ticket_out(t):
 
 @tickets_router.get("/", response=list[TicketOut], summary="工单列表（按权限范围）")
 @paginate(Page50)
-def ticket_list(request: HttpRequest, status: TicketStatus | None = None):
+def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone] = None):
     qs = selectors.tickets(user=request.user).order_by("-reported_at")
     return qs.filter(status=status.value) if status else qs
 

@@ -36,8 +36,9 @@ class TicketForm(ActionForm):
 
     def __init__(self, *args, customers: QuerySet, **kwargs):
         kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
+        self.scope("customer", customers)
         self.fields["problem"].widget.attrs["required"] = True
         if not self.is_bound:
             self.initial.setdefault("reported_at", _now_local())
@@ -58,7 +59,7 @@ class RespondForm(ActionForm):
         kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
         self.ticket = ticket
-        self.fields["technician"].queryset = technicians()
+        self.scope("technician", technicians())
 
     def clean(self):
         data = super().clean()
@@ -77,7 +78,7 @@ class ScheduleForm(ActionForm):
     def __init__(self, *args, ticket: Ticket, **kwargs):
         kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
-        self.fields["technician"].queryset = technicians()
+        self.scope("technician", technicians())
 
 
 class ResolveForm(ActionForm):
@@ -119,7 +120,8 @@ class CareForm(ActionForm):
 
     def __init__(self, *args, customers: QuerySet, **kwargs):
         kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
+        self.scope("customer", customers)
         if not self.is_bound:
             self.initial.setdefault("at", _now_local())
