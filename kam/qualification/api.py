@@ -111,9 +111,11 @@ class CandidateOut(Schema):
             summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
 @paginate(Page50)
 def candidates(request: HttpRequest, review_id: ApiId, q: str = "", type: str = "", city: str = "",  # noqa: A002
-               group: str = "", meets: str = "", change: str = "", sort: str = "amount"):
+               group: Annotated[ApiId | None, EmptyIsNone] = None, meets: str = "", change: str = "",
+               sort: str = "amount"):
     review = selectors.review_get(user=request.user, pk=review_id)
-    params = {"q": q, "type": type, "city": city, "group": group, "meets": meets, "change": change, "sort": sort}
+    params = {"q": q, "type": type, "city": city, "group": group or "", "meets": meets, "change": change,
+              "sort": sort}
     return workspace.filtered(user=request.user, review=review, params=params)
 
 

@@ -66,7 +66,7 @@ def _review_context(request, review, *, refused: ActionForm | None = None,
                     decide_form: forms.DecideForm | None = None):
     policy = policy_in_force(at=review.opened_at)
     cap = int(policy["portfolio.max_accounts_per_manager"])
-    params = request.GET.copy()
+    params = forms.workspace_filters(request.GET)
     if "change" not in params:
         params["change"] = "relevant"
     rows = workspace.filtered(user=request.user, review=review, params=params)
@@ -186,7 +186,7 @@ def review_export(request, pk: int):
     from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 
     review = selectors.review_get(user=request.user, pk=pk)
-    rows = workspace.filtered(user=request.user, review=review, params=request.GET)
+    rows = workspace.filtered(user=request.user, review=review, params=forms.workspace_filters(request.GET))
     yes = _("是")
     no = _("否")
     columns = [

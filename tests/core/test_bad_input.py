@@ -21,7 +21,8 @@ from tests.dossier.test_permission_matrix import (  # noqa: F401 - `world` is a 
 pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"  # beyond bigint (2^63 − 1)
-ID_FIELDS = ("customer", "technician", "assignee", "manager", "candidate", "contact", "existing", "year",
+ID_FIELDS = ("customer", "technician", "assignee", "manager", "candidate", "contact", "existing", "year", "group",
+             "user", "actor", "target_id",
              "accuracy", "decide", "mapping", "page")
 DATE_FIELDS = ("later_date", "expires_on", "founded_on", "day", "from")
 DATETIME_FIELDS = ("scheduled_for", "reported_at", "received_at", "at", "ended_at")
@@ -43,7 +44,8 @@ def api_garbage(ids) -> dict:
     data.update({"candidate_ids": [ids, "x"], "action": "fly", "reason": 7, "later_date": "2026-13-45",
                  "scheduled_for": "2026-13-45T99:99", "at": "later", "kind": "gift", "channel": "fax",
                  "how": "pigeon", "department": "legal", "decision": "maybe", "year": ids, "approve": "perhaps",
-                 "what": "everything", "text": None, "summary": ["x"], "onsite_needed": "sometimes"})
+                 "what": "everything", "text": None, "summary": ["x"], "onsite_needed": "sometimes", "group": ids,
+                 "page": ids, "page_size": ids, "tier": "gold", "status": "lost", "customer_type": "alien"})
     return data
 
 
@@ -51,14 +53,15 @@ def api_garbage(ids) -> dict:
 def test_garbage_posted_to_every_page_is_never_a_500(who, users, world):  # noqa: F811
     client = Client(raise_request_exception=False)
     client.force_login(getattr(users, who))
-    query = "&".join(f"{k}={v}" for k, v in garbage(HUGE).items() if k in ID_FIELDS + DATE_FIELDS + ("status",))
+    names = ID_FIELDS + DATE_FIELDS + ("status", "type", "tier", "sort", "meets", "change")
+    queries = ["&".join(f"{k}={v}" for k, v in garbage(ids).items() if k in names) for ids in (HUGE, "abc")]
     checked = 0
     for route, _name in page_routes():
         for url in concrete(route, world, who, world["customer"]):
             if "calendar/<" in route or route.endswith(".ics"):
                 continue
-            responses = [("get", client.get(f"{url}?{query}")), ("post", client.post(url, garbage("abc"))),
-                         ("post huge", client.post(url, garbage(HUGE)))]
+            responses = [("get", client.get(f"{url}?{queries[0]}")), ("get abc", client.get(f"{url}?{queries[1]}")),
+                         ("post", client.post(url, garbage("abc"))), ("post huge", client.post(url, garbage(HUGE)))]
             for how, response in responses:
                 assert response.status_code < 500, (who, how, url, response.status_code)
             checked += 1
