@@ -14,6 +14,7 @@ from kam.core.access import require_role
 from kam.core.errors import ApplicationError
 from kam.customers.models import AccountAssignment, Contact, Contract, Customer, CustomerType, FloorPrice
 from kam.customers.validators import credit_code_error, normalize_credit_code
+from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 SALES_WRITERS = (Role.HEAD_OF_SALES,)
@@ -126,6 +127,7 @@ def customer_assign_manager(*, actor: User | None, customer: Customer, manager: 
     customer.save(update_fields=["account_manager", "updated_at"])
     audit_log(actor=actor, action="customers.assignment.changed", target=customer, rule="A9.2",
               changes={"account_manager": {"old": previous, "new": manager.pk}, "on": on, "reason": reason})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return assignment
 
 

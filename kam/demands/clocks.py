@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from kam.calendar.workdays import WorkCalendar, work_calendar
 from kam.obligations import hours
 from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, register
 from kam.users.models import Role
@@ -28,6 +29,12 @@ class RequestFacts:
     department: str
 
 
+@dataclass
+class RequestLoad:
+    requests: list[RequestFacts]
+    calendar: WorkCalendar  # the official working calendar (G.3), a snapshot
+
+
 class RequestRule(ClockRule):
     """A15.1: first response within `requests.response_hours`, preliminary solution within
     `requests.solution_hours` of receipt."""
@@ -36,7 +43,7 @@ class RequestRule(ClockRule):
     title = "客户需求响应"
     escalation = "immediate"
 
-    def load(self, ctx: EvalContext) -> list[RequestFacts]:
+    def load(self, ctx: EvalContext) -> RequestLoad:
         from kam.demands.models import CustomerRequest, RequestKind, RequestStatus
 
         qs = CustomerRequest.objects.filter(Q(closed_at__isnull=True) | Q(received_at__gte=ctx.since)).exclude(
@@ -44,16 +51,17 @@ class RequestRule(ClockRule):
         if ctx.customer_ids is not None:
             qs = qs.filter(customer_id__in=ctx.customer_ids)
         kinds = dict(RequestKind.choices)
-        return [RequestFacts(r["id"], r["customer_id"], r["customer__name"], r["customer__account_manager_id"],
-                             str(kinds.get(r["kind"], r["kind"])), r["status"], r["received_at"], r["responded_at"],
-                             r["solution_at"], r["assignee_id"], r["department"])
-                for r in qs.values("id", "customer_id", "customer__name", "customer__account_manager_id", "kind",
-                                   "status", "received_at", "responded_at", "solution_at", "assignee_id",
-                                   "department")]
+        return RequestLoad([
+            RequestFacts(r["id"], r["customer_id"], r["customer__name"], r["customer__account_manager_id"],
+                         str(kinds.get(r["kind"], r["kind"])), r["status"], r["received_at"], r["responded_at"],
+                         r["solution_at"], r["assignee_id"], r["department"])
+            for r in qs.values("id", "customer_id", "customer__name", "customer__account_manager_id", "kind",
+                               "status", "received_at", "responded_at", "solution_at", "assignee_id", "department")],
+            work_calendar())
 
-    def evaluate(self, facts: list[RequestFacts], *, timeline, now: dt.datetime) -> list[Obligation]:
+    def evaluate(self, facts: RequestLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
-        for r in facts:
+        for r in facts.requests:
             policy = timeline.at(r.received_at)
             clock = hours.ClockSettings.of(policy, "requests.clock_mode")
             manager = r.account_manager_id
@@ -61,7 +69,7 @@ class RequestRule(ClockRule):
                     ("response", "requests.response_hours", r.responded_at, "首次响应"),
                     ("solution", "requests.solution_hours", r.solution_at, "初步方案")):
                 n = policy[setting]
-                due = hours.due(r.received_at, n, clock)
+                due = hours.due(r.received_at, n, clock, facts.calendar)
                 owner_id, owner_role, queue = manager, "", ""
                 if part == "solution" and r.status == "escalated":
                     owner_id, owner_role = None, Role.HEAD_OF_SALES  # to be assigned (A15.2)
@@ -75,7 +83,8 @@ class RequestRule(ClockRule):
                     state=state, owner_id=owner_id, owner_role=owner_role, escalation_role=Role.HEAD_OF_SALES,
                     met_at=met_at, label=f"{r.customer_name} · {r.kind_label}需求 · {n} 小时内{label}",
                     url=f"/requests/{r.id}/", watcher_id=manager if manager and manager != owner_id else None,
-                    queue=queue, customer_name=r.customer_name))
+                    queue=queue, customer_name=r.customer_name,
+                    provisional=hours.provisional(r.received_at, due, clock, facts.calendar)))
         return out
 
 

@@ -22,6 +22,7 @@ from kam.demands.models import (
     RequestStatus,
 )
 from kam.obligations.handoffs import handoff
+from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 LOGGERS = (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.AFTER_SALES, Role.MARKETING, Role.FINANCE)
@@ -72,6 +73,7 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
     audit_log(actor=actor, action="demands.request.logged", target=req, rule="A15.1",
               changes={"customer": customer.pk, "kind": kind, "channel": channel, "received_at": received_at,
                        "ticket": req.ticket_id})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -91,6 +93,7 @@ def request_respond(*, actor: User, request: CustomerRequest, response: str, at:
     req.save()
     audit_log(actor=actor, action="demands.request.responded", target=req, rule="A15.1",
               changes={"at": req.responded_at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -114,6 +117,7 @@ def request_propose_solution(*, actor: User, request: CustomerRequest, solution:
     req.save()
     audit_log(actor=actor, action="demands.request.solution_proposed", target=req, rule="A15.1",
               changes={"at": req.solution_at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -135,6 +139,7 @@ def request_escalate(*, actor: User, request: CustomerRequest, note: str) -> Cus
         role=Role.HEAD_OF_SALES, title=f"【需求升级】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}\n说明：{req.escalation_note[:100]}\n请指派部门与负责人。",
         url=f"/requests/{req.pk}/", rule="A15.2", dedupe_key=f"request:{req.pk}:escalated:{req.escalated_at}"))
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -161,6 +166,7 @@ def request_assign(*, actor: User, request: CustomerRequest, department: str, as
         user=assignee, title=f"【指派给您】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}", url=f"/requests/{req.pk}/", rule="A15.2",
         dedupe_key=f"request:{req.pk}:assigned:{req.assigned_at}"))
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -182,6 +188,7 @@ def request_record_outcome(*, actor: User, request: CustomerRequest, outcome: st
         req.responded_at = req.outcome_at
     req.save()
     audit_log(actor=actor, action="demands.request.outcome", target=req, rule="A15.2")
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -203,6 +210,7 @@ def request_feedback(*, actor: User, request: CustomerRequest, to_person: str, h
                                  note=note.strip())
     audit_log(actor=actor, action="demands.request.feedback", target=req, rule="A15.2",
               changes={"to": to_person.strip(), "how": how, "at": at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return fb
 
 
@@ -219,4 +227,5 @@ def request_close(*, actor: User, request: CustomerRequest) -> CustomerRequest:
     req.status, req.closed_at = RequestStatus.CLOSED, timezone.now()
     req.save()
     audit_log(actor=actor, action="demands.request.closed", target=req, rule="A15.2")
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req

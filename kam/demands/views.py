@@ -15,7 +15,7 @@ from kam.core.inputs import ActionForm, submit
 from kam.customers.selectors import customers_visible
 from kam.demands import forms, selectors, services
 from kam.demands.models import RequestStatus
-from kam.obligations import engine
+from kam.obligations.selectors import subject_clocks
 from kam.users.models import Role
 
 
@@ -55,7 +55,7 @@ def _request_page(request, req, *, action: str = "", form: ActionForm | None = N
     action_forms = {name: cls(request=req) for name, cls in ACTION_FORMS.items()}
     if form is not None:
         action_forms[action] = form
-    clocks = [o for o in engine.evaluate(rules=["A15.1"], customer_ids={req.customer_id}) if o.subject_id == req.pk]
+    clocks = subject_clocks(subject_type="request", subject_id=req.pk)
     return render(request, "demands/detail.html", {
         "req": req, "clocks": clocks, "feedback": req.feedback.select_related("by"), "forms": action_forms,
         "refused": form, "is_head": request.user.has_role(Role.HEAD_OF_SALES)},

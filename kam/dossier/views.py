@@ -28,15 +28,14 @@ from kam.dossier.forms import (
 )
 from kam.dossier.models import FRESHNESS_SECTIONS, Section
 from kam.dossier.selectors import customer_page_get as customer_get
-from kam.obligations import engine
+from kam.obligations.models import Alert
+from kam.obligations.selectors import customer_open
 from kam.users.models import Role
 
 
 def _context(request, customer):
     d = selectors.dossier(user=request.user, customer=customer)
-    obligations = [o for o in engine.evaluate(customer_ids={customer.pk}) if o.open]
-    from kam.obligations.models import Alert
-
+    obligations = customer_open(customer_id=customer.pk)
     alerts = Alert.objects.filter(customer=customer).order_by("-created_at")[:10]
     chart = {"name": _("年度采购额"), "labels": [str(y) for y, _s in d.yearly], "values": [float(s) for _y, s in d.yearly]}
     return {"d": d, "customer": customer, "obligations": obligations, "alerts": alerts, "chart": chart,

@@ -142,7 +142,7 @@ register(VisitRecordRule())
 @dataclass
 class ConfirmFacts:
     visits: list[VisitFacts]
-    calendar: Any  # anything with is_working_day(date) (the official calendar)
+    calendar: Any  # the official working calendar (a WorkCalendar snapshot): is_working_day, span_is_provisional
 
 
 def working_days_before(day: dt.date, n: int, calendar) -> dt.date:
@@ -163,13 +163,13 @@ class VisitConfirmRule(ClockRule):
     title = "拜访确认"
 
     def load(self, ctx: EvalContext) -> ConfirmFacts:
-        from kam.calendar import workdays
+        from kam.calendar.workdays import work_calendar
         from kam.engagement.models import Visit, VisitStatus
 
         qs = Visit.objects.filter(status__in=[VisitStatus.BOOKED, VisitStatus.CONFIRMED], starts_at__gt=ctx.since)
         if ctx.customer_ids is not None:
             qs = qs.filter(customer_id__in=ctx.customer_ids)
-        return ConfirmFacts(visits=_visit_facts(qs), calendar=workdays)
+        return ConfirmFacts(visits=_visit_facts(qs), calendar=work_calendar())
 
     def evaluate(self, facts: ConfirmFacts, *, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
@@ -187,7 +187,8 @@ class VisitConfirmRule(ClockRule):
                 rule=self.id, subject_type="visit", subject_id=v.id, customer_id=v.customer_id,
                 period_key=str(int(v.starts_at.timestamp())), window_start=v.booked_at, due_at=v.starts_at,
                 state=state, owner_id=v.owner_id, escalation_role=Role.HEAD_OF_SALES, met_at=v.confirmed_at,
-                label=f"{v.customer_name} · 确认拜访预约", url=f"/engagement/visits/{v.id}/", customer_name=v.customer_name))
+                label=f"{v.customer_name} · 确认拜访预约", url=f"/engagement/visits/{v.id}/",
+                customer_name=v.customer_name, provisional=facts.calendar.span_is_provisional(remind_day, visit_day)))
         return out
 
 

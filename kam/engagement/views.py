@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
 from kam.core.inputs import ActionForm, submit
+from kam.core.redirects import safe_next
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get, customers_visible
 from kam.engagement import selectors, services
@@ -41,7 +42,7 @@ def log_contact(request):
                 summary=d["summary"], next_step=d["next_step"], contact=d["contact"])):
             data = form.cleaned_data
             messages.success(request, _("已记录与「%(c)s」的沟通。") % {"c": data["customer"]})
-            return redirect(request.GET.get("next") or "my_day")
+            return redirect(safe_next(request, "my_day"))
         status = form.status_code
     pick = CustomerPickForm({"customer": form["customer"].value()})
     contacts = Contact.objects.filter(customer_id=pick.cleaned_data["customer"], customer__in=customers) \

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Schema
 
-from kam.obligations import engine
+from kam.obligations import selectors
 
 
 class ClockOut(Schema):
@@ -17,6 +17,6 @@ class ClockOut(Schema):
 
 
 def subject_clocks(rule_ids: list[str], *, customer_id: int, subject_type: str, subject_id: int) -> list[dict]:
+    """The stored clocks of one subject (the customer id is kept for callers; rows are found by subject)."""
     return [{"rule": o.rule, "due_at": o.due_at, "state": o.state, "met_at": o.met_at}
-            for o in engine.evaluate(rules=rule_ids, customer_ids={customer_id})
-            if o.subject_type == subject_type and o.subject_id == subject_id]
+            for o in selectors.subject_clocks(subject_type=subject_type, subject_id=subject_id, rules=rule_ids)]

@@ -12,6 +12,15 @@ class ObligationsConfig(AppConfig):
         # each app registers the clock rules of its chapter in <app>/clocks.py
         autodiscover_modules("clocks")
 
+        from kam.calendar.signals import official_schedule_entered
+        from kam.obligations import store
+        from kam.policy.signals import policy_published
+
+        policy_published.connect(store.on_policy_published, dispatch_uid="obligations.policy_published")
+        # no sender=: the sender is the year, an int (see kam.calendar.signals)
+        official_schedule_entered.connect(store.on_official_schedule_entered,
+                                          dispatch_uid="obligations.official_schedule_entered")
+
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register

@@ -46,6 +46,7 @@ class Obligation:
     watcher_id: int | None = None  # who also hears due-soon and breach personally (the account manager)
     queue: str = ""  # the department queue it sits in (after_sales, marketing, finance) — G.5, A4
     customer_name: str = ""
+    provisional: bool = False  # the due time was computed on a year with no official holiday schedule (G.3)
 
     @property
     def key(self) -> tuple[str, str, int, str]:

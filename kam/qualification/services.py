@@ -15,6 +15,7 @@ from kam.core.access import require_role
 from kam.core.errors import ApplicationError, InvalidTransition, PolicyViolation
 from kam.customers.models import AccountAssignment, Customer
 from kam.customers.services import customer_assign_manager
+from kam.obligations.store import reflect
 from kam.policy.selectors import policy_in_force
 from kam.qualification import rules, selectors
 from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
@@ -256,6 +257,7 @@ def review_submit(*, actor: User, review: Review) -> Review:
     review.save(update_fields=["status", "submitted_by", "submitted_at"])
     audit_log(actor=actor, action="qualification.review.submitted", target=review, rule="A5.1",
               changes={"included": sum(1 for c in Candidate.objects.filter(review=review) if c.included)})
+    reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
 
@@ -272,6 +274,7 @@ def review_return(*, actor: User, review: Review, comment: str) -> Review:
     review.save(update_fields=["status", "return_comment"])
     audit_log(actor=actor, action="qualification.review.returned", target=review, rule="A5.1",
               changes={"comment": comment.strip()})
+    reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
 
@@ -348,6 +351,8 @@ def review_approve(*, actor: User, review: Review) -> Review:
     audit_log(actor=actor, action="qualification.review.approved", target=review, rule="A5.1",
               changes={"added": added, "removed": removed, "kept": kept, "effective_at": effective,
                        "core": sum(1 for t in tiers.values() if t == Tier.CORE), "policy": review.policy_number})
+    reflect(customer_ids={c.customer_id for c in cands})  # designations, tiers and managers changed
+    reflect(rules=["A5.1"])
     return review
 
 
@@ -378,6 +383,7 @@ def tiers_recompute(*, actor: User) -> dict[str, int]:
     audit_log(actor=actor, action="qualification.tiers.recomputed", rule="A5.3",
               changes={"period": [start, end], "accounts": len(designations), "changed": changed,
                        "core": sum(1 for t in tiers.values() if t == Tier.CORE)})
+    reflect(customer_ids=set(designations))
     return {"accounts": len(designations), "changed": changed}
 
 
@@ -528,6 +534,7 @@ def proposal_decide(*, actor: User, proposal: Proposal, approve: bool, comment: 
     proposal.save(update_fields=["status", "decided_by", "decided_at", "comment"])
     audit_log(actor=actor, action=f"qualification.proposal.{'approved' if approve else 'rejected'}",
               target=proposal, rule="A5.2", changes={"kind": proposal.kind, "comment": comment.strip()})
+    reflect(customer_ids={proposal.customer_id})  # the clocks this write changed, on the next page at once
     return proposal
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from kam.calendar.workdays import WorkCalendar, work_calendar
 from kam.obligations import hours
 from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, register
 from kam.obligations.kit import CadenceRule
@@ -34,7 +35,13 @@ class TicketFacts:
     pauses: tuple[tuple[dt.datetime, dt.datetime | None], ...] = field(default=())
 
 
-def load_tickets(ctx: EvalContext, *, onsite_only: bool = False) -> list[TicketFacts]:
+@dataclass
+class TicketLoad:
+    tickets: list[TicketFacts]
+    calendar: WorkCalendar  # the official working calendar (G.3), a snapshot
+
+
+def load_tickets(ctx: EvalContext, *, onsite_only: bool = False) -> TicketLoad:
     from kam.service.models import Ticket, TicketPause
 
     qs = Ticket.objects.filter(Q(status__in=OPEN) | Q(reported_at__gte=ctx.since - dt.timedelta(days=7)))
@@ -49,16 +56,16 @@ def load_tickets(ctx: EvalContext, *, onsite_only: bool = False) -> list[TicketF
         for tid, start, end in TicketPause.objects.filter(ticket__in=[r["id"] for r in rows]).values_list(
                 "ticket_id", "started_at", "ended_at"):
             pauses.setdefault(tid, []).append((start, end))
-    return [TicketFacts(r["id"], r["number"], r["customer_id"], r["customer__name"],
-                        r["customer__account_manager_id"], r["technician_id"], r["reported_at"], r["responded_at"],
-                        r["on_site_at"], r["onsite_needed"], r["site_city"], tuple(pauses.get(r["id"], ())))
-            for r in rows]
+    return TicketLoad([TicketFacts(r["id"], r["number"], r["customer_id"], r["customer__name"],
+                                   r["customer__account_manager_id"], r["technician_id"], r["reported_at"],
+                                   r["responded_at"], r["on_site_at"], r["onsite_needed"], r["site_city"],
+                                   tuple(pauses.get(r["id"], ()))) for r in rows], work_calendar())
 
 
 class TicketClock(ClockRule):
     escalation = "immediate"
 
-    def make(self, t: TicketFacts, *, now, key, start, due, met_at, label, policy) -> Obligation:
+    def make(self, t: TicketFacts, *, now, key, start, due, met_at, label, policy, provisional=False) -> Obligation:
         owner_id, owner_role = (t.technician_id, "") if t.technician_id else (None, Role.AFTER_SALES)
         state = clock_state(window_start=start, due_at=due, now=now, met_at=met_at,
                             due_soon_fraction=policy["alerts.due_soon_fraction"])
@@ -66,7 +73,8 @@ class TicketClock(ClockRule):
                           period_key=key, window_start=start, due_at=due, state=state, owner_id=owner_id,
                           owner_role=owner_role, escalation_role=Role.HEAD_OF_SALES, met_at=met_at,
                           label=f"{t.customer_name} · {t.number} · {label}", url=f"/service/tickets/{t.id}/",
-                          watcher_id=t.account_manager_id, queue="after_sales", customer_name=t.customer_name)
+                          watcher_id=t.account_manager_id, queue="after_sales", customer_name=t.customer_name,
+                          provisional=provisional)
 
 
 class ResponseRule(TicketClock):
@@ -75,18 +83,19 @@ class ResponseRule(TicketClock):
     id = "A11.1"
     title = "售后首次响应"
 
-    def load(self, ctx: EvalContext) -> list[TicketFacts]:
+    def load(self, ctx: EvalContext) -> TicketLoad:
         return load_tickets(ctx)
 
-    def evaluate(self, facts: list[TicketFacts], *, timeline, now: dt.datetime) -> list[Obligation]:
+    def evaluate(self, facts: TicketLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
-        for t in facts:
+        for t in facts.tickets:
             policy = timeline.at(t.reported_at)
             clock = hours.ClockSettings.of(policy, "service.clock_mode")
             n = policy["service.response_hours"]
-            due = hours.due(t.reported_at, n, clock)
+            due = hours.due(t.reported_at, n, clock, facts.calendar)
             out.append(self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:response", start=t.reported_at,
-                                 due=due, met_at=t.responded_at, label=f"{n} 小时内响应", policy=policy))
+                                 due=due, met_at=t.responded_at, label=f"{n} 小时内响应", policy=policy,
+                                 provisional=hours.provisional(t.reported_at, due, clock, facts.calendar)))
         return out
 
 
@@ -96,23 +105,24 @@ class OnSiteRule(TicketClock):
     id = "A11.2"
     title = "售后上门"
 
-    def load(self, ctx: EvalContext) -> list[TicketFacts]:
+    def load(self, ctx: EvalContext) -> TicketLoad:
         return load_tickets(ctx, onsite_only=True)
 
-    def evaluate(self, facts: list[TicketFacts], *, timeline, now: dt.datetime) -> list[Obligation]:
+    def evaluate(self, facts: TicketLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
-        for t in facts:
+        for t in facts.tickets:
             if not t.onsite_needed:
                 continue
             policy = timeline.at(t.reported_at)
             clock = hours.ClockSettings.of(policy, "service.clock_mode")
             n: Decimal = hours.onsite_hours(policy, t.site_city)
-            due = hours.onsite_due(t.reported_at, n, t.pauses, clock)
+            due = hours.onsite_due(t.reported_at, n, t.pauses, clock, facts.calendar)
             if due is None:
                 continue  # paused: the clock does not run
             out.append(self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:onsite", start=t.reported_at,
                                  due=due, met_at=t.on_site_at, label=f"{n.normalize()} 小时内上门（{t.site_city}）",
-                                 policy=policy))
+                                 policy=policy, provisional=hours.provisional(t.reported_at, due, clock,
+                                                                              facts.calendar)))
         return out
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kam.core.access import login_required, role_required
 from kam.core.inputs import ActionForm, submit
 from kam.customers.selectors import customers_visible
-from kam.obligations import engine
+from kam.obligations.selectors import subject_clocks
 from kam.service import forms, selectors, services
 from kam.service.models import TicketStatus
 from kam.users.models import Role
@@ -55,8 +55,7 @@ def _ticket_page(request, ticket, *, action: str = "", form: ActionForm | None =
     action_forms = {name: cls(ticket=ticket) for name, cls in ACTION_FORMS.items()}
     if form is not None:
         action_forms[action] = form
-    clocks = [o for o in engine.evaluate(rules=["A11.1", "A11.2"], customer_ids={ticket.customer_id})
-              if o.subject_id == ticket.pk]
+    clocks = subject_clocks(subject_type="ticket", subject_id=ticket.pk, rules=["A11.1", "A11.2"])
     return render(request, "service/ticket.html", {
         "ticket": ticket, "clocks": clocks, "pauses": ticket.pauses.select_related("by"),
         "pause_open": ticket.pauses.filter(ended_at__isnull=True).exists(), "forms": action_forms,

@@ -122,9 +122,13 @@ def test_invalid_arguments() -> None:
         add_business_hours(REPORT, 1, mode="working", day_start=SIX_PM, day_end=NINE)
 
 
-def test_working_clock_refuses_uncovered_year() -> None:
-    with pytest.raises(CalendarDataMissing):
-        add_business_hours(sh(2031, 5, 6, 10, 0), 1, mode="working")
+def test_working_clock_refuses_only_dates_outside_the_window() -> None:
+    """A mistyped year (0525) is a data error; a provisional year (2031) is computed."""
+    with pytest.raises(CalendarDataMissing, match="0525-12-24"):
+        add_business_hours(datetime(525, 12, 24, 10, 0, tzinfo=SH), 1, mode="working")
+    assert add_business_hours(sh(2031, 5, 6, 10, 0), 1, mode="working") == sh(2031, 5, 6, 11, 0)
+    assert add_business_hours(datetime(525, 12, 24, 10, 0, tzinfo=SH), 1, mode="calendar") == datetime(
+        525, 12, 24, 11, 0, tzinfo=SH)  # calendar mode needs no calendar
 
 
 def test_next_working_day_at_for_daily_digest() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kam.calendar.models import CalendarDay, CalendarYear
-from kam.calendar.workdays import CalendarDataMissing, add_working_days, is_working_day, working_days_in_year
+from kam.calendar.signals import official_schedule_entered
+from kam.calendar.workdays import add_working_days, is_provisional, is_working_day, working_days_in_year
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +40,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    with pytest.raises(CalendarDataMissing):
-        is_working_day(date(YEAR, 1, 2))
+    assert is_provisional(date(YEAR, 1, 2))
+    assert not is_working_day(date(YEAR, 1, 22))  # provisional: 除夕 (statute), not in the file below
     out = StringIO()
     call_command("calendar_year", str(_write(tmp_path, GOOD_CSV)), "--note", "test", stdout=out)
     assert f"{YEAR}" in out.getvalue()
@@ -50,6 +52,8 @@ def test_round_trip(tmp_path: Path) -> None:
     assert is_working_day(date(YEAR, 1, 2))
     assert is_working_day(date(YEAR, 1, 26))  # Sunday, make-up workday
     assert is_working_day(date(YEAR, 2, 8))  # Saturday, make-up workday
+    assert is_working_day(date(YEAR, 1, 22))  # the official year replaces the provisional estimate
+    assert not is_provisional(date(YEAR, 1, 2))
     assert add_working_days(date(YEAR, 1, 22), 1) == date(YEAR, 1, 26)
 
     shown = StringIO()
@@ -76,8 +80,8 @@ def test_invalid_row_refuses_the_whole_file(tmp_path: Path) -> None:
     assert "第 14 行" in messages and "重复" in messages
     assert not CalendarDay.objects.exists()
     assert not CalendarYear.objects.exists()
-    with pytest.raises(CalendarDataMissing):
-        is_working_day(date(YEAR, 1, 2))
+    assert is_provisional(date(YEAR, 1, 2))
+    assert not is_working_day(date(YEAR, 1, 1))  # still the statute
 
 
 def test_mixed_years_and_wrong_year_are_refused(tmp_path: Path) -> None:
@@ -99,9 +103,24 @@ def test_partial_and_dry_run(tmp_path: Path) -> None:
     assert not CalendarYear.objects.exists()
 
 
-def test_show_uncovered_year_fails() -> None:
-    with pytest.raises(CommandError, match=str(YEAR)):
-        call_command("calendar_year", "--show", str(YEAR), stdout=StringIO())
+def test_show_provisional_year_says_so() -> None:
+    out = StringIO()
+    call_command("calendar_year", "--show", str(YEAR), stdout=out)
+    text = out.getvalue()
+    assert text.splitlines()[0].startswith(f"{YEAR} 年的正式放假安排尚未录入，以下按法定规则推算，暂定")
+    assert f"{YEAR}-01-21\t周二" in text and f"{YEAR}-01-22" not in text  # 除夕 off
+    assert f"{YEAR}-01-25" not in text  # Saturday: no make-up workdays
+    assert "个工作日，暂定" in text
+
+
+def test_show_and_import_refuse_years_outside_the_window(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="超出工作日历的范围"):
+        call_command("calendar_year", "--show", "1999", stdout=StringIO())
+    err = StringIO()
+    with pytest.raises(CommandError, match="未写入"):
+        call_command("calendar_year", str(_write(tmp_path, "2099-01-01,0,元旦\n")), stdout=StringIO(), stderr=err)
+    assert "年份 2099 超出工作日历的范围" in err.getvalue()
+    assert not CalendarDay.objects.exists() and not CalendarYear.objects.exists()
 
 
 def test_show_library_year() -> None:
@@ -109,3 +128,49 @@ def test_show_library_year() -> None:
     call_command("calendar_year", "--show", "2026", stdout=out)
     assert "2026-02-14\t周六\t调休上班" in out.getvalue()
     assert "2026-02-16" not in out.getvalue()
+    assert "暂定" not in out.getvalue()
+
+
+@pytest.fixture
+def entered() -> Iterator[list[tuple[object, int, bool]]]:
+    """Records official_schedule_entered: (sender, year, is the year still provisional for the receiver)."""
+    calls: list[tuple[object, int, bool]] = []
+
+    def receiver(sender: object, year: int, **kwargs: object) -> None:
+        calls.append((sender, year, is_provisional(date(year, 6, 1))))
+
+    official_schedule_entered.connect(receiver, weak=False, dispatch_uid="test-entered")
+    yield calls
+    official_schedule_entered.disconnect(dispatch_uid="test-entered")
+
+
+def test_full_import_sends_official_schedule_entered_once_after_commit(
+    tmp_path: Path, entered: list, django_capture_on_commit_callbacks
+) -> None:
+    """The re-evaluation hook: receivers run after commit and already see the official year."""
+    assert is_provisional(date(YEAR, 6, 1))  # warm the snapshot: the receiver must not see it stale
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("calendar_year", str(_write(tmp_path, GOOD_CSV)), stdout=StringIO())
+        assert entered == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert entered == [(YEAR, YEAR, False)]
+
+
+def test_partial_import_and_incomplete_year_send_nothing(
+    tmp_path: Path, entered: list, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("calendar_year", str(_write(tmp_path, f"{YEAR}-01-06,0,停电\n")), "--partial", stdout=StringIO())
+        CalendarYear.objects.create(year=YEAR, complete=False)
+    assert entered == []
+
+
+def test_saving_a_complete_calendar_year_sends_the_signal(entered: list, django_capture_on_commit_callbacks) -> None:
+    """An administrator ticking 全年已录入 in the admin saves CalendarYear(complete=True)."""
+    row = CalendarYear.objects.create(year=YEAR, complete=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        row.complete = True
+        row.save()
+    assert entered == [(YEAR, YEAR, False)]
+    assert isinstance(entered[0][0], int)

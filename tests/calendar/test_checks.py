@@ -15,10 +15,19 @@ from kam.calendar.workdays import clear_cache
 
 
 def test_pure_logic() -> None:
-    assert [m.id for m in coverage_warnings(date(2030, 12, 1), covered=lambda y: False)] == [W001]
-    assert "2031" in coverage_warnings(date(2030, 12, 1), covered=lambda y: False)[0].msg
-    assert coverage_warnings(date(2030, 11, 30), covered=lambda y: False) == []
-    assert coverage_warnings(date(2030, 12, 31), covered=lambda y: y == 2031) == []
+    this_year_only = lambda y: y == 2030  # noqa: E731
+    [message] = coverage_warnings(date(2030, 12, 1), covered=this_year_only)
+    assert message.id == W001
+    assert "2031" in message.msg and "2030" not in message.msg
+    assert "暂定日历运行" in message.msg  # reworded: the system runs on a provisional calendar
+    assert "calendar_year" in message.hint and "全年已录入" in message.hint
+    assert coverage_warnings(date(2030, 11, 30), covered=this_year_only) == []  # not yet December
+    assert coverage_warnings(date(2030, 12, 31), covered=lambda y: y in (2030, 2031)) == []
+    # the current year running provisionally is worth a warning in any month
+    [message] = coverage_warnings(date(2031, 3, 1), covered=this_year_only)
+    assert "2031" in message.msg
+    [both] = coverage_warnings(date(2030, 12, 1), covered=lambda y: False)
+    assert "2030、2031" in both.msg
 
 
 @pytest.mark.django_db

@@ -26,6 +26,9 @@ def test_am1_logs_contact_and_visit_record_on_a_phone(live_server, make_user, cu
     visit = Visit.objects.create(customer=c, owner=am1, starts_at=now - dt.timedelta(hours=3),
                                  ends_at=now - dt.timedelta(hours=2), purpose="新品介绍",
                                  booked_at=now - dt.timedelta(days=3))
+    from kam.obligations.store import reflect
+
+    reflect(customer_ids={c.pk})  # the facts above were written directly, as a sweep would see them
 
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     login(page, live_server.url, "am1")
