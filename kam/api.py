@@ -52,6 +52,8 @@ def _invalid(request, exc: ValidationError):
 def _mount() -> None:
     from kam.demands.api import router as requests_router
     from kam.dossier.api import router as customers_router
+    from kam.engagement.api import router as visits_router
+    from kam.obligations.api import router as obligations_router
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
     from kam.qualification.api import router as designation_router
@@ -63,6 +65,8 @@ def _mount() -> None:
     api.add_router("/designation", designation_router)
     api.add_router("/tickets", tickets_router)
     api.add_router("/requests", requests_router)
+    api.add_router("/obligations", obligations_router)
+    api.add_router("/visits", visits_router)
 
 
 _mount()

@@ -286,6 +286,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "kam@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 20
 
+# how often `kam worker` sweeps; /healthz answers 503 when no sweep completed for 5 of these intervals
+SWEEP_SECONDS = int(os.environ.get("KAM_SWEEP_SECONDS", "60"))
+
 KAM_PRODUCT_NAME = _("大客户维护系统")
 
 # e.g. KAM_SILENCED_CHECKS=kam.calendar.W001 where next year's holiday schedule is knowingly pending

@@ -21,6 +21,11 @@ class ObligationsConfig(AppConfig):
         official_schedule_entered.connect(store.on_official_schedule_entered,
                                           dispatch_uid="obligations.official_schedule_entered")
 
+        from kam.core.health import register_probe
+        from kam.obligations.sweep import sweep_health
+
+        register_probe("sweep", sweep_health)
+
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register

@@ -668,11 +668,6 @@ def get_spec(name: str) -> SettingSpec:
         raise ApplicationError(gettext("未知的政策设置「%(name)s」") % {"name": name}, field=name) from None
 
 
-def criteria_names() -> list[str]:
-    """A2.1/A2.3: the qualification criteria."""
-    return [name for name, spec in SETTINGS.items() if spec.is_criterion]
-
-
 # --- cross-setting checks ---------------------------------------------------------------------
 
 # (lower setting, higher setting): lower must not exceed higher

@@ -93,3 +93,25 @@ def test_contact_form_and_visit_booking_pages(users, customer_factory, client):
                                                        "end": "11:00", "purpose": "送样"})
     body = response.content.decode()
     assert "A13.1" in body and "提前" in body
+
+
+def test_queue_dossier_and_api_query_counts_do_not_grow_with_ten_times_the_accounts(users, customer_factory, client):
+    """Issue 11: pages read indexed rows — the same number of queries with 2 or 20 accounts per manager."""
+    from kam.demands.services import request_log
+
+    def add(n, manager):
+        made = []
+        for i in range(n):
+            c = customer_factory(f"客户{manager.username}{len(made)}-{i}", manager=manager)
+            _designate(c)
+            request_log(actor=manager, customer=c, kind="customisation", channel="phone", summary="定制需求")
+            made.append(c)
+        return made
+
+    first = add(2, users.am1)[0]
+    client.force_login(users.head)
+    urls = ["/queues/after_sales/", f"/customers/{first.pk}/", "/api/obligations/mine", "/api/obligations/compliance"]
+    small = {url: _n(client, url)[0] for url in urls}
+    add(20, users.am1)
+    add(20, users.am2)
+    assert {url: _n(client, url)[0] for url in urls} == small

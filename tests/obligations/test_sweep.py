@@ -162,3 +162,11 @@ def test_two_concurrent_sweeps_notify_once(users, breach):
     assert not errors
     a = Alert.objects.get(rule="A12.1", period_key="2026-W47", kind="breached")
     assert Notification.objects.filter(alert=a).count() == 1
+    from django.db.models import Count
+
+    from kam.obligations.models import StoredObligation
+
+    # issue 11: the two reconciles leave one stored row per obligation
+    assert StoredObligation.objects.filter(rule="A12.1", period_key="2026-W47").count() == 1
+    assert not StoredObligation.objects.values("rule", "subject_type", "subject_id", "period_key").annotate(
+        n=Count("id")).filter(n__gt=1).exists()
