@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.inputs import IdField
 from kam.users.models import User
 
 
 class AccessFilter(forms.Form):
     user = forms.ModelChoiceField(label=_("用户"), queryset=User.objects.order_by("username"), required=False)
-    customer = forms.IntegerField(label=_("客户编号"), required=False)
+    customer = IdField(label=_("客户编号"), required=False)
     field = forms.CharField(label=_("字段"), required=False)
     channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", "—"), ("page", "page"),
                                                                         ("api", "api"), ("export", "export"),

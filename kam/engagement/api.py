@@ -8,12 +8,13 @@ from enum import Enum
 
 from django.db.models import Count
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kam.core.api_tools import Page50
+from kam.core.inputs import ApiId
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get
 from kam.engagement import selectors, services
@@ -61,7 +62,7 @@ def _out(visit) -> dict:
 
 
 class VisitIn(Schema):
-    customer_id: int = Query(..., ge=1, le=2**63 - 1)
+    customer_id: ApiId
     starts_at: dt.datetime
     ends_at: dt.datetime
     purpose: str
@@ -79,7 +80,7 @@ class RecordIn(Schema):
     suggestions: str
     summary: str = ""
     ended_at: dt.datetime | None = None
-    contact_id: int | None = None
+    contact_id: ApiId | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accuracy_m: int | None = None
@@ -104,24 +105,24 @@ def visit_book(request: HttpRequest, payload: VisitIn):
 
 
 @router.get("/{visit_id}", response=VisitDetailOut, summary="拜访与时限")
-def visit_get(request: HttpRequest, visit_id: int):
+def visit_get(request: HttpRequest, visit_id: ApiId):
     return _out(selectors.visit_get(user=request.user, pk=visit_id))
 
 
 @router.post("/{visit_id}/confirm", response=VisitDetailOut, summary="已与客户确认预约（A13.1）")
-def visit_confirm(request: HttpRequest, visit_id: int):
+def visit_confirm(request: HttpRequest, visit_id: ApiId):
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     return _out(services.visit_confirm(actor=request.user, visit=visit))
 
 
 @router.post("/{visit_id}/cancel", response=VisitDetailOut, summary="取消拜访（须说明原因）")
-def visit_cancel(request: HttpRequest, visit_id: int, payload: CancelIn):
+def visit_cancel(request: HttpRequest, visit_id: ApiId, payload: CancelIn):
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     return _out(services.visit_cancel(actor=request.user, visit=visit, reason=payload.reason))
 
 
 @router.post("/{visit_id}/record", response=VisitDetailOut, summary="拜访记录（A13.2：24 小时内；采购计划、使用问题、改进建议）")
-def visit_record(request: HttpRequest, visit_id: int, payload: RecordIn):
+def visit_record(request: HttpRequest, visit_id: ApiId, payload: RecordIn):
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     contact = (Contact.objects.filter(pk=payload.contact_id, customer_id=visit.customer_id).first()
                if payload.contact_id else None)
@@ -135,7 +136,7 @@ def visit_record(request: HttpRequest, visit_id: int, payload: RecordIn):
 
 
 @router.post("/{visit_id}/photos", response={201: VisitDetailOut}, summary="上传拜访照片")
-def visit_photo(request: HttpRequest, visit_id: int, photo: UploadedFile = File(...)):  # noqa: B008 - ninja
+def visit_photo(request: HttpRequest, visit_id: ApiId, photo: UploadedFile = File(...)):  # noqa: B008 - ninja
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     services.visit_photo_add(actor=request.user, visit=visit, upload=photo)
     return Status(201, _out(visit))

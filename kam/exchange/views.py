@@ -101,7 +101,10 @@ def run_mapping(request, pk: int):
     try:
         existing = request.POST.get("existing")
         if existing:
-            mapping = selectors.import_mappings(user=request.user, kind=run.kind).get(pk=existing)
+            mapping = selectors.import_mappings(user=request.user, kind=run.kind).filter(
+                pk=int(existing) if existing.isdecimal() else 0).first()
+            if mapping is None:
+                raise ApplicationError(_("「已保存的映射」无效。"), field="existing")
         else:
             column_map = {normalize_header(h): request.POST.get("col_" + normalize_header(h), "")
                           for h in run.source_headers if normalize_header(h)}

@@ -88,7 +88,7 @@ def test_contact_form_and_visit_booking_pages(users, customer_factory, client):
     assert ContactLog.objects.get().author == users.am1
     response = client.post("/engagement/log/", {"customer": c.pk, "at": "2026-11-26T10:00", "kind": "phone",
                                                 "topic": "needs", "summary": ""})
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
     response = client.post("/engagement/visits/new/", {"customer": c.pk, "day": "2026-11-26", "start": "10:00",
                                                        "end": "11:00", "purpose": "送样"})
     body = response.content.decode()
