@@ -110,7 +110,7 @@ def _show(value: Any) -> str:
 def field_label(target_type: str, name: str) -> str:
     try:
         model = apps.get_model(target_type)
-        return str(model._meta.get_field(name).verbose_name)
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except (LookupError, ValueError, FieldDoesNotExist):
         return name
 

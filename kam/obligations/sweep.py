@@ -176,7 +176,7 @@ def sweep_health() -> tuple[bool, dict]:
 
     last = SweepRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").values(
         "finished_at", "failed").first()
-    if last is None:
+    if last is None or last["finished_at"] is None:
         return True, {"last_complete": None}
     age = (timezone.now() - last["finished_at"]).total_seconds()
     limit = 5 * int(getattr(settings, "SWEEP_SECONDS", 60))

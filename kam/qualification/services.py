@@ -286,7 +286,7 @@ def review_return(*, actor: User, review: Review, comment: str) -> Review:
     audit_log(actor=actor, action="qualification.review.returned", target=review, rule="A5.1",
               changes={"comment": comment.strip()})
     approval_decide(kind="qualification.review", subject=review, actor=actor, state=ApprovalState.RETURNED,
-                    comment=comment, notify=[review.submitted_by] if review.submitted_by_id else [])
+                    comment=comment, notify=[u for u in (review.submitted_by,) if u is not None])
     reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
@@ -367,7 +367,7 @@ def review_approve(*, actor: User, review: Review) -> Review:
     reflect(customer_ids={c.customer_id for c in cands})  # designations, tiers and managers changed
     reflect(rules=["A5.1"])
     approval_decide(kind="qualification.review", subject=review, actor=actor, state=ApprovalState.APPROVED,
-                    notify=[review.submitted_by] if review.submitted_by_id else [],
+                    notify=[u for u in (review.submitted_by,) if u is not None],
                     note=_("新增 %(a)d 家，移出 %(r)d 家，保留 %(k)d 家。") % {"a": added, "r": removed, "k": kept})
     _announce_designations(review=review, cands=cands)
     return review
