@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs (/api/docs) load Swagger UI from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "django_otp",
