@@ -77,6 +77,8 @@ def _size_of(fileobj: Any) -> int:
 
 
 def _mb(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
     return f"{n / (1024 * 1024):.0f} MB"
 
 
