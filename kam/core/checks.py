@@ -2,7 +2,8 @@
 
 A database check (tag `database`): it runs with `manage.py check --database default` and before
 `manage.py migrate`, never in the plain `check --deploy`. Generic — core imports no feature app: every
-installed model's DateField, DateTimeField and DecimalField is counted outside its window in one aggregate
+model of the project's apps (third-party tables keep sentinels of their own) is inspected, and its
+DateField, DateTimeField and DecimalField columns are counted outside their window in one aggregate
 query per model. A field's window:
   dates and instants  2000-01-01 … ten years after today; from 1900-01-01 when the field carries
                       `bounds.validate_historic_date`;
@@ -91,8 +92,12 @@ def check_stored_bounds(app_configs: Sequence[AppConfig] | None = None, database
                         **kwargs: Any) -> list[checks.CheckMessage]:
     if not databases:
         return []
+    from django.conf import settings
+
     messages: list[checks.CheckMessage] = []
-    configs = app_configs or apps.get_app_configs()
+    # the project's own apps: third-party tables keep sentinels of their own (django-tasks: run_after 9999-01-01)
+    project = settings.ROOT_URLCONF.split(".")[0] + "."
+    configs = app_configs or [c for c in apps.get_app_configs() if c.name.startswith(project)]
     for alias in databases:
         tables = set(connections[alias].introspection.table_names())
         for config in configs:

@@ -73,3 +73,28 @@ def test_only_with_a_database_and_through_the_check_command(order, capsys):
     call_command("check", databases=["default"])  # warnings do not fail the command
     assert "kam.core.W002" in capsys.readouterr().err
     call_command("check", "--deploy", "--fail-level", "ERROR")  # without --database it does not run
+
+
+def test_a_field_carrying_the_historic_validator_gets_the_historic_window():
+    """The lead attaches bounds.validate_historic_date to founding days: the check then accepts 1995."""
+    from django.db import models
+
+    from kam.core import bounds
+    from kam.core.checks import _date_bounds
+
+    plain = models.DateField()
+    plain.set_attributes_from_name("founded_on")
+    historic = models.DateField(validators=[bounds.validate_historic_date])
+    historic.set_attributes_from_name("founded_on")
+    assert _date_bounds(plain, date(2026, 12, 1))[1] == "2000-01-01 … 2036-12-01"
+    assert _date_bounds(historic, date(2026, 12, 1))[1] == "1900-01-01 … 2036-12-01"
+
+
+def test_third_party_sentinels_are_not_reported(order):
+    """django-tasks stores run_after = 9999-01-01 for "no delay": not the project's data, not reported."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(args_kwargs={}, task_path="x.y", backend_name="default", exception_class_path="",
+                                traceback="", run_after=datetime(9999, 1, 1, tzinfo=UTC))
+    assert out_of_bounds(DBTaskResult)  # outside the window, yet
+    assert _w002() == []
