@@ -59,9 +59,10 @@ def import_upload(*, actor, kind_name: str, uploaded, mapping: ImportMapping | N
         with local_copy(run) as path:
             run.total_rows = parsing.count_data_rows(path)  # for the progress bar only
         run.status = ImportStatus.UPLOADED
-        run.save()
-        audit_log(actor=actor, action="exchange.import.uploaded", target=run,
-                  changes={"kind": kind.name, "file": name, "sha256": run.sha256, "size": run.size})
+        with transaction.atomic():
+            run.save()
+            audit_log(actor=actor, action="exchange.import.uploaded", target=run,
+                      changes={"kind": kind.name, "file": name, "sha256": run.sha256, "size": run.size})
     except BaseException:
         _remove_file(run)  # no orphan file
         raise
@@ -254,21 +255,27 @@ def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
         last = run.heartbeat_at or run.checked_at or run.created_at
         if last >= stale_before:
             continue
-        updated = ImportRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
-            status=ImportStatus.FAILED, finished_at=now,
-            message=_("导入中断：超过 %(n)d 分钟没有进展（后台任务被终止或数据库不可用），没有写入任何数据。"
-                      "可以点击「重试」。") % {"n": int(settings.IMPORT_STALE_MINUTES)})
+        with transaction.atomic():
+            updated = ImportRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
+                status=ImportStatus.FAILED, finished_at=now,
+                message=_("导入中断：超过 %(n)d 分钟没有进展（后台任务被终止或数据库不可用），没有写入任何数据。"
+                          "可以点击「重试」。") % {"n": int(settings.IMPORT_STALE_MINUTES)})
+            if updated:
+                audit_log(actor=None, action="exchange.import.failed", target=run,
+                          changes={"stale_since": last.isoformat(), "status": run.status})
         if updated:
             failed += 1
-            audit_log(actor=None, action="exchange.import.failed", target=run,
-                      changes={"stale_since": last.isoformat(), "status": run.status})
             cache.delete(progress_key(run.pk))
     keep_until = now - dt.timedelta(days=int(settings.IMPORT_FAILED_FILE_DAYS))
     removed = 0
     for run in ImportRun.objects.filter(status__in=(ImportStatus.FAILED, ImportStatus.INVALID),
                                         created_at__lt=keep_until).exclude(file="").order_by("pk"):
+        name = run.file.name
         _remove_file(run)
-        run.save(update_fields=["file"])
+        with transaction.atomic():
+            run.save(update_fields=["file"])
+            audit_log(actor=None, action="exchange.import.file_removed", target=run,
+                      changes={"file": name, "status": run.status})
         removed += 1
     return {"failed": failed, "files_removed": removed}
 
