@@ -56,6 +56,7 @@ class Command(BaseCommand):
 
             try:
                 if target == "import":
+                    bench.ensure_environment(self.stdout)  # var/bench.sqlite3 unless DATABASE_URL is set
                     import_bench.run(rows=rows, fmt=format, stdout=self.stdout)
                 elif target == "review":
                     bench_more.run_review(stdout=self.stdout)
