@@ -190,7 +190,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-UPLOAD_MAX_BYTES = {"image": 10 * MB, "pdf": 20 * MB, "document": 20 * MB, "spreadsheet": 200 * MB}
+UPLOAD_MAX_BYTES = {"image": 15 * MB, "pdf": 20 * MB, "document": 20 * MB, "spreadsheet": 200 * MB}
 UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
 UPLOAD_MAX_UNPACKED_BYTES = 200 * MB  # an .xlsx's members together, from its zip directory
 UPLOAD_MAX_COMPRESSION_RATIO = 100  # per member above 1 MB: more is a zip bomb
