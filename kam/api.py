@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from kam.core.api_auth import api_auth
 from kam.core.errors import AccessDenied, ApplicationError
+from kam.users.api_auth import api_auth
 
 api = NinjaAPI(title="kam API", version="1", auth=api_auth, urls_namespace="api",
                description="大客户维护系统 API。认证：浏览器会话，或 Authorization: Bearer <API 令牌>。")
@@ -50,11 +50,12 @@ def _invalid(request, exc: ValidationError):
 
 
 def _mount() -> None:
-    from kam.customers.api import router as customers_router
+    from kam.demands.api import router as requests_router
+    from kam.dossier.api import router as customers_router
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
     from kam.qualification.api import router as designation_router
-    from kam.service.api import requests_router, tickets_router
+    from kam.service.api import tickets_router
 
     api.add_router("/customers", customers_router)
     api.add_router("/orders", orders_router)

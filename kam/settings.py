@@ -8,10 +8,35 @@ Environment:
   KAM_FIELD_KEYS      comma-separated Fernet keys; the first encrypts, all decrypt
   KAM_HTTPS           1 behind TLS: secure cookies, HSTS, SSL redirect
   KAM_VAR_DIR         where the SQLite database, uploads and keys live (default ./var)
+
+Log-in security (issue 12 §4):
+  KAM_TRUSTED_PROXIES comma-separated IP addresses or CIDR networks of the reverse proxies in front of the
+                      system (e.g. 127.0.0.1,10.0.0.0/24); default empty = no proxy is trusted. The client
+                      address of a request (audit rows, core-data access records, log-in throttling) is
+                      REMOTE_ADDR, unless REMOTE_ADDR is a trusted proxy: then it is the right-most address
+                      of X-Forwarded-For that is not a trusted proxy. A client can prepend anything to
+                      X-Forwarded-For, so only the hops added by trusted proxies are believed. Set it
+                      whenever gunicorn sits behind nginx/a load balancer, or every user has the proxy's
+                      address (gunicorn itself never rewrites REMOTE_ADDR from X-Forwarded-For).
+  KAM_LOGIN_FAILURE_LIMIT    failures of one (user name, client address) pair before that pair is delayed
+                             (default 5); the right password from another address is never refused
+  KAM_LOGIN_DELAY            the first delay in seconds (default 60); it doubles with every further
+                             failure of the pair (1, 2, 4, 8 … minutes)
+  KAM_LOGIN_DELAY_MAX        the longest delay in seconds (default 3600)
+  KAM_LOGIN_FAILURE_WINDOW   seconds without a failure after which a pair's failures are forgotten
+                             (default 86400)
+  KAM_LOGIN_ADDRESS_LIMIT    failures from one address, over all user names, before that address alone is
+                             delayed the same way (default 100; 0 turns the address ceiling off)
+  KAM_OTP_REQUIRED_ROLES     roles that must use two-factor authentication (TOTP); such a user without a
+                             device is sent to enrolment after the password (default
+                             head_of_sales,management,administrator; empty = optional for everyone;
+                             `kam serve --demo` sets it empty so the demo stays easy to log in to)
+  KAM_OTP_ISSUER             the issuer name shown in authenticator apps (default KAM)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -63,9 +88,13 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kam.core",
     "kam.users",
     "kam.audit",
+    "kam.confidentiality",
     "kam.policy",
     "kam.calendar",
     "kam.customers",
@@ -79,6 +108,7 @@ INSTALLED_APPS = [
     "kam.service",
     "kam.demands",
     "kam.dossier",
+    "kam.workbench",
     "kam.demo",
 ]
 
@@ -91,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kam.users.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,7 +146,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kam.core.context_processors.navigation",
+                "kam.core.context_processors.navigation_context",
+                "kam.calendar.context_processors.calendar_notice",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -153,9 +186,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["kam.users.backends.ThrottledModelBackend"]
-# Log-in throttling (per user name and per IP): this many failures within the window lock further tries.
+# Log-in throttling per (user name, client address) pair with growing delays, never a lock-out of the user
+# (see the module docstring): after LIMIT failures the pair waits DELAY seconds, doubling up to DELAY_MAX.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KAM_LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KAM_LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_DELAY_SECONDS = int(os.environ.get("KAM_LOGIN_DELAY", "60"))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("KAM_LOGIN_DELAY_MAX", "3600"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KAM_LOGIN_FAILURE_WINDOW", "86400"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("KAM_LOGIN_ADDRESS_LIMIT", "100"))
+
+
+def _networks(value: str) -> list[str]:
+    networks = []
+    for item in (v.strip() for v in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"KAM_TRUSTED_PROXIES: {item!r} is not an IP address or network")
+    return networks
+
+
+# Reverse proxies whose X-Forwarded-For is believed (kam.core.middleware.client_ip).
+KAM_TRUSTED_PROXIES = _networks(os.environ.get("KAM_TRUSTED_PROXIES", ""))
+# Two-factor authentication (django-otp, TOTP + recovery codes): required for these roles.
+KAM_OTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get(
+    "KAM_OTP_REQUIRED_ROLES", "head_of_sales,management,administrator").split(",") if r.strip()]
+OTP_TOTP_ISSUER = os.environ.get("KAM_OTP_ISSUER", "KAM")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -29,3 +29,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # no persistent connections in tests: live-server and worker threads must not outlive their test
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# two-factor authentication is optional for every role in tests (the 2FA tests switch it on with `settings`)
+KAM_OTP_REQUIRED_ROLES = []
+KAM_TRUSTED_PROXIES = []

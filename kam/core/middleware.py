@@ -1,13 +1,61 @@
 from __future__ import annotations
 
+import ipaddress
 import uuid
+from functools import lru_cache
 
 from kam.core import context
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=8)
+def _trusted(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def _parse(value: str | None) -> IPAddress | None:
+    """An address from REMOTE_ADDR or one X-Forwarded-For hop ("1.2.3.4", "1.2.3.4:5678", "[::1]:80")."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("[") and "]" in value:
+        value = value[1:value.index("]")]
+    elif value.count(":") == 1:  # IPv4 with a port
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
 
 def client_ip(request) -> str | None:
-    # behind a proxy configure it to set REMOTE_ADDR (gunicorn --forwarded-allow-ips)
-    return request.META.get("REMOTE_ADDR")
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (settings.KAM_TRUSTED_PROXIES).
+
+    Behind trusted proxies it is the right-most X-Forwarded-For hop that is not itself a trusted proxy: every
+    hop to the right of it was appended by a proxy we trust, everything to its left the client could have
+    written. gunicorn does not rewrite REMOTE_ADDR from X-Forwarded-For (its --forwarded-allow-ips only
+    concerns the scheme), so without this setting every user behind a proxy has the proxy's address.
+    """
+    from django.conf import settings
+
+    remote = _parse(request.META.get("REMOTE_ADDR"))
+    networks = _trusted(tuple(getattr(settings, "KAM_TRUSTED_PROXIES", ()) or ()))
+    if remote is None or not networks or not any(remote in n for n in networks):
+        return str(remote) if remote is not None else None
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    nearest = remote  # the closest trusted hop seen so far
+    for hop in reversed(hops):
+        address = _parse(hop)
+        if address is None:
+            break  # garbage where a trusted proxy should have written an address: believe nothing further
+        if not any(address in n for n in networks):
+            return str(address)
+        nearest = address
+    return str(nearest)
 
 
 class RequestContextMiddleware:

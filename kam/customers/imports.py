@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -255,56 +254,3 @@ register(ImportKind(
                          fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
                          secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
     description=_l("按合同编号新增或更新合同（A18.2）。")))
-
-
-class AssignmentHandler(Handler):
-    """A9.2 handovers through the assignment service (dated, the previous assignment ends)."""
-
-    def prepare(self, rows, ctx):
-        from kam.users.models import User
-
-        rows = check_customer_refs(rows, ctx)
-        refs = {r.values["manager"] for r in rows}
-        users = {}
-        for u in User.objects.filter(is_active=True, role_grants__role=Role.ACCOUNT_MANAGER).distinct():
-            users.setdefault(u.username, u)
-            if u.display_name:
-                users.setdefault(u.display_name, u)
-        valid = []
-        for row in rows:
-            user = users.get(row.values["manager"])
-            if user is None:
-                ctx.error(row, "manager", _("%(m)s 不是系统中的客户经理") % {"m": row.values["manager"]})
-                continue
-            row.values["manager_user"] = user
-            valid.append(row)
-        del refs
-        return check_duplicate_keys(valid, ctx, lambda r: r.values["customer_id"], "customer")
-
-    def apply(self, rows, ctx):
-        from kam.customers.services import customer_assign_manager
-
-        customers = Customer.objects.in_bulk([r.values["customer_id"] for r in rows])
-        for row in rows:
-            customer = customers[row.values["customer_id"]]
-            manager = row.values["manager_user"]
-            if customer.account_manager_id == manager.pk:
-                ctx.counts["unchanged"] += 1
-                continue
-            created = customer.account_manager_id is None
-            customer_assign_manager(actor=None, customer=customer, manager=manager,
-                                    on=row.values.get("started_on") or timezone.localdate(),
-                                    reason=row.values.get("reason") or str(_("导入")))
-            ctx.counts["created" if created else "updated"] += 1
-
-
-register(ImportKind(
-    name="assignments", label=_l("客户经理分配"), key=("customer",), roles=HEAD,
-    columns=[
-        Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
-        Column("manager", _l("客户经理"), "Account manager", required=True, example="am1",
-               aliases=("业务员", "销售员", "负责人"), note=_l("系统用户名或姓名")),
-        Column("started_on", _l("开始日期"), "Since", type="date", example="2026-01-01"),
-        Column("reason", _l("原因"), "Reason", example="年度分配", max_length=200),
-    ],
-    handler=AssignmentHandler(), description=_l("每个客户在任一时刻只有一位客户经理；交接留存历史（A9.2）。")))

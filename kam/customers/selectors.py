@@ -29,31 +29,9 @@ def customers_visible(*, user: User) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
-def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "",
-                  tier: str = "", annotate_tier: bool = True) -> QuerySet[Customer]:
-    from kam.qualification.selectors import with_tier
-
-    qs = customers_visible(user=user).select_related("account_manager", "parent")
-    if annotate_tier or tier:
-        qs = with_tier(qs)
-    if tier == "key":
-        qs = qs.filter(tier__isnull=False)
-    elif tier in ("core", "ordinary"):
-        qs = qs.filter(tier=tier)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
-    if customer_type:
-        qs = qs.filter(customer_type=customer_type)
-    if city:
-        qs = qs.filter(city=city)
-    return qs.order_by("name", "id")
-
-
 def customer_get(*, user: User, pk: int) -> Customer:
     """The customer if the user may see it; Http404 otherwise (never 403: no existence leak)."""
-    from kam.qualification.selectors import with_tier
-
-    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").filter(pk=pk).first()
+    customer = customers_visible(user=user).select_related("account_manager", "parent").filter(pk=pk).first()
     if customer is None:
         raise Http404("customer not found")
     return customer

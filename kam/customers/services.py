@@ -14,6 +14,7 @@ from kam.core.access import require_role
 from kam.core.errors import ApplicationError
 from kam.customers.models import AccountAssignment, Contact, Contract, Customer, CustomerType, FloorPrice
 from kam.customers.validators import credit_code_error, normalize_credit_code
+from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 SALES_WRITERS = (Role.HEAD_OF_SALES,)
@@ -28,7 +29,7 @@ MANAGER_EDITABLE = frozenset({"province", "city", "address", "founded_on", "deci
 
 def _core_customer_fields() -> frozenset[str]:
     """Customer fields management classified core (A7.1): audited by name, never by value (A7.2)."""
-    from kam.dossier.confidentiality import core_fields
+    from kam.confidentiality.classification import core_fields
 
     return frozenset(k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer."))
 
@@ -100,20 +101,16 @@ def customer_update(*, actor: User, customer: Customer, **values) -> Customer:
 
 @transaction.atomic
 def customer_assign_manager(*, actor: User | None, customer: Customer, manager: User, on: date | None = None,
-                            reason: str = "", check_cap: bool = True) -> AccountAssignment:
-    """A9.2: hand the customer to a manager from `on`; the previous assignment ends that day.
-    A9.1: a key account is refused when the manager already holds the cap (a review approval checks
-    its whole list at once and passes check_cap=False)."""
+                            reason: str = "") -> AccountAssignment:
+    """A9.2: hand the customer to a manager from `on`; the previous assignment ends that day (history kept).
+    The A9.1 cap on key accounts belongs to qualification: people hand accounts over through
+    `kam.qualification.services.portfolio_assign`, which checks the cap and then calls this."""
     if actor is not None:
         require_role(actor, Role.HEAD_OF_SALES)
     if not manager.has_role(Role.ACCOUNT_MANAGER):
         raise ApplicationError(_("%(u)s 不是客户经理。") % {"u": manager}, field="manager", rule="A9.2")
     on = on or timezone.localdate()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if check_cap:
-        from kam.qualification.services import check_portfolio_cap
-
-        check_portfolio_cap(customer=customer, manager=manager)
     current = AccountAssignment.objects.filter(customer=customer, ended_on__isnull=True).first()
     if current is not None:
         if current.manager_id == manager.pk:
@@ -130,6 +127,7 @@ def customer_assign_manager(*, actor: User | None, customer: Customer, manager: 
     customer.save(update_fields=["account_manager", "updated_at"])
     audit_log(actor=actor, action="customers.assignment.changed", target=customer, rule="A9.2",
               changes={"account_manager": {"old": previous, "new": manager.pk}, "on": on, "reason": reason})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return assignment
 
 

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from kam.customers.selectors import customers_visible
-from kam.demands.models import CustomerRequest
+from kam.demands.models import CustomerRequest, RequestStatus
 from kam.users.models import Role, User
 
 
@@ -28,3 +28,18 @@ def department_of(user: User) -> str | None:
         if user.has_role(role):
             return dept
     return None
+
+
+def open_request_counter(department: str):
+    """A department queue's count of open requests assigned to it (A4), for the navigation."""
+
+    def count(*, user: User) -> int:
+        return CustomerRequest.objects.filter(department=department).exclude(
+            status__in=[RequestStatus.SOLVED, RequestStatus.CLOSED]).count()
+
+    return count
+
+
+def customer_requests(*, user: User, customer) -> list[CustomerRequest]:
+    """The requests on a customer's page (A6.1), latest first."""
+    return list(requests_visible(user=user).filter(customer=customer).order_by("-received_at")[:10])

@@ -21,6 +21,8 @@ from kam.demands.models import (
     RequestKind,
     RequestStatus,
 )
+from kam.obligations.handoffs import handoff
+from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 LOGGERS = (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.AFTER_SALES, Role.MARKETING, Role.FINANCE)
@@ -63,16 +65,15 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
     req = CustomerRequest.objects.create(customer=customer, kind=kind, channel=channel, received_at=received_at,
                                          summary=summary.strip(), logged_by=actor)
     if kind == RequestKind.REPAIR:
-        if ticket is None:  # A15.2: a repair is an after-sales ticket, not a second record
-            from kam.service.services import ticket_open
-
-            ticket = ticket_open(actor=None, customer=customer, problem=summary.strip(), reported_at=received_at,
-                                 site_city=site_city, now=now)
+        if ticket is None:  # A15.2: a repair is an after-sales ticket, not a second record (A4 hand-off)
+            ticket = handoff("repair").open(customer=customer, summary=summary.strip(), at=received_at,
+                                            site_city=site_city, now=now)
         req.ticket = ticket
         req.save(update_fields=["ticket"])
     audit_log(actor=actor, action="demands.request.logged", target=req, rule="A15.1",
               changes={"customer": customer.pk, "kind": kind, "channel": channel, "received_at": received_at,
                        "ticket": req.ticket_id})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -92,6 +93,7 @@ def request_respond(*, actor: User, request: CustomerRequest, response: str, at:
     req.save()
     audit_log(actor=actor, action="demands.request.responded", target=req, rule="A15.1",
               changes={"at": req.responded_at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -115,6 +117,7 @@ def request_propose_solution(*, actor: User, request: CustomerRequest, solution:
     req.save()
     audit_log(actor=actor, action="demands.request.solution_proposed", target=req, rule="A15.1",
               changes={"at": req.solution_at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -136,6 +139,7 @@ def request_escalate(*, actor: User, request: CustomerRequest, note: str) -> Cus
         role=Role.HEAD_OF_SALES, title=f"【需求升级】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}\n说明：{req.escalation_note[:100]}\n请指派部门与负责人。",
         url=f"/requests/{req.pk}/", rule="A15.2", dedupe_key=f"request:{req.pk}:escalated:{req.escalated_at}"))
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -162,6 +166,7 @@ def request_assign(*, actor: User, request: CustomerRequest, department: str, as
         user=assignee, title=f"【指派给您】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}", url=f"/requests/{req.pk}/", rule="A15.2",
         dedupe_key=f"request:{req.pk}:assigned:{req.assigned_at}"))
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -183,6 +188,7 @@ def request_record_outcome(*, actor: User, request: CustomerRequest, outcome: st
         req.responded_at = req.outcome_at
     req.save()
     audit_log(actor=actor, action="demands.request.outcome", target=req, rule="A15.2")
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
 
@@ -204,6 +210,7 @@ def request_feedback(*, actor: User, request: CustomerRequest, to_person: str, h
                                  note=note.strip())
     audit_log(actor=actor, action="demands.request.feedback", target=req, rule="A15.2",
               changes={"to": to_person.strip(), "how": how, "at": at})
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return fb
 
 
@@ -220,4 +227,5 @@ def request_close(*, actor: User, request: CustomerRequest) -> CustomerRequest:
     req.status, req.closed_at = RequestStatus.CLOSED, timezone.now()
     req.save()
     audit_log(actor=actor, action="demands.request.closed", target=req, rule="A15.2")
+    reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req

@@ -12,7 +12,7 @@ from kam.core.timeparse import parse_local_datetime
 from kam.customers.selectors import customer_get, customers_visible
 from kam.demands import selectors, services
 from kam.demands.models import Department, RequestChannel, RequestKind, RequestStatus
-from kam.obligations import engine
+from kam.obligations.selectors import subject_clocks
 from kam.users.models import Role, User
 
 
@@ -84,7 +84,7 @@ def request_detail(request, pk: int):
         else:
             messages.success(request, _("已更新。"))
         return redirect("demands:detail", pk=req.pk)
-    clocks = [o for o in engine.evaluate(rules=["A15.1"], customer_ids={req.customer_id}) if o.subject_id == req.pk]
+    clocks = subject_clocks(subject_type="request", subject_id=req.pk)
     people = User.objects.filter(is_active=True, role_grants__role__in=[Role.AFTER_SALES, Role.MARKETING,
                                                                        Role.FINANCE]).distinct()
     return render(request, "demands/detail.html", {

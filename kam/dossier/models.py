@@ -1,4 +1,4 @@
-"""The key-account dossier (A6) and the confidentiality tiers (A7)."""
+"""The key-account dossier (A6): licences and section stamps (who updated or confirmed what, when)."""
 
 from __future__ import annotations
 
@@ -56,15 +56,3 @@ class SectionStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.section} {self.at:%Y-%m-%d}"
-
-
-class FieldClassification(models.Model):
-    """A7.1: management marks a further field core (or back to basic); the fixed core fields are not here."""
-
-    field = models.CharField(max_length=80, unique=True)
-    core = models.BooleanField(default=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.field}: {'core' if self.core else 'basic'}"

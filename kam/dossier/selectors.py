@@ -6,17 +6,50 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.utils import timezone
 
+from kam.confidentiality.classification import Masker, masker_for
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
-from kam.customers.selectors import group_members
-from kam.dossier.confidentiality import Masker, masker_for
+from kam.customers.panels import customer_panels
+from kam.customers.selectors import customers_visible, group_members
 from kam.dossier.models import License, Section, SectionStamp
+from kam.orders.models import Order
+from kam.qualification.models import Designation, TierChange
+from kam.qualification.selectors import with_tier
 from kam.users.models import User
 
 EXPIRY_WARNING_DAYS = 30  # licences expiring within 30 days show as a gap (issue 7)
+
+
+def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str = "",
+                  tier: str = "", annotate_tier: bool = True) -> QuerySet[Customer]:
+    """The customer list (scoped by customers_visible), with each customer's tier now (A5.3)."""
+    qs = customers_visible(user=user).select_related("account_manager", "parent")
+    if annotate_tier or tier:
+        qs = with_tier(qs)
+    if tier == "key":
+        qs = qs.filter(tier__isnull=False)
+    elif tier in ("core", "ordinary"):
+        qs = qs.filter(tier=tier)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
+    if customer_type:
+        qs = qs.filter(customer_type=customer_type)
+    if city:
+        qs = qs.filter(city=city)
+    return qs.order_by("name", "id")
+
+
+def customer_page_get(*, user: User, pk: int) -> Customer:
+    """The customer with its tier now, if the user may see it; Http404 otherwise (no existence leak)."""
+    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").filter(
+        pk=pk).first()
+    if customer is None:
+        raise Http404("customer not found")
+    return customer
 
 
 @dataclass
@@ -41,9 +74,7 @@ class Dossier:
     floor_series: list[str]
     orders: list
     yearly: list[tuple[int, Decimal]]
-    tickets: list
-    requests: list
-    communications: list
+    panels: list  # (CustomerPanel, rows) contributed by other chapters
     contracts: list
     designations: list
     tier_history: list
@@ -89,12 +120,6 @@ def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False) ->
 
 
 def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -> Dossier:
-    from kam.demands.models import CustomerRequest
-    from kam.engagement.models import ContactLog
-    from kam.orders.models import Order
-    from kam.qualification.models import Designation, TierChange
-    from kam.service.models import Ticket
-
     now = now or timezone.now()
     masker = masker_for(user)
     latest = {}
@@ -119,10 +144,7 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         floor_series=list(FloorPrice.objects.filter(customer=customer).order_by("product_series").values_list(
             "product_series", flat=True)),
         orders=orders, yearly=yearly,
-        tickets=list(Ticket.objects.filter(customer=customer).select_related("technician").order_by("-reported_at")[:10]),
-        requests=list(CustomerRequest.objects.filter(customer=customer).order_by("-received_at")[:10]),
-        communications=list(ContactLog.objects.filter(customer=customer).select_related(
-            "author", "contact", "visit").order_by("-at")[:20]),
+        panels=[(p, p.load(user=user, customer=customer)) for p in customer_panels()],
         contracts=list(customer.contracts.order_by("-start_on")),
         designations=list(Designation.objects.filter(customer=customer).select_related("approved_by").order_by(
             "-started_at")),

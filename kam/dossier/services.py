@@ -13,6 +13,7 @@ from kam.core.access import require_role
 from kam.core.errors import AccessDenied, ApplicationError
 from kam.customers.models import Contact, Customer
 from kam.dossier.models import FRESHNESS_SECTIONS, License, Section, SectionStamp
+from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 #: which section an edited customer field belongs to (A6.2 stamps)
@@ -40,6 +41,7 @@ def stamp(*, actor: User, customer: Customer, sections, confirmed: bool, at: dt.
     now = at or timezone.now()
     SectionStamp.objects.bulk_create([SectionStamp(customer=customer, section=s, at=now, by=actor,
                                                    confirmed=confirmed) for s in set(sections)])
+    reflect(customer_ids={customer.pk})  # A6.2 freshness on the next page at once
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-"""The dossier page (A6.1) with in-place edits (htmx), freshness confirmations (A6.2), reveals of core data
-(A7.1, A7.2), the print view, and management's access log and field classification."""
+"""The customer pages: the list, the dossier (A6.1) with in-place edits (htmx), freshness confirmations (A6.2),
+reveals of core data (A7.1, A7.2) and the print view."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from kam.audit.models import CoreAccess
-from kam.core.access import login_required, role_required
+from kam.confidentiality import classification as confidentiality
+from kam.confidentiality.services import record_access
+from kam.core.access import login_required
 from kam.core.errors import ApplicationError
 from kam.customers.models import Contact, CustomerType, PriceSensitivity
-from kam.customers.selectors import customer_floor_prices, customer_get
-from kam.dossier import confidentiality, selectors, services
+from kam.customers.selectors import customer_cities, customer_floor_prices
+from kam.dossier import selectors, services
 from kam.dossier.models import FRESHNESS_SECTIONS, Section
-from kam.obligations import engine
-from kam.users.models import Role, User
+from kam.dossier.selectors import customer_page_get as customer_get
+from kam.obligations.models import Alert
+from kam.obligations.selectors import customer_open
+from kam.users.models import Role
 
 EDITABLE = {
     "basic": ("province", "city", "address", "founded_on"),
@@ -55,9 +58,7 @@ FORMS = {"basic": BasicForm, "decision": DecisionForm, "preferences": Preference
 
 def _context(request, customer):
     d = selectors.dossier(user=request.user, customer=customer)
-    obligations = [o for o in engine.evaluate(customer_ids={customer.pk}) if o.open]
-    from kam.obligations.models import Alert
-
+    obligations = customer_open(customer_id=customer.pk)
     alerts = Alert.objects.filter(customer=customer).order_by("-created_at")[:10]
     chart = {"name": _("年度采购额"), "labels": [str(y) for y, _s in d.yearly], "values": [float(s) for _y, s in d.yearly]}
     return {"d": d, "customer": customer, "obligations": obligations, "alerts": alerts, "chart": chart,
@@ -218,21 +219,21 @@ def reveal(request, pk: int, what: str):
         raise Http404
     masker = confidentiality.masker_for(request.user)
     if not masker.sees_core:
-        confidentiality.record_access(user=request.user, customer=customer, fields=[what], granted=False)
+        record_access(user=request.user, customer=customer, fields=[what], granted=False)
         return render(request, "dossier/_reveal_denied.html", status=403)
     if what == "floor_prices":
         prices = customer_floor_prices(user=request.user, customer=customer) or []
-        confidentiality.record_access(user=request.user, customer=customer,
+        record_access(user=request.user, customer=customer,
                                       fields=[f"floor_price:{p.product_series}" for p in prices])
         return render(request, "dossier/_floor_prices.html", {"prices": prices})
     if what == "contacts":
         rows = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True) if r.core]
-        confidentiality.record_access(user=request.user, customer=customer,
+        record_access(user=request.user, customer=customer,
                                       fields=[f"contact:{r.id}.{ch}" for r in rows for ch in r.core])
         return render(request, "dossier/_contact_channels.html", {"rows": rows})
     fields = [k.rsplit(".", 1)[1] for k in masker.core if k.startswith("customers.Customer.")]
     contracts = "customers.Contract.terms_summary" in masker.core
-    confidentiality.record_access(user=request.user, customer=customer,
+    record_access(user=request.user, customer=customer,
                                   fields=[f"customer.{f}" for f in fields] + (["contract.terms_summary"] if contracts else []))
     return render(request, "dossier/_fields.html", {
         "values": [(f, getattr(customer, f"get_{f}_display", lambda f=f: getattr(customer, f))()) for f in fields],
@@ -251,80 +252,27 @@ def print_view(request, pk: int):
         context["core_contacts"] = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True)
                                     if r.core]
         context["core_prices"] = customer_floor_prices(user=request.user, customer=customer) or []
-        confidentiality.record_access(user=request.user, customer=customer, channel="print",
+        record_access(user=request.user, customer=customer, channel="print",
                                       fields=["floor_prices", "decision_makers"])
     context["include_core"] = include_core
     return render(request, "dossier/print.html", context)
 
 
-class AccessFilter(forms.Form):
-    user = forms.ModelChoiceField(label=_l("用户"), queryset=User.objects.order_by("username"), required=False)
-    customer = forms.IntegerField(label=_l("客户编号"), required=False)
-    field = forms.CharField(label=_l("字段"), required=False)
-    channel = forms.ChoiceField(label=_l("渠道"), required=False, choices=[("", "—"), ("page", "page"),
-                                                                         ("api", "api"), ("export", "export"),
-                                                                         ("print", "print")])
-    since = forms.DateField(label=_l("起始"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_l("截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+PAGE_SIZE = 50
 
 
-def _access_rows(form):
-    qs = CoreAccess.objects.select_related("user", "customer").order_by("-at", "-id")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["user"]:
-            qs = qs.filter(user=data["user"])
-        if data["customer"]:
-            qs = qs.filter(customer_id=data["customer"])
-        if data["channel"]:
-            qs = qs.filter(channel=data["channel"])
-        if data["since"]:
-            qs = qs.filter(at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(at__date__lte=data["until"])
-        if data["field"]:
-            qs = qs.filter(fields__icontains=data["field"])
-    return qs
-
-
-@role_required(Role.MANAGEMENT)
-def access_log(request):
-    """A7.2: the append-only log of core-data reveals, visible to management; filter and export."""
-    form = AccessFilter(request.GET or None)
-    page = Paginator(_access_rows(form), 50).get_page(request.GET.get("page"))
+@login_required
+def customer_list(request):
+    q = request.GET.get("q", "").strip()
+    ctype = request.GET.get("type", "")
+    city = request.GET.get("city", "")
+    tier = request.GET.get("tier", "")
+    qs = selectors.customer_list(user=request.user, q=q, customer_type=ctype, city=city, tier=tier)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "dossier/access_log.html", {"form": form, "page": page, "query": query.urlencode()})
-
-
-@role_required(Role.MANAGEMENT)
-def access_log_export(request):
-    from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
-
-    form = AccessFilter(request.GET or None)
-    columns = [ExportColumn("at", _("时间"), width=20), ExportColumn("user", _("用户"), value=lambda r: str(r.user or "")),
-               ExportColumn("customer", _("客户"), value=lambda r: str(r.customer or ""), width=28),
-               ExportColumn("fields", _("字段"), value=lambda r: "、".join(r.fields), width=40),
-               ExportColumn("channel", _("渠道")), ExportColumn("granted", _("允许"), value=lambda r: r.granted),
-               ExportColumn("ip", "IP")]
-    return export_xlsx(user=request.user, list_name="audit.core_access", list_label=_("核心数据访问记录"),
-                       columns=columns, rows=_access_rows(form).iterator(), filters=request.GET.dict(),
-                       filename=export_response_name(_("核心数据访问记录"), request.user))
-
-
-@role_required(Role.MANAGEMENT)
-def classification(request):
-    """A7.1: management marks further fields core (e.g. negotiated price terms); applies everywhere at once."""
-    if request.method == "POST":
-        try:
-            confidentiality.field_classify(actor=request.user, field=request.POST.get("field", ""),
-                                           core=request.POST.get("core") == "1")
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已更新字段密级。"))
-        return redirect("dossier:classification")
-    core = confidentiality.core_fields()
-    return render(request, "dossier/classification.html", {
-        "fixed": confidentiality.FIXED_CORE.items(),
-        "rows": [(k, label, k in core) for k, label in confidentiality.CLASSIFIABLE.items()]})
+    context = {"page": page, "q": q, "type": ctype, "city": city, "tier": tier, "types": CustomerType.choices,
+               "cities": customer_cities(user=request.user), "query": query.urlencode()}
+    if request.headers.get("HX-Request"):
+        return render(request, "dossier/customer_list.html#results", context)
+    return render(request, "dossier/customer_list.html", context)

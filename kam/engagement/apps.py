@@ -5,3 +5,17 @@ class EngagementConfig(AppConfig):
     name = "kam.engagement"
     label = "engagement"
     verbose_name = "沟通与拜访"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.core.navigation import NavEntry, register
+        from kam.users.models import Role
+
+        register(NavEntry("engagement:calendar", _("拜访日历"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES), order=40))
+
+        from kam.customers.panels import CustomerPanel, register_panel
+        from kam.engagement.selectors import customer_communications
+
+        register_panel(CustomerPanel("communications", _("沟通记录"), "engagement/_customer_panel.html",
+                                     customer_communications, order=30, wide=True))

@@ -42,3 +42,9 @@ def feed_user(raw_token: str) -> User | None:
     token = CalendarFeedToken.objects.filter(token_hash=feed_token_hash(raw_token), revoked_at__isnull=True,
                                              user__is_active=True).select_related("user").first()
     return token.user if token else None
+
+
+def customer_communications(*, user: User, customer) -> list[ContactLog]:
+    """The communication records on a customer's page (A6.1, A13.2), latest first."""
+    return list(contact_logs(user=user, customer_id=customer.pk).select_related("author", "contact", "visit")
+                .order_by("-at")[:20])

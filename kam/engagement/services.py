@@ -25,6 +25,7 @@ from kam.engagement.models import (
     VisitPhoto,
     VisitStatus,
 )
+from kam.obligations.store import reflect
 from kam.policy.selectors import policy_in_force
 from kam.users.models import Role, User
 
@@ -67,6 +68,7 @@ def contact_log_create(*, actor: User, customer: Customer, at: dt.datetime, kind
     audit_log(actor=actor, action="engagement.contact.logged", target=log, rule="A12.1",
               changes={"customer": customer.pk, "kind": kind, "topic": topic, "at": at,
                        "decision_maker": log.with_decision_maker})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return log
 
 
@@ -78,7 +80,7 @@ def _lead_error(booked_on: dt.date, visit_day: dt.date, lead: int) -> str | None
             return _("拜访须至少提前 %(n)d 个工作日预约（最早 %(d)s）。") % {"n": lead, "d": earliest.isoformat()}
         if not is_working_day(visit_day):
             return _("%(d)s 是法定节假日或休息日。") % {"d": visit_day.isoformat()}
-    except CalendarDataMissing as exc:
+    except CalendarDataMissing as exc:  # only for dates outside the calendar's range (before 2000, > 10 years)
         return str(exc)
     return None
 
@@ -114,6 +116,7 @@ def visit_book(*, actor: User, customer: Customer, starts_at: dt.datetime, ends_
               changes={"customer": customer.pk, "starts_at": starts_at, "materials": materials,
                        "override": bool(problem), "override_reason": visit.lead_override_reason,
                        "problem": problem or ""})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return visit
 
 
@@ -130,6 +133,7 @@ def visit_confirm(*, actor: User, visit: Visit) -> Visit:
     visit.status, visit.confirmed_at = VisitStatus.CONFIRMED, timezone.now()
     visit.save(update_fields=["status", "confirmed_at"])
     audit_log(actor=actor, action="engagement.visit.confirmed", target=visit, rule="A13.1")
+    reflect(customer_ids={visit.customer_id})  # the clocks this write changed, on the next page at once
     return visit
 
 
@@ -143,6 +147,7 @@ def visit_cancel(*, actor: User, visit: Visit, reason: str) -> Visit:
     visit.status, visit.cancelled_at, visit.cancel_reason = VisitStatus.CANCELLED, timezone.now(), reason.strip()
     visit.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     audit_log(actor=actor, action="engagement.visit.cancelled", target=visit, changes={"reason": reason.strip()})
+    reflect(customer_ids={visit.customer_id})  # the clocks this write changed, on the next page at once
     return visit
 
 
@@ -181,6 +186,7 @@ def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_proble
                        summary=summary.strip() or f"{visit.purpose}：{visit.purchase_plans[:100]}", visit=visit)
     audit_log(actor=actor, action="engagement.visit.recorded", target=visit, rule="A13.2",
               changes={"ends_at": visit.ends_at, "checkin": checkin is not None})
+    reflect(customer_ids={visit.customer_id})  # the clocks this write changed, on the next page at once
     return visit
 
 

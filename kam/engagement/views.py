@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
+from kam.core.redirects import safe_next
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get, customers_visible
 from kam.engagement import selectors, services
@@ -39,7 +40,7 @@ def log_contact(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("已记录与「%(c)s」的沟通。") % {"c": data["customer"]})
-            return redirect(request.GET.get("next") or "my_day")
+            return redirect(safe_next(request, "my_day"))
     selected = form["customer"].value()
     contacts = Contact.objects.filter(customer_id=selected, customer__in=customers) if selected else []
     return render(request, "engagement/log_contact.html", {"form": form, "contacts": contacts})

@@ -11,3 +11,11 @@ class ExchangeConfig(AppConfig):
 
         # each domain app declares its import kinds in <app>/imports.py
         autodiscover_modules("imports")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.core.navigation import NavEntry, register
+        from kam.users.models import Role
+
+        register(NavEntry("exchange:imports", _("数据导入"), (Role.HEAD_OF_SALES, Role.FINANCE), group="admin",
+                          order=130))

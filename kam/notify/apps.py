@@ -5,3 +5,9 @@ class NotifyConfig(AppConfig):
     name = "kam.notify"
     label = "notify"
     verbose_name = "通知"
+
+    def ready(self) -> None:
+        from kam.core.navigation import register_counter
+        from kam.notify.services import unread_count
+
+        register_counter("inbox", unread_count)

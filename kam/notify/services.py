@@ -156,12 +156,19 @@ def deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str
     return counts
 
 
+def _still_relevant():
+    """A notification about an alert that has since been resolved (met, explained, void) no longer shows."""
+    from django.db.models import Q
+
+    return Q(alert__isnull=True) | Q(alert__resolved_at__isnull=True)
+
+
 def inbox(*, user: User):
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Notification.objects.filter(_still_relevant(), recipient=user).order_by("-created_at", "-id")
 
 
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(_still_relevant(), recipient=user, read_at__isnull=True).count()
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:

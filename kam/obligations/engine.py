@@ -1,9 +1,13 @@
 """The obligation engine: clock rules → obligations (G.1–G.5).
 
-A rule is registered once (`register`) and evaluated set-based: its `load` runs a few queries for all
-accounts at once; its `evaluate` is a pure function of (policy timeline, facts, now). Later issues add
-rules (green channel, dossier freshness, receivables …) in their own app's `obligation_rules.py`
-without touching this module.
+A clock rule is registered once (`register`, from the `clocks.py` module of the app that owns the facts;
+`ObligationsConfig.ready` discovers them) and evaluated set-based in two steps:
+
+* `load(ctx)` runs the few set-based queries for every subject at once and returns plain data (its facts);
+* `evaluate(facts, timeline=…, now=…)` is a pure function of the facts, the policy timeline (G.1) and `now`
+  that returns the obligations — no database, no clock: it is tested without a database.
+
+The engine never imports the apps whose rules it runs; they plug in here.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.utils import timezone
 
 UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED = "upcoming", "due_soon", "met", "met_late", "breached"
 STATES = (UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED)
+OPEN_STATES = (UPCOMING, DUE_SOON, BREACHED)
 STATE_LABELS = {UPCOMING: "未到期", DUE_SOON: "即将到期", MET: "已完成", MET_LATE: "逾期完成", BREACHED: "已逾期"}
 
 
@@ -38,8 +43,10 @@ class Obligation:
     met_at: dt.datetime | None = None
     label: str = ""  # short Chinese text (never core data)
     url: str = ""
-    watchers: tuple[int, ...] = ()  # others who hear due-soon and breach personally (e.g. the account manager)
+    watcher_id: int | None = None  # who also hears due-soon and breach personally (the account manager)
     queue: str = ""  # the department queue it sits in (after_sales, marketing, finance) — G.5, A4
+    customer_name: str = ""
+    provisional: bool = False  # the due time was computed on a year with no official holiday schedule (G.3)
 
     @property
     def key(self) -> tuple[str, str, int, str]:
@@ -47,7 +54,11 @@ class Obligation:
 
     @property
     def open(self) -> bool:
-        return self.state in (UPCOMING, DUE_SOON, BREACHED)
+        return self.state in OPEN_STATES
+
+    @property
+    def watchers(self) -> tuple[int, ...]:
+        return (self.watcher_id,) if self.watcher_id else ()
 
 
 def clock_state(*, window_start: dt.datetime, due_at: dt.datetime, now: dt.datetime, met_at: dt.datetime | None,
@@ -69,52 +80,70 @@ class EvalContext:
     now: dt.datetime
     since: dt.datetime  # evaluate periods / clocks that end after this instant
     timeline: Any  # kam.policy.selectors.PolicyTimeline
-    customer_ids: set[int] | None = None  # restrict to these accounts (one-account reflection)
-    owner_id: int | None = None  # restrict to one person's obligations (my day) …
-    owner_roles: frozenset[str] = frozenset()  # … including those owned by a role they hold
+    customer_ids: set[int] | None = None  # restrict to these accounts (one account's reflection)
     cache: dict[str, Any] = field(default_factory=dict)  # shared loads (key accounts, tiers) across rules
 
 
-class Rule:
+class ClockRule:
+    """A rule of the policy that has a clock (rules.md "clock"): facts → obligations."""
+
     id: str = ""
     title: str = ""
     #: "immediate": a breach goes to the escalation target at once (hour clocks, A11/A15);
     #: "digest": in the next daily digest (period clocks) — G.5
     escalation: str = "digest"
 
-    def obligations(self, ctx: EvalContext) -> Iterable[Obligation]:
+    def load(self, ctx: EvalContext) -> Any:
+        """The set-based queries: every fact `evaluate` needs, as plain data."""
         raise NotImplementedError
 
+    def evaluate(self, facts: Any, *, timeline: Any, now: dt.datetime) -> list[Obligation]:
+        """Pure: the obligations these facts give under the policy timeline at `now`."""
+        raise NotImplementedError
 
-REGISTRY: dict[str, Rule] = {}
+    def obligations(self, ctx: EvalContext) -> list[Obligation]:
+        return self.evaluate(self.load(ctx), timeline=ctx.timeline, now=ctx.now)
 
 
-def register(rule: Rule) -> Rule:
+REGISTRY: dict[str, ClockRule] = {}
+
+
+def register(rule: ClockRule) -> ClockRule:
     REGISTRY[rule.id] = rule
     return rule
 
 
-def owned_by(ctx: EvalContext, owner_id: int | None, owner_role: str) -> bool:
-    if ctx.owner_id is None:
-        return True
-    return (owner_id is not None and owner_id == ctx.owner_id) or (bool(owner_role) and owner_role in ctx.owner_roles)
+def concerns(o: Obligation, user_id: int, roles: Iterable[str]) -> bool:
+    """The person owns the obligation, watches it, or holds the role that owns it."""
+    return o.owner_id == user_id or o.watcher_id == user_id or (
+        o.owner_id is None and bool(o.owner_role) and o.owner_role in set(roles))
+
+
+def default_since(now: dt.datetime) -> dt.datetime:
+    """The start of the previous month: enough for the current and the previous periods."""
+    local = timezone.localtime(now)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def context(*, now: dt.datetime | None = None, since: dt.datetime | None = None,
+            customer_ids: set[int] | None = None) -> EvalContext:
+    from kam.policy.selectors import published_versions
+
+    now = now or timezone.now()
+    return EvalContext(now=now, since=since or default_since(now), timeline=published_versions(),
+                       customer_ids=customer_ids)
 
 
 def evaluate(*, now: dt.datetime | None = None, since: dt.datetime | None = None, rules: Iterable[str] | None = None,
              customer_ids: set[int] | None = None, owner=None) -> list[Obligation]:
-    """Every obligation of the selected rules whose clock is open or ended after `since`
-    (default: the start of the previous month, enough for the current and previous periods)."""
-    from kam.policy.selectors import published_versions
-
-    now = now or timezone.now()
-    if since is None:
-        local = timezone.localtime(now)
-        first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        since = (first - dt.timedelta(days=1)).replace(day=1)
-    ctx = EvalContext(now=now, since=since, timeline=published_versions(), customer_ids=customer_ids,
-                      owner_id=owner.pk if owner is not None else None,
-                      owner_roles=frozenset(owner.roles) if owner is not None else frozenset())
+    """Every obligation of the selected rules whose clock is open or ended after `since`; with `owner`, only
+    those the person owns, watches, or owns through a role."""
+    ctx = context(now=now, since=since, customer_ids=customer_ids)
     result: list[Obligation] = []
     for rule_id in (rules or list(REGISTRY)):
-        result.extend(o for o in REGISTRY[rule_id].obligations(ctx) if owned_by(ctx, o.owner_id, o.owner_role))
+        result.extend(REGISTRY[rule_id].obligations(ctx))
+    if owner is not None:
+        roles = owner.roles
+        result = [o for o in result if concerns(o, owner.pk, roles)]
     return result

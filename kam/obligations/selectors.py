@@ -1,4 +1,6 @@
-"""Reads of obligations for pages: my day (one person's) and the compliance overview (everyone's)."""
+"""Reads of stored obligations for pages and the API: my day (one person's), a department's queue, one
+subject's clocks, and the compliance overview (everyone's). A few indexed queries each, whatever the data size;
+nothing here evaluates the engine."""
 
 from __future__ import annotations
 
@@ -6,45 +8,87 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from kam.obligations import engine
+from kam.core.access import require_role
+from kam.obligations.models import OPEN_STATES, State, StoredObligation
 from kam.obligations.periods import period_of
 from kam.users.models import Role, User
+
+DONE_STATES = (State.MET, State.MET_LATE)
+
+
+def concerning(user: User) -> Q:
+    """The person owns it, watches it (the account manager of a ticket or request), or holds the role that owns
+    it."""
+    roles = list(user.roles)
+    return Q(owner=user) | Q(watcher=user) | Q(owner__isnull=True, owner_role__in=roles)
+
+
+def live() -> QuerySet[StoredObligation]:
+    return StoredObligation.objects.filter(live=True)
 
 
 @dataclass
 class MyDay:
-    overdue: list[engine.Obligation] = field(default_factory=list)
-    today: list[engine.Obligation] = field(default_factory=list)
-    week: list[engine.Obligation] = field(default_factory=list)
-    done: list[engine.Obligation] = field(default_factory=list)  # met in periods still running
+    overdue: list[StoredObligation] = field(default_factory=list)
+    today: list[StoredObligation] = field(default_factory=list)
+    week: list[StoredObligation] = field(default_factory=list)
+    done: list[StoredObligation] = field(default_factory=list)  # met in periods still running
+    acknowledged: list[StoredObligation] = field(default_factory=list)  # past breaches explained
     per_rule: Counter = field(default_factory=Counter)
-    accounts: dict[int, list[engine.Obligation]] = field(default_factory=dict)
+    accounts: dict[int, list[StoredObligation]] = field(default_factory=dict)
 
 
 def my_day(*, user: User, now: dt.datetime | None = None) -> MyDay:
+    """Overdue, due today, this week, done this period — two queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     week_end = now + dt.timedelta(days=7)
     result = MyDay()
-    everything = engine.evaluate(now=now, owner=user)
-    result.done = sorted((o for o in everything if not o.open and o.window_start <= now < o.due_at),
-                         key=lambda o: o.due_at)
-    open_obs = [o for o in everything if o.open]
-    for o in sorted(open_obs, key=lambda o: o.due_at):
-        if o.state == engine.BREACHED:
-            result.overdue.append(o)
-        elif o.state == engine.DUE_SOON or timezone.localdate(o.due_at) <= today:
+    mine = live().filter(concerning(user))
+    open_rows = mine.filter(Q(state__in=(State.BREACHED, State.DUE_SOON)) | Q(state=State.UPCOMING,
+                                                                             due_at__lte=week_end))
+    for o in open_rows.order_by("due_at", "rule", "id"):
+        if o.state == State.BREACHED:
+            (result.acknowledged if o.acknowledged_at else result.overdue).append(o)
+            if o.acknowledged_at:
+                continue
+        elif o.state == State.DUE_SOON or timezone.localdate(o.due_at) <= today:
             result.today.append(o)
-        elif o.due_at <= week_end:
-            result.week.append(o)
         else:
-            continue
+            result.week.append(o)
         result.per_rule[o.rule] += 1
         if o.customer_id:
             result.accounts.setdefault(o.customer_id, []).append(o)
+    result.done = list(mine.filter(state__in=DONE_STATES, window_start__lte=now, due_at__gt=now).order_by(
+        "due_at", "rule", "id"))
     return result
+
+
+def queue(*, department: str, now: dt.datetime | None = None, owner: User | None = None
+          ) -> QuerySet[StoredObligation]:
+    """A4: a department's open items by due time (the page paginates)."""
+    qs = live().filter(queue=department, state__in=OPEN_STATES).select_related("owner", "customer")
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    return qs.order_by("due_at", "rule", "id")
+
+
+def subject_clocks(*, subject_type: str, subject_id: int, rules: list[str] | None = None
+                   ) -> list[StoredObligation]:
+    """The clocks of one ticket, request or visit (any state but void)."""
+    qs = StoredObligation.objects.filter(subject_type=subject_type, subject_id=subject_id).exclude(
+        state=State.OBSOLETE)
+    if rules:
+        qs = qs.filter(rule__in=rules)
+    return list(qs.order_by("due_at", "rule"))
+
+
+def customer_open(*, customer_id: int) -> list[StoredObligation]:
+    """What is open on one account (its dossier)."""
+    return list(live().filter(customer_id=customer_id, state__in=OPEN_STATES).order_by("due_at", "rule")[:50])
 
 
 @dataclass
@@ -54,40 +98,95 @@ class ComplianceRow:
     cells: dict[str, Counter]
 
 
-def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8):
-    """Per manager and rule: met / breached / open this period; and the weekly trend of the share met."""
-    from kam.core.access import require_role
+@dataclass(frozen=True)
+class WeekTrend:
+    key: str
+    due: int
+    met: int
 
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.met / self.due) if self.due else None
+
+
+@dataclass
+class Compliance:
+    rows: list[ComplianceRow]
+    rules: list[str]
+    trend: list[WeekTrend]
+
+
+def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) -> Compliance:
+    """Per owner and rule: open / met / breached in the current and previous month (one GROUP BY), and the share
+    met of what fell due in each of the last `weeks` weeks (one query)."""
     require_role(user, Role.HEAD_OF_SALES, Role.MANAGEMENT)
     now = now or timezone.now()
-    this_week = period_of("week", now)
-    since = this_week.start - dt.timedelta(weeks=weeks - 1)
-    obligations = engine.evaluate(now=now, since=since)
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in={o.owner_id for o in obligations if o.owner_id})}
-    role_names: dict[str, str] = {str(Role.HEAD_OF_SALES): str(Role.HEAD_OF_SALES.label)}
+    cutoff = period_of("month", now).previous().start
     rows: dict[str, ComplianceRow] = {}
-    rules = sorted({o.rule for o in obligations}, key=_rule_sort)
-    current_cutoff = period_of("month", now).previous().start
-    for o in obligations:
-        key = f"u{o.owner_id}" if o.owner_id else f"r{o.owner_role}"
-        label = names.get(o.owner_id, "") if o.owner_id else role_names.get(o.owner_role, o.owner_role)
+    grouped = (StoredObligation.objects.filter(due_at__gt=cutoff, window_start__lte=now)
+               .exclude(state=State.OBSOLETE)
+               .values("owner_id", "owner__display_name", "owner__username", "owner_role", "rule", "state")
+               .annotate(running=Count("id", filter=Q(due_at__gt=now)), ended=Count("id", filter=Q(due_at__lte=now)))
+               .order_by())
+    role_names = {str(Role.HEAD_OF_SALES): str(Role.HEAD_OF_SALES.label)}
+    for g in grouped:
+        if g["owner_id"]:
+            key, label = f"u{g['owner_id']}", g["owner__display_name"] or g["owner__username"]
+        else:
+            key, label = f"r{g['owner_role']}", role_names.get(g["owner_role"], g["owner_role"])
         row = rows.setdefault(key, ComplianceRow(label, key, defaultdict(Counter)))
-        if o.due_at <= current_cutoff and o.state != engine.BREACHED:
-            continue
-        if o.window_start <= now < o.due_at:
-            row.cells[o.rule]["open" if o.open else "met"] += 1
-        elif o.due_at <= now and o.due_at > current_cutoff:
-            row.cells[o.rule]["breached" if o.state == engine.BREACHED else "met"] += 1
-    trend = []
-    week = this_week
+        is_open = g["state"] in OPEN_STATES
+        if g["running"]:
+            row.cells[g["rule"]]["open" if is_open else "met"] += g["running"]
+        if g["ended"]:
+            row.cells[g["rule"]]["breached" if g["state"] == State.BREACHED else "met"] += g["ended"]
+    rules = sorted({rule for r in rows.values() for rule, c in r.cells.items() if c}, key=_rule_sort)
+    return Compliance(rows=sorted(rows.values(), key=lambda r: r.owner), rules=rules,
+                      trend=weekly_trend(now=now, weeks=weeks))
+
+
+def weekly_trend(*, now: dt.datetime, weeks: int = 8, extra: Q | None = None) -> list[WeekTrend]:
+    """What fell due in each of the last `weeks` weeks and how much of it was met — one aggregate query."""
+    periods = []
+    week = period_of("week", now)
     for _i in range(weeks):
-        due = [o for o in obligations if week.start < o.due_at <= week.end and o.due_at <= now]
-        met = sum(1 for o in due if o.state in (engine.MET, engine.MET_LATE))
-        trend.append((week.key, len(due), met, round(100 * met / len(due)) if due else None))
+        periods.append(week)
         week = week.previous()
-    return sorted(rows.values(), key=lambda r: r.owner), rules, list(reversed(trend)), obligations
+    periods.reverse()
+    aggregates = {}
+    for i, w in enumerate(periods):
+        in_week = Q(due_at__gt=w.start, due_at__lte=min(w.end, now))
+        aggregates[f"d{i}"] = Count("id", filter=in_week)
+        aggregates[f"m{i}"] = Count("id", filter=in_week & Q(state__in=DONE_STATES))
+    qs = StoredObligation.objects.exclude(state=State.OBSOLETE).filter(due_at__gt=periods[0].start, due_at__lte=now)
+    if extra is not None:
+        qs = qs.filter(extra)
+    counts = qs.aggregate(**aggregates)
+    return [WeekTrend(w.key, counts[f"d{i}"] or 0, counts[f"m{i}"] or 0) for i, w in enumerate(periods)]
+
+
+def drill_down(*, user: User, owner_key: str = "", rule: str = "", now: dt.datetime | None = None
+               ) -> QuerySet[StoredObligation]:
+    """The rows behind a compliance cell: breaches first, then by due time (the page paginates)."""
+    require_role(user, Role.HEAD_OF_SALES, Role.MANAGEMENT)
+    now = now or timezone.now()
+    cutoff = period_of("month", now).previous().start
+    qs = StoredObligation.objects.filter(due_at__gt=cutoff, window_start__lte=now).exclude(state=State.OBSOLETE)
+    if owner_key.startswith("u") and owner_key[1:].isdigit():
+        qs = qs.filter(owner_id=int(owner_key[1:]))
+    elif owner_key.startswith("r"):
+        qs = qs.filter(owner__isnull=True, owner_role=owner_key[1:])
+    if rule:
+        qs = qs.filter(rule=rule)
+    return qs.order_by("state", "due_at", "id").select_related("customer")
 
 
 def _rule_sort(rule: str) -> tuple:
     head, _, tail = rule.partition(".")
     return (head[0], int(head[1:]) if head[1:].isdigit() else 0, int(tail) if tail.isdigit() else 0)
+
+
+
+def head_scope(user: User) -> Q:
+    """The head of sales may explain any breach; others only their own (see `concerning`)."""
+    return Q() if user.has_role(Role.HEAD_OF_SALES) else Q(pk__in=[])

@@ -1,7 +1,14 @@
-"""`kam sweep`: evaluate every rule, record new alerts once, notify who G.5 names, deliver, send digests.
+"""`kam sweep`: reconcile the stored obligations, record new alerts once and notify who G.5 names, resolve the
+alerts whose obligation was met, run the periodic jobs, send digests, deliver.
 
-Idempotent: an alert's unique key (rule, subject, period, kind) means running the sweep twice — or on two
-machines at once — records and notifies each due-soon or breach once.
+1. Reconcile every rule with the engine (set-based; a rule that fails is reported, the others go on).
+2. For each stored obligation that is due soon or breached and has no alert of that kind yet: the alert and
+   its notifications are written in one transaction (a transactional outbox: a crash between the two can
+   neither lose the notifications nor send them twice). The unique alert key (rule, subject, period, kind)
+   keeps two sweeps at once from recording it twice.
+3. Alerts whose obligation left that state are resolved (met, met late, obsolete, superseded, acknowledged).
+4. Periodic jobs, the daily digests (only what is still open), delivery of the outbox.
+Each run is recorded (`SweepRun`) so that health checks can tell how old the last complete sweep is.
 """
 
 from __future__ import annotations
@@ -10,17 +17,23 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from kam.obligations import engine
-from kam.obligations.models import Alert, AlertKind
+from kam.calendar.workdays import CalendarDataMissing, is_working_day
+from kam.notify.models import DigestRun, Notification
+from kam.notify.services import deliver_due, notify_group, notify_role, notify_user
+from kam.obligations import engine, store
+from kam.obligations.jobs import run_jobs
+from kam.obligations.models import Alert, AlertKind, State, StoredObligation, SweepRun
 from kam.policy.rules import rule_citation
+from kam.policy.selectors import policy_in_force
+from kam.users.models import Role, User
 
 log = logging.getLogger("kam.sweep")
 
 
-def _text(o: engine.Obligation, kind: str) -> tuple[str, str]:
+def _text(o: StoredObligation, kind: str) -> tuple[str, str]:
     due = timezone.localtime(o.due_at).strftime("%m-%d %H:%M")
     what = "即将到期" if kind == AlertKind.DUE_SOON else "已逾期"
     title = f"【{what}】{o.label}"
@@ -28,40 +41,39 @@ def _text(o: engine.Obligation, kind: str) -> tuple[str, str]:
     return title, body
 
 
-def record_alerts(obligations: list[engine.Obligation]) -> list[tuple[Alert, engine.Obligation]]:
-    """Insert the alerts not yet recorded; return only those this call created."""
-    wanted = {(o.rule, o.subject_type, o.subject_id, o.period_key, AlertKind.DUE_SOON if o.state == engine.DUE_SOON
-               else AlertKind.BREACHED): o for o in obligations if o.state in (engine.DUE_SOON, engine.BREACHED)}
-    if not wanted:
-        return []
-    keys = {(k[0], k[3]) for k in wanted}
-    q = Q()
-    for rule, period in keys:
-        q |= Q(rule=rule, period_key=period)
-    existing = set(Alert.objects.filter(q).values_list("rule", "subject_type", "subject_id", "period_key", "kind"))
+def alerting_rows(*, now: dt.datetime):
+    """Live obligations due soon or breached (in the engine's window), not explained, without their alert."""
+    has_alert = Alert.objects.filter(rule=OuterRef("rule"), subject_type=OuterRef("subject_type"),
+                                     subject_id=OuterRef("subject_id"), period_key=OuterRef("period_key"),
+                                     kind=OuterRef("state"))
+    return (StoredObligation.objects.filter(live=True, state__in=[State.DUE_SOON, State.BREACHED],
+                                            acknowledged_at__isnull=True, due_at__gt=engine.default_since(now))
+            .filter(~Exists(has_alert)).order_by("due_at", "id"))
+
+
+def record_alerts(*, now: dt.datetime) -> list[Alert]:
+    """Step 2: one alert per (obligation, kind), with its notifications in the same transaction."""
     created = []
-    for key, o in wanted.items():
-        if key in existing:
-            continue
-        title, _body = _text(o, key[4])
+    for o in alerting_rows(now=now):
+        kind = AlertKind.DUE_SOON if o.state == State.DUE_SOON else AlertKind.BREACHED
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
                     rule=o.rule, subject_type=o.subject_type, subject_id=o.subject_id, period_key=o.period_key,
-                    kind=key[4], customer_id=o.customer_id, owner_id=o.owner_id, owner_role=o.owner_role,
-                    escalation_role=o.escalation_role, due_at=o.due_at, label=o.label[:300], url=o.url)
+                    kind=kind, obligation=o, customer_id=o.customer_id, owner_id=o.owner_id,
+                    owner_role=o.owner_role, escalation_role=o.escalation_role, due_at=o.due_at,
+                    label=o.label[:300], url=o.url)
+                notify_alert(alert, o, now=now)
         except IntegrityError:
-            continue  # another sweep recorded it first
-        created.append((alert, o))
+            continue  # another sweep recorded (and notified) it first
+        created.append(alert)
     return created
 
 
-def notify_alert(alert: Alert, o: engine.Obligation, *, now: dt.datetime | None = None) -> None:
-    """G.5: due-soon and breach to the owner at once; a breach of an hour clock also to the escalation
-    target at once (and its group); period-clock breaches reach the escalation target in the digest."""
-    from kam.notify.services import notify_group, notify_role, notify_user
-    from kam.users.models import User
-
+def notify_alert(alert: Alert, o: StoredObligation, *, now: dt.datetime | None = None) -> None:
+    """G.5: due-soon and breach to the owner at once (and the account manager watching); a breach of an hour
+    clock also to the escalation target at once (and its group); period-clock breaches reach the escalation
+    target in the digest."""
     title, body = _text(o, alert.kind)
     common = {"title": title, "body": body, "url": o.url, "rule": o.rule, "alert": alert,
               "dedupe_key": f"alert:{alert.pk}", "now": now}
@@ -71,26 +83,22 @@ def notify_alert(alert: Alert, o: engine.Obligation, *, now: dt.datetime | None 
             notify_user(user=owner, **common)
     elif o.owner_role:
         notify_role(role=o.owner_role, **common)
-    for watcher in User.objects.filter(pk__in=[w for w in o.watchers if w != o.owner_id]):
-        notify_user(user=watcher, **common)
+    if o.watcher_id and o.watcher_id != o.owner_id:
+        watcher = User.objects.filter(pk=o.watcher_id).first()
+        if watcher is not None:
+            notify_user(user=watcher, **common)
     if o.queue:  # the department's queue group (never an account manager's group)
         notify_group(audience=o.queue, **{**common, "dedupe_key": f"alert:{alert.pk}:queue"})
     rule = engine.REGISTRY.get(o.rule)
     if alert.kind == AlertKind.BREACHED and o.escalation_role and rule is not None and rule.escalation == "immediate":
         notify_role(role=o.escalation_role, **{**common, "dedupe_key": f"alert:{alert.pk}:esc"})
-        if o.escalation_role == "head_of_sales":
+        if o.escalation_role == Role.HEAD_OF_SALES:
             notify_group(audience="head_of_sales", **{**common, "dedupe_key": f"alert:{alert.pk}:grp"})
 
 
 def send_digests(*, now: dt.datetime) -> int:
-    """G.5 daily digest at `alerts.digest_time` on working days (official calendar): each person's open
-    alerts, plus — for escalation targets — the period-clock breaches of the last day."""
-    from kam.calendar.workdays import CalendarDataMissing, is_working_day
-    from kam.notify.models import DigestRun
-    from kam.notify.services import notify_user
-    from kam.policy.selectors import policy_in_force
-    from kam.users.models import User
-
+    """G.5 daily digest at `alerts.digest_time` on working days (official calendar): each person's alerts still
+    open, plus — for escalation targets — the period-clock breaches still open, since their previous digest."""
     local = timezone.localtime(now)
     policy = policy_in_force(at=now)
     if local.time() < policy["alerts.digest_time"]:
@@ -99,7 +107,7 @@ def send_digests(*, now: dt.datetime) -> int:
         if not is_working_day(local.date()):
             return 0
     except CalendarDataMissing:
-        log.warning("no holiday schedule for %s: digest skipped", local.year)
+        log.warning("%s is outside the working calendar's range: digest skipped", local.date())
         return 0
     first_digest = now - dt.timedelta(days=7)  # someone's very first digest looks back one week
     sent = 0
@@ -107,13 +115,14 @@ def send_digests(*, now: dt.datetime) -> int:
     done = set(DigestRun.objects.filter(day=local.date()).values_list("user_id", flat=True))
     # each digest covers what happened since that person's previous digest (holidays and weekends included)
     previous = dict(DigestRun.objects.values("user_id").annotate(last=Max("created_at")).values_list("user_id", "last"))
+    still_open = Alert.objects.filter(resolved_at__isnull=True)
     for user in users:
         if user.pk in done:
             continue
         since = previous.get(user.pk, first_digest)
         roles = {g.role for g in user.role_grants.all()}
-        own = Alert.objects.filter(Q(owner=user) | Q(owner__isnull=True, owner_role__in=roles), created_at__gte=since)
-        escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role__in=roles, created_at__gte=since)
+        own = still_open.filter(Q(owner=user) | Q(owner__isnull=True, owner_role__in=roles), created_at__gte=since)
+        escalated = still_open.filter(kind=AlertKind.BREACHED, escalation_role__in=roles, created_at__gte=since)
         lines = [f"· {a.rule} {a.get_kind_display()}：{a.label}" for a in own.order_by("due_at")[:30]]
         lines += [f"· [{a.rule} 逾期] {a.label}" for a in escalated.order_by("due_at")[:30]]
         try:
@@ -126,15 +135,11 @@ def send_digests(*, now: dt.datetime) -> int:
                         url="/my-day/", dedupe_key=f"digest:{local.date()}", rule="G.5", now=now)
             sent += 1
     # the head of sales' group hears the day's escalated breaches (never anyone's personal list)
-    from kam.notify.models import Notification
-
     last_group = Notification.objects.filter(robot__isnull=False, dedupe_key__contains=":hos:r").aggregate(
         m=Max("created_at"))["m"]
-    escalated = Alert.objects.filter(kind=AlertKind.BREACHED, escalation_role="head_of_sales",
-                                     created_at__gte=last_group or first_digest)
+    escalated = still_open.filter(kind=AlertKind.BREACHED, escalation_role=Role.HEAD_OF_SALES,
+                                  created_at__gte=last_group or first_digest)
     if escalated.exists():
-        from kam.notify.services import notify_group
-
         lines = [f"· [{a.rule} 逾期] {a.label}" for a in escalated.order_by("due_at")[:50]]
         notify_group(audience="head_of_sales", title=f"逾期汇总 {local:%m-%d}（{len(lines)} 项）",
                      body="\n".join(lines), url="/compliance/", dedupe_key=f"digest:{local.date()}:hos", rule="G.5",
@@ -142,32 +147,20 @@ def send_digests(*, now: dt.datetime) -> int:
     return sent
 
 
-def monthly_flags(*, now: dt.datetime) -> None:
-    """A5.2: the monthly check of key accounts and 破格 candidates, once per month."""
-    from kam.qualification.models import FlagRun
-    from kam.qualification.services import flags_compute
-
-    month = timezone.localdate(now).replace(day=1)
-    if FlagRun.objects.filter(month=month).exists():
-        return
-    try:
-        with transaction.atomic():
-            run = FlagRun.objects.create(month=month)
-            run.flags = flags_compute(month=month)["flags"]
-            run.save(update_fields=["flags"])
-    except IntegrityError:
-        pass  # another sweep ran it
-
-
-def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, int]:
-    from kam.notify.services import deliver_due
-
+def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, object]:
     now = now or timezone.now()
-    obligations = engine.evaluate(now=now)
-    created = record_alerts(obligations)
-    for alert, o in created:
-        notify_alert(alert, o, now=now)
+    # the first sweep of an installation also judges the weeks the compliance trend shows (history rows)
+    backfill = not SweepRun.objects.filter(finished_at__isnull=False).exists()
+    run = SweepRun.objects.create(started_at=timezone.now())
+    result = store.reconcile_all(now=now, backfill=backfill)
+    created = record_alerts(now=now)
+    resolved = store.resolve_alerts(now=now)
     digests = send_digests(now=now)
-    monthly_flags(now=now)
+    jobs = run_jobs(now=now)
     delivered = deliver_due(now=now) if deliver else {}
-    return {"obligations": len(obligations), "alerts": len(created), "digests": digests, **delivered}
+    failed = {**result.failed, **{name: "failed" for name, state in jobs.items() if state != "ok"}}
+    SweepRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(), evaluated=result.evaluated, alerts=len(created), failed=failed)
+    return {"obligations": result.evaluated, "created": result.created, "updated": result.updated,
+            "obsolete": result.obsolete, "alerts": len(created), "resolved": result.resolved + resolved,
+            "digests": digests, "failed": len(failed), **delivered}

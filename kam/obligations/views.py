@@ -1,51 +1,74 @@
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.access import login_required, role_required
-from kam.obligations import selectors
+from kam.core.errors import ApplicationError
+from kam.obligations import selectors, store
+from kam.obligations.forms import AcknowledgeForm
+from kam.obligations.models import StoredObligation
 from kam.users.models import Role
+
+#: A4: the departments that work from a queue, the role that works it, and the queue's name
+QUEUES = {"after_sales": (Role.AFTER_SALES, "售后服务部"), "marketing": (Role.MARKETING, "市场部"),
+          "finance": (Role.FINANCE, "财务部")}
 
 
 @login_required
 def my_day(request):
     day = selectors.my_day(user=request.user)
-    from kam.customers.models import Customer
-
-    names = dict(Customer.objects.filter(pk__in=list(day.accounts)).values_list("id", "name"))
-    accounts = sorted(((names.get(cid, ""), cid, obs) for cid, obs in day.accounts.items()), key=lambda x: x[0])
+    accounts = sorted(((obs[0].customer_name, cid, obs) for cid, obs in day.accounts.items()), key=lambda x: x[0])
     return render(request, "obligations/my_day.html", {"day": day, "accounts": accounts,
                                                          "rule_counts": sorted(day.per_rule.items())})
 
 
 @role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
 def compliance(request):
-    rows, rules, trend, obligations = selectors.compliance(user=request.user)
-    owner, rule = request.GET.get("owner"), request.GET.get("rule")
-    detail = []
+    overview = selectors.compliance(user=request.user)
+    owner, rule = request.GET.get("owner", ""), request.GET.get("rule", "")
+    detail = None
     if owner or rule:
-        for o in obligations:
-            key = f"u{o.owner_id}" if o.owner_id else f"r{o.owner_role}"
-            if (not owner or key == owner) and (not rule or o.rule == rule):
-                detail.append(o)
-        detail.sort(key=lambda o: (o.state != "breached", o.due_at))
-    return render(request, "obligations/compliance.html", {"rows": rows, "rules": rules, "trend": trend,
-                                                           "detail": detail[:300], "owner": owner, "rule": rule})
+        detail = Paginator(selectors.drill_down(user=request.user, owner_key=owner, rule=rule), 50).get_page(
+            request.GET.get("page"))
+    return render(request, "obligations/compliance.html", {"rows": overview.rows, "rules": overview.rules,
+                                                           "trend": overview.trend, "detail": detail,
+                                                           "owner": owner, "rule": rule})
 
 
 @login_required
-def inbox(request):
-    from kam.notify.services import inbox as inbox_rows
-
-    return render(request, "obligations/inbox.html", {"notes": inbox_rows(user=request.user)[:100]})
+def queue(request, department: str):
+    """A4: a department's queue — what is assigned to it, by due time, with countdown and rule id."""
+    if department not in QUEUES:
+        raise Http404
+    role, label = QUEUES[department]
+    if not request.user.has_role(role, Role.HEAD_OF_SALES, Role.MANAGEMENT):
+        raise Http404
+    mine = request.GET.get("mine") == "1"
+    items = selectors.queue(department=department, owner=request.user if mine else None)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "obligations/queue.html", {"items": page, "page": page, "department": department,
+                                                      "mine": mine, "label": label})
 
 
 @login_required
 @require_POST
-def inbox_read(request):
-    from kam.notify.services import mark_read
-
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    mark_read(user=request.user, ids=ids)
-    return redirect("inbox")
+def acknowledge(request, pk: int):
+    """A past breach explained by its owner or the head of sales: it stops showing red on my day."""
+    row = get_object_or_404(StoredObligation.objects.filter(selectors.concerning(request.user)
+                                                            | selectors.head_scope(request.user)), pk=pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写说明。"))
+    else:
+        try:
+            store.obligation_acknowledge(actor=request.user, obligation=row, note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已记录说明：%(label)s 不再显示为逾期。") % {"label": row.label})
+    return redirect("my_day")

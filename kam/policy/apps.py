@@ -5,3 +5,10 @@ class PolicyConfig(AppConfig):
     name = "kam.policy"
     label = "policy"
     verbose_name = "政策设置"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.core.navigation import NavEntry, register
+
+        register(NavEntry("policy:in_force", _("政策设置"), group="review", order=120))

@@ -27,6 +27,7 @@ from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
 from kam.policy import selectors
 from kam.policy.models import PolicyVersion
 from kam.policy.schema import SETTINGS, validate_values
+from kam.policy.signals import policy_published
 from kam.users.models import Role
 
 RULE = "A2.3"
@@ -238,4 +239,5 @@ def policy_version_publish(*, actor, version: PolicyVersion, effective_from: dt.
                                replaces=latest.number if latest else None))
     selectors.clear_cache()
     transaction.on_commit(selectors.clear_cache)
+    policy_published.send(sender=PolicyVersion, version=locked)  # e.g. the engine re-judges its obligations
     return _refresh(version, locked)

@@ -275,10 +275,8 @@ class AssignIn(Schema):
 
 @router.post("/assignments", response=dict, summary="交接客户经理（A9.2；大客户受 A9.1 上限约束）")
 def assign(request: HttpRequest, payload: AssignIn):
-    from kam.customers.services import customer_assign_manager
-
     customer = customer_get(user=request.user, pk=payload.customer_id)
     manager = get_object_or_404(account_managers(), pk=payload.manager_id)
-    a = customer_assign_manager(actor=request.user, customer=customer, manager=manager, on=payload.on,
-                                reason=payload.reason)
+    a = services.portfolio_assign(actor=request.user, customer=customer, manager=manager, on=payload.on,
+                                  reason=payload.reason)
     return {"customer_id": customer.pk, "manager_id": manager.pk, "started_on": a.started_on.isoformat()}

@@ -1,17 +1,21 @@
-"""Import kind: the current key-account list when going live (A5.1 "initial list").
+"""Import kinds of qualification: account-manager assignments (A9.1/A9.2) and the current key-account list
+when going live (A5.1 "initial list").
 
 Rows become the candidates of an initial-list review; management approves it like a review, and the
 designations then start with source "initial list" (from the date the row gives)."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs
+from kam.customers.models import Customer
 from kam.exchange.handlers import check_duplicate_keys, filter_in
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.qualification.models import Candidate, Decision, Tier
+from kam.qualification.services import portfolio_assign
 from kam.users.models import Role, User
 
 
@@ -102,3 +106,52 @@ register(ImportKind(
     ],
     handler=KeyAccountListHandler(),
     description=_l("上线时导入现有大客户名单，提交管理层批准后生效，来源记为「初始名单」（A5.1）。")))
+
+
+class AssignmentHandler(Handler):
+    """A9.2 handovers through the portfolio service (dated, the previous assignment ends; A9.1 cap checked)."""
+
+    def prepare(self, rows, ctx):
+        rows = check_customer_refs(rows, ctx)
+        refs = {r.values["manager"] for r in rows}
+        users = {}
+        for u in User.objects.filter(is_active=True, role_grants__role=Role.ACCOUNT_MANAGER).distinct():
+            users.setdefault(u.username, u)
+            if u.display_name:
+                users.setdefault(u.display_name, u)
+        valid = []
+        for row in rows:
+            user = users.get(row.values["manager"])
+            if user is None:
+                ctx.error(row, "manager", _("%(m)s 不是系统中的客户经理") % {"m": row.values["manager"]})
+                continue
+            row.values["manager_user"] = user
+            valid.append(row)
+        del refs
+        return check_duplicate_keys(valid, ctx, lambda r: r.values["customer_id"], "customer")
+
+    def apply(self, rows, ctx):
+        customers = Customer.objects.in_bulk([r.values["customer_id"] for r in rows])
+        for row in rows:
+            customer = customers[row.values["customer_id"]]
+            manager = row.values["manager_user"]
+            if customer.account_manager_id == manager.pk:
+                ctx.counts["unchanged"] += 1
+                continue
+            created = customer.account_manager_id is None
+            portfolio_assign(actor=None, customer=customer, manager=manager,
+                             on=row.values.get("started_on") or timezone.localdate(),
+                             reason=row.values.get("reason") or str(_("导入")))
+            ctx.counts["created" if created else "updated"] += 1
+
+
+register(ImportKind(
+    name="assignments", label=_l("客户经理分配"), key=("customer",), roles=(Role.HEAD_OF_SALES,),
+    columns=[
+        Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
+        Column("manager", _l("客户经理"), "Account manager", required=True, example="am1",
+               aliases=("业务员", "销售员", "负责人"), note=_l("系统用户名或姓名")),
+        Column("started_on", _l("开始日期"), "Since", type="date", example="2026-01-01"),
+        Column("reason", _l("原因"), "Reason", example="年度分配", max_length=200),
+    ],
+    handler=AssignmentHandler(), description=_l("每个客户在任一时刻只有一位客户经理；交接留存历史（A9.2）。")))

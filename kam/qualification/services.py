@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError, InvalidTransition, PolicyViolation
-from kam.customers.models import Customer
+from kam.customers.models import AccountAssignment, Customer
+from kam.customers.services import customer_assign_manager
+from kam.obligations.store import reflect
 from kam.policy.selectors import policy_in_force
 from kam.qualification import rules, selectors
 from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
@@ -24,6 +26,7 @@ from kam.qualification.models import (
     DesignationSource,
     Flag,
     FlagKind,
+    FlagRun,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -254,6 +257,7 @@ def review_submit(*, actor: User, review: Review) -> Review:
     review.save(update_fields=["status", "submitted_by", "submitted_at"])
     audit_log(actor=actor, action="qualification.review.submitted", target=review, rule="A5.1",
               changes={"included": sum(1 for c in Candidate.objects.filter(review=review) if c.included)})
+    reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
 
@@ -270,6 +274,7 @@ def review_return(*, actor: User, review: Review, comment: str) -> Review:
     review.save(update_fields=["status", "return_comment"])
     audit_log(actor=actor, action="qualification.review.returned", target=review, rule="A5.1",
               changes={"comment": comment.strip()})
+    reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
 
@@ -328,10 +333,9 @@ def review_approve(*, actor: User, review: Review) -> Review:
                 current.save(update_fields=["tier"])
         manager = c.proposed_manager_id
         if manager and manager != c.customer.account_manager_id:
-            from kam.customers.services import customer_assign_manager
-
+            # the whole list was checked against A9.1 before approval (review_blockers)
             customer_assign_manager(actor=None, customer=c.customer, manager=User.objects.get(pk=manager),
-                                    on=timezone.localdate(effective), reason=str(review), check_cap=False)
+                                    on=timezone.localdate(effective), reason=str(review))
     if review.kind == ReviewKind.ANNUAL:
         for c in cands:
             current = open_now.get(c.customer_id)
@@ -347,6 +351,8 @@ def review_approve(*, actor: User, review: Review) -> Review:
     audit_log(actor=actor, action="qualification.review.approved", target=review, rule="A5.1",
               changes={"added": added, "removed": removed, "kept": kept, "effective_at": effective,
                        "core": sum(1 for t in tiers.values() if t == Tier.CORE), "policy": review.policy_number})
+    reflect(customer_ids={c.customer_id for c in cands})  # designations, tiers and managers changed
+    reflect(rules=["A5.1"])
     return review
 
 
@@ -377,10 +383,23 @@ def tiers_recompute(*, actor: User) -> dict[str, int]:
     audit_log(actor=actor, action="qualification.tiers.recomputed", rule="A5.3",
               changes={"period": [start, end], "accounts": len(designations), "changed": changed,
                        "core": sum(1 for t in tiers.values() if t == Tier.CORE)})
+    reflect(customer_ids=set(designations))
     return {"accounts": len(designations), "changed": changed}
 
 
-# --- A9.1 cap ---------------------------------------------------------------------------------
+# --- portfolios: A9.1 cap, A9.2 handovers ------------------------------------------------------
+
+@transaction.atomic
+def portfolio_assign(*, actor: User | None, customer: Customer, manager: User, on: dt.date | None = None,
+                     reason: str = "") -> AccountAssignment:
+    """A9.2 handover of one customer to an account manager, refused by the A9.1 cap when the customer is a key
+    account and the manager already holds `portfolio.max_accounts_per_manager` of them."""
+    if actor is not None:
+        require_role(actor, Role.HEAD_OF_SALES)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_portfolio_cap(customer=customer, manager=manager)
+    return customer_assign_manager(actor=actor, customer=customer, manager=manager, on=on, reason=reason)
+
 
 def check_portfolio_cap(*, customer: Customer, manager: User) -> None:
     """A9.1 gate: an account manager holds at most `portfolio.max_accounts_per_manager` key accounts."""
@@ -396,6 +415,23 @@ def check_portfolio_cap(*, customer: Customer, manager: User) -> None:
 
 
 # --- mid-year (A5.2) --------------------------------------------------------------------------
+
+def monthly_flags(*, now: dt.datetime) -> None:
+    """A5.2: the monthly check of key accounts and 破格 candidates, once per month (a periodic job of the
+    sweep: the FlagRun row for the month makes it idempotent)."""
+    from django.db import IntegrityError
+
+    month = timezone.localdate(now).replace(day=1)
+    if FlagRun.objects.filter(month=month).exists():
+        return
+    try:
+        with transaction.atomic():
+            run = FlagRun.objects.create(month=month)
+            run.flags = flags_compute(month=month)["flags"]
+            run.save(update_fields=["flags"])
+    except IntegrityError:
+        pass  # another sweep ran it
+
 
 def trailing_facts(*, month_end: dt.date, customers=None) -> tuple[dict[int, Facts], rules.Criteria]:
     policy = policy_in_force(at=timezone.now())
@@ -487,10 +523,8 @@ def proposal_decide(*, actor: User, proposal: Proposal, approve: bool, comment: 
             TierChange.objects.create(customer=customer, designation=d, tier=Tier.ORDINARY, effective_at=now,
                                       reason=_("破格纳入"), computed_by=actor, policy_number=proposal.policy_number)
             if manager.pk != customer.account_manager_id:
-                from kam.customers.services import customer_assign_manager
-
-                customer_assign_manager(actor=None, customer=customer, manager=manager, reason=_("破格纳入"),
-                                        check_cap=False)
+                # A9.1 was checked above for this manager
+                customer_assign_manager(actor=None, customer=customer, manager=manager, reason=_("破格纳入"))
         elif proposal.kind == ProposalKind.REMOVAL:
             d = Designation.objects.select_for_update().get(customer=proposal.customer, ended_at__isnull=True)
             d.ended_at, d.end_reason = now, proposal.reason
@@ -500,6 +534,7 @@ def proposal_decide(*, actor: User, proposal: Proposal, approve: bool, comment: 
     proposal.save(update_fields=["status", "decided_by", "decided_at", "comment"])
     audit_log(actor=actor, action=f"qualification.proposal.{'approved' if approve else 'rejected'}",
               target=proposal, rule="A5.2", changes={"kind": proposal.kind, "comment": comment.strip()})
+    reflect(customer_ids={proposal.customer_id})  # the clocks this write changed, on the next page at once
     return proposal
 
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from kam.qualification import views
+from kam.qualification import exports, views
 
 app_name = "qualification"
 urlpatterns = [
+    path("key-accounts/export.xlsx", exports.key_accounts_export, name="key_accounts_export"),
     path("criteria/", views.criteria, name="criteria"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),

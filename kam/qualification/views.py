@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
 from kam.customers.models import CustomerType
 from kam.customers.selectors import customer_get, customers_visible
-from kam.dossier.confidentiality import core_fields
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force, policy_versions
 from kam.qualification import selectors, services, workspace
@@ -200,11 +200,9 @@ def portfolios(request):
             raise Http404
         customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
         manager = get_object_or_404(account_managers(), pk=request.POST.get("manager"))
-        from kam.customers.services import customer_assign_manager
-
         try:
-            customer_assign_manager(actor=request.user, customer=customer, manager=manager,
-                                    reason=request.POST.get("reason", ""))
+            services.portfolio_assign(actor=request.user, customer=customer, manager=manager,
+                                      reason=request.POST.get("reason", ""))
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         else:

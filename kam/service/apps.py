@@ -5,3 +5,28 @@ class ServiceConfig(AppConfig):
     name = "kam.service"
     label = "service"
     verbose_name = "售后绿色通道"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.core.navigation import NavEntry, register, register_counter
+        from kam.service.selectors import open_ticket_count
+        from kam.users.models import Role
+
+        register(NavEntry("service:tickets", _("售后工单"),
+                          (Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER, Role.MANAGEMENT),
+                          group="service", order=50))
+        register_counter("queue:after_sales", open_ticket_count)
+
+        from kam.obligations.handoffs import Handoff, register_handoff
+        from kam.service.selectors import ticket_get
+        from kam.service.services import ticket_open_for_repair
+
+        register_handoff(Handoff(kind="repair", department="after_sales", open=ticket_open_for_repair,
+                                 find=ticket_get))
+
+        from kam.customers.panels import CustomerPanel, register_panel
+        from kam.service.selectors import customer_tickets
+
+        register_panel(CustomerPanel("tickets", _("售后记录"), "service/_customer_panel.html", customer_tickets,
+                                     order=10))

@@ -18,3 +18,13 @@ def ticket_get(*, user: User, pk: int) -> Ticket:
     if ticket is None:
         raise Http404("ticket not found")
     return ticket
+
+
+def open_ticket_count(*, user: User) -> int:
+    """Open green-channel tickets: the after-sales queue's count in the navigation (A4)."""
+    return Ticket.objects.exclude(status__in=["resolved", "closed"]).count()
+
+
+def customer_tickets(*, user: User, customer) -> list[Ticket]:
+    """The after-sales records on a customer's page (A6.1), latest first."""
+    return list(tickets(user=user).filter(customer=customer).order_by("-reported_at")[:10])

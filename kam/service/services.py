@@ -12,6 +12,7 @@ from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
 from kam.customers.models import Customer
+from kam.obligations.store import reflect
 from kam.service.models import (
     REOPEN_DAYS,
     TRANSITIONS,
@@ -65,7 +66,14 @@ def ticket_open(*, actor: User | None, customer: Customer, problem: str, reporte
         site_address=site_address or customer.address, product_ref=product_ref, order=order)
     audit_log(actor=actor, action="service.ticket.opened", target=ticket, rule="A11.1",
               changes={"customer": customer.pk, "reported_at": reported_at, "site_city": ticket.site_city})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return ticket
+
+
+def ticket_open_for_repair(*, customer: Customer, summary: str, at: dt.datetime, site_city: str = "",
+                           now: dt.datetime | None = None) -> Ticket:
+    """The "repair" hand-off (A4, A15.2): a customer's repair request becomes this after-sales ticket."""
+    return ticket_open(actor=None, customer=customer, problem=summary, reported_at=at, site_city=site_city, now=now)
 
 
 def _move(ticket: Ticket, to: str) -> None:
@@ -107,6 +115,7 @@ def ticket_respond(*, actor: User, ticket: Ticket, note: str, onsite_needed: boo
     audit_log(actor=actor, action="service.ticket.reopened" if reopening else "service.ticket.responded",
               target=ticket, rule="A11.1", changes={"status": {"old": old, "new": ticket.status},
                                                     "onsite_needed": ticket.onsite_needed, "at": now})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 
 
@@ -124,6 +133,7 @@ def ticket_schedule(*, actor: User, ticket: Ticket, scheduled_for: dt.datetime, 
     ticket.save()
     audit_log(actor=actor, action="service.ticket.scheduled", target=ticket, rule="A11.2",
               changes={"scheduled_for": scheduled_for, "technician": ticket.technician_id})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 
 
@@ -137,6 +147,7 @@ def ticket_on_site(*, actor: User, ticket: Ticket, at: dt.datetime | None = None
     ticket.save()
     audit_log(actor=actor, action="service.ticket.on_site", target=ticket, rule="A11.2",
               changes={"on_site_at": ticket.on_site_at})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 
 
@@ -154,6 +165,7 @@ def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str) -> Ticket:
     ticket.save()
     audit_log(actor=actor, action="service.ticket.resolved", target=ticket, changes={
         "remotely": ticket.resolved_remotely})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 
 
@@ -166,6 +178,7 @@ def ticket_close(*, actor: User, ticket: Ticket) -> Ticket:
     ticket.status, ticket.closed_at = TicketStatus.CLOSED, timezone.now()
     ticket.save()
     audit_log(actor=actor, action="service.ticket.closed", target=ticket)
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 
 
@@ -187,6 +200,7 @@ def ticket_pause(*, actor: User, ticket: Ticket, reason: str, later_date: dt.dat
                                        started_at=at or timezone.now(), by=actor)
     audit_log(actor=actor, action="service.ticket.paused", target=ticket, rule="A11.2",
               changes={"reason": reason, "later_date": later_date, "at": pause.started_at})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return pause
 
 
@@ -202,6 +216,7 @@ def ticket_resume(*, actor: User, ticket: Ticket, at: dt.datetime | None = None)
     pause.save(update_fields=["ended_at"])
     audit_log(actor=actor, action="service.ticket.resumed", target=ticket, rule="A11.2",
               changes={"at": pause.ended_at})
+    reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return pause
 
 
@@ -215,4 +230,5 @@ def care_session_record(*, actor: User, customer: Customer, kind: str, at: dt.da
     session = CareSession.objects.create(customer=customer, kind=kind, at=at, by=actor, notes=notes.strip())
     audit_log(actor=actor, action="service.care.recorded", target=customer, rule="A11.3",
               changes={"kind": kind, "at": at})
+    reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return session

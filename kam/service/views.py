@@ -12,14 +12,10 @@ from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
 from kam.core.timeparse import parse_local_datetime
 from kam.customers.selectors import customer_get, customers_visible
-from kam.obligations import engine
+from kam.obligations.selectors import subject_clocks
 from kam.service import selectors, services
 from kam.service.models import CareKind, PauseReason, TicketStatus
 from kam.users.models import Role, User
-
-QUEUE_ROLES = {"after_sales": Role.AFTER_SALES, "marketing": Role.MARKETING, "finance": Role.FINANCE}
-QUEUE_RULES = ["A11.1", "A11.2", "A11.3", "A15.1"]  # rules whose obligations sit in department queues
-QUEUE_LABELS = {"after_sales": "售后服务部", "marketing": "市场部", "finance": "财务部"}
 
 
 @login_required
@@ -92,8 +88,7 @@ def ticket_detail(request, pk: int):
         else:
             messages.success(request, _("已更新。"))
         return redirect("service:ticket", pk=ticket.pk)
-    clocks = [o for o in engine.evaluate(rules=["A11.1", "A11.2"], customer_ids={ticket.customer_id})
-              if o.subject_id == ticket.pk]
+    clocks = subject_clocks(subject_type="ticket", subject_id=ticket.pk, rules=["A11.1", "A11.2"])
     return render(request, "service/ticket.html", {
         "ticket": ticket, "clocks": clocks, "pauses": ticket.pauses.select_related("by"),
         "pause_open": ticket.pauses.filter(ended_at__isnull=True).exists(), "reasons": PauseReason.choices,
@@ -121,20 +116,3 @@ def care_new(request):
                                                      "kinds": CareKind.choices,
                                                      "selected": request.GET.get("customer", ""),
                                                      "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-
-
-@login_required
-def queue(request, department: str):
-    """A4: a department's queue — what is assigned to it, by due time, with countdown and rule id."""
-    role = QUEUE_ROLES.get(department)
-    if role is None:
-        raise Http404
-    if not request.user.has_role(role, Role.HEAD_OF_SALES, Role.MANAGEMENT):
-        raise Http404
-    mine = request.GET.get("mine") == "1"
-    items = [o for o in engine.evaluate(rules=QUEUE_RULES) if o.queue == department and o.open]
-    if mine:
-        items = [o for o in items if o.owner_id == request.user.pk]
-    items.sort(key=lambda o: o.due_at)
-    return render(request, "service/queue.html", {"items": items, "department": department, "mine": mine,
-                                                  "label": QUEUE_LABELS[department]})

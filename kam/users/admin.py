@@ -30,3 +30,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _hide_otp_devices() -> None:
+    """django-otp registers its devices in Django's admin, where TOTP keys would be shown: devices are
+    managed on the system's own pages (enrolment by the user, reset by the administrator) instead."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_hide_otp_devices()
+

@@ -50,6 +50,8 @@ class User(AbstractUser):
     department = models.CharField(_("部门"), max_length=20, choices=Department.choices, blank=True)
     phone = models.CharField(_("手机"), max_length=30, blank=True)
     wecom_userid = models.CharField(_("企业微信账号"), max_length=64, blank=True)
+    # set when an administrator gives a temporary password: the user chooses a new one at the next log-in
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -94,12 +96,30 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
-class LoginFailure(models.Model):
-    """A failed log-in; recent failures per user name and per IP throttle further tries."""
+class LoginThrottle(models.Model):
+    """Failed log-ins of one (user name, client address) pair, and the delay they earned (issue 12 §4).
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
+    A pair that failed LOGIN_FAILURE_LIMIT times waits a growing delay (LOGIN_DELAY_SECONDS, doubling up to
+    LOGIN_DELAY_MAX_SECONDS) before it may try again; the same user from another address is not affected.
+    The row with an empty user name counts every failure from the address (LOGIN_ADDRESS_FAILURE_LIMIT).
+    A success resets the pair; an administrator can lift a delay; the history lives in the audit trail.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, blank=True)  # lower-cased; "" = whole address
+    ip = models.CharField(_("地址"), max_length=45, blank=True)  # "" when the address is unknown
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    delays = models.PositiveSmallIntegerField(default=0)  # delays imposed so far: the next is 2**delays longer
+    first_failure_at = models.DateTimeField(null=True)
+    last_failure_at = models.DateTimeField(db_index=True)
+    locked_until = models.DateTimeField(_("延迟至"), null=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="uniq_login_throttle")]
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return f"{self.username or '*'}@{self.ip or '?'}"
 
 
 def hash_token(raw: str) -> str:

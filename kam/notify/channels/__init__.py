@@ -3,7 +3,7 @@
 Plain clients on the standard library (urllib / smtplib), no Django. Each sender returns None on success
 and raises `DeliveryError` (with `.retryable`) otherwise. G.5 (who hears): a group robot reaches its whole
 group, an application message or an e-mail one person; robot URLs, secrets and tokens are never logged nor
-put in an exception message. Local receivers for tests are in `kam.notify.channels.testing`.
+put in an exception message. Local receivers that speak each protocol, for the tests, are in `tests/notify/fakes.py`.
 """
 
 from .base import DeliveryError, Message, get_json, post_json, redact
