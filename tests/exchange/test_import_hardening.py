@@ -22,9 +22,9 @@ from kam.customers.validators import make_credit_code
 from kam.exchange import services
 from kam.exchange.models import ImportRun
 from kam.exchange.registry import get_kind
-from tests.exchange.helpers import csv_upload, run, xlsx_upload
 from kam.orders.models import Order, OrderLine, OrderReturn
 from kam.receivables.models import Invoice, Payment
+from tests.exchange.helpers import csv_upload, run, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
