@@ -250,21 +250,53 @@ def _summarise(label: str, stats: list[ClientStats], seconds: float, out: TextIO
             "p95_ms": _pct(lat, 0.95), "max_ms": max(lat, default=0) * 1000, "seconds": seconds}
 
 
-def _wait_status(run_id: int, wanted: set[str], session: WebSession, timeout: float, poll: float = 1.0) -> str:
-    """Poll the run's page like the browser does (htmx, every second) until its status is one of `wanted`."""
-    from kam.exchange.models import ImportRun
+def _wait_status(run_id: int, wanted: set[str], session: WebSession, timeout: float, poll: float = 1.0
+                 ) -> tuple[str, float, float | None]:
+    """Poll the run's page like the browser does (htmx, every second) until its status is one of `wanted`.
+    A watcher reads the status and the progress (the shared cache) every 0.1 s — the page itself may wait for a
+    web worker — and notes when the status was reached and when the write phase (the lock) began.
+    Returns (status, when reached, when the write phase began or None)."""
+    from django.core.cache import cache
+    from django.db import close_old_connections
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    from kam.exchange.models import ImportRun
+    from kam.exchange.services import progress_key
+
+    seen: dict[str, float | str] = {}
+    done = threading.Event()
+
+    def watch() -> None:
         try:
-            session.get(f"/exchange/imports/{run_id}/", headers={"HX-Request": "true"})
-        except (OSError, http.client.HTTPException):
-            pass
-        status = ImportRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or ""
-        if status in wanted:
-            return status
-        time.sleep(poll)
-    raise RuntimeError(f"import run {run_id} did not reach {sorted(wanted)} within {timeout:.0f} s")
+            while not done.is_set():
+                progress = cache.get(progress_key(run_id))
+                if "writing" not in seen and isinstance(progress, dict) and progress.get("phase") == "writing":
+                    seen["writing"] = time.monotonic()
+                status = ImportRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or ""
+                if status in wanted:
+                    seen["status"], seen["at"] = status, time.monotonic()
+                    done.set()
+                    return
+                done.wait(0.1)
+        finally:
+            close_old_connections()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not done.is_set():
+            try:
+                session.get(f"/exchange/imports/{run_id}/", headers={"HX-Request": "true"})
+            except (OSError, http.client.HTTPException):
+                pass
+            done.wait(poll)
+    finally:
+        done.set()
+        watcher.join(timeout=10)
+    if "status" not in seen:
+        raise RuntimeError(f"import run {run_id} did not reach {sorted(wanted)} within {timeout:.0f} s")
+    writing = seen.get("writing")
+    return str(seen["status"]), float(seen["at"]), float(writing) if writing is not None else None
 
 
 def _start_worker(log_path: Path, port: int) -> subprocess.Popen:
@@ -365,24 +397,29 @@ def run_concurrent(*, rows: int = 200_000, clients: int = 8, workers: int = 2, p
             if status != 302 or m is None:
                 raise RuntimeError(f"upload answered {status}: {_body[:300]!r}")
             run_id = int(m.group(1))
-            checked_status = _wait_status(run_id, {"valid", "invalid", "failed", "needs_mapping"}, importer, timeout)
-            checked = time.monotonic()
+            checked_status, checked, check_writing = _wait_status(
+                run_id, {"valid", "invalid", "failed", "needs_mapping"}, importer, timeout)
             if checked_status != "valid":
                 raise RuntimeError(f"the check ended {checked_status}")
+            confirmed = time.monotonic()
             importer.get(f"/exchange/imports/{run_id}/")
             status, _h, _b = importer.post(f"/exchange/imports/{run_id}/confirm/", {})
-            final = _wait_status(run_id, {"done", "failed"}, importer, timeout)
-            finished = time.monotonic()
+            final, finished, import_writing = _wait_status(run_id, {"done", "failed"}, importer, timeout)
             measuring.clear()
             importer.close()
             if final != "done":
                 raise RuntimeError(f"the import ended {final}")
             results["during"] = _summarise("during the import", during, finished - started, out)
-            results.update(upload_s=uploaded - started, check_s=checked - uploaded, import_s=finished - checked,
+            results.update(upload_s=uploaded - started, check_s=checked - uploaded, import_s=finished - confirmed,
                            total_s=finished - started)
             out.write(f"import of {rows:,} lines: upload {uploaded - started:.1f} s, check (worker) "
-                      f"{checked - uploaded:.1f} s, import (worker, after confirming) {finished - checked:.1f} s, "
+                      f"{checked - uploaded:.1f} s, import (worker, after confirming) {finished - confirmed:.1f} s, "
                       f"total {finished - started:.1f} s\n")
+            if check_writing is not None and import_writing is not None:
+                results.update(check_write_s=checked - check_writing, import_write_s=finished - import_writing)
+                out.write(f"write phase (the write lock, ±0.2 s): check {checked - check_writing:.1f} s "
+                          f"(rolled back), import {finished - import_writing:.1f} s; reading and checking held "
+                          f"no lock\n")
             load = os.getloadavg()
             results["load_average"] = load[0]
             out.write(f"load average {load[0]:.2f} / {load[1]:.2f} (1 / 5 min) on {os.cpu_count()} CPUs: other work on "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import os
 import pickle
 import tempfile
 from collections import Counter
@@ -34,6 +35,8 @@ from kam.exchange import parsing
 from kam.exchange.registry import Column, ImportKind
 
 CHUNK_ROWS = 2000
+#: niceness of the read phase of background imports (the web processes keep the CPU they need)
+READ_NICENESS = 10
 MAX_ERRORS_KEPT = 1000
 HEADER_SCAN_ROWS = 10
 
@@ -381,17 +384,51 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.collect()
 
 
+def _at_low_priority(fn: Callable[[], int]) -> int:
+    """Run `fn` in a thread of its own at a lower CPU priority (Linux: niceness is per thread): a background
+    import's long read phase yields the CPU to the web processes, while its write phase — which holds the write
+    lock others wait for — runs at normal priority in the calling thread. The thread's database connection is
+    its own (reads only) and closed at the end."""
+    import threading
+
+    from django.db import connections
+
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READ_NICENESS)
+            except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+                pass
+            outcome["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name="import-read", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return int(outcome["value"])
+
+
 def run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_map: dict[str, str] | None = None,
                value_map: dict[str, dict] | None = None, progress: Callable[[int, str], None] | None = None,
-               file_label: str = "", on_written: Callable[[ImportResult], None] | None = None) -> ImportResult:
+               file_label: str = "", on_written: Callable[[ImportResult], None] | None = None,
+               read_niceness: bool = False) -> ImportResult:
     with _no_cyclic_gc():
         return _run_import(kind=kind, path=path, actor=actor, dry_run=dry_run, column_map=column_map,
-                           value_map=value_map, progress=progress, file_label=file_label, on_written=on_written)
+                           value_map=value_map, progress=progress, file_label=file_label, on_written=on_written,
+                           read_niceness=read_niceness)
 
 
 def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_map: dict[str, str] | None,
                 value_map: dict[str, dict] | None, progress: Callable[[int, str], None] | None,
-                file_label: str, on_written: Callable[[ImportResult], None] | None) -> ImportResult:
+                file_label: str, on_written: Callable[[ImportResult], None] | None,
+                read_niceness: bool) -> ImportResult:
     """Two phases, so that a large file never holds the database's write lock while it is read (issue 12 §3):
 
     1. read — parse every cell, check its bounds, and let the handler check the rows (references,
@@ -399,6 +436,7 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
     2. write — if nothing is wrong, the checked rows are written in one short transaction: all or nothing.
        A dry run writes too and rolls back, so it reports exactly what the import would create or update.
     `on_written(result)` runs inside that transaction after the last write (the run is marked done with it).
+    `read_niceness` (background worker only): phase 1 runs in a thread at a lower CPU priority.
     Raises parsing.FileError when the file cannot be read at all.
     """
     rows_iter = parsing.iter_rows(path)
@@ -453,8 +491,8 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
             yield chunk
 
     spool = _Spool()
-    try:
-        # 1. read and check everything: no transaction, no write lock
+
+    def read_phase() -> int:
         processed = 0
         for chunk in chunks():
             processed += len(chunk)
@@ -463,6 +501,11 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
                 spool.add(valid)
             if progress:
                 progress(processed, "reading")
+        return processed
+
+    try:
+        # 1. read and check everything: no transaction, no write lock
+        processed = _at_low_priority(read_phase) if read_niceness else read_phase()
         rows_total = processed + int(ctx.counts.get("invalid", 0))
         if ctx.error_count == 0:
             # 2. write in one short transaction

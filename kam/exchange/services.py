@@ -143,8 +143,9 @@ def _failed_result(run: ImportRun, dry_run: bool, message: str) -> engine.Import
                                list(run.source_headers or []), failed=True)
 
 
-def import_execute(*, actor, run: ImportRun, dry_run: bool) -> engine.ImportResult:
-    """Validate (dry run) or import the run's file; the outcome is recorded on the run, failures included."""
+def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = False) -> engine.ImportResult:
+    """Validate (dry run) or import the run's file; the outcome is recorded on the run, failures included.
+    `background`: in the task worker — the read phase yields the CPU to the web processes."""
     kind = get_kind(run.kind)
     _require_kind(actor, kind)
     if not dry_run and run.status == ImportStatus.DONE:
@@ -181,7 +182,7 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool) -> engine.ImportResu
                                        column_map=mapping.column_map if mapping else None,
                                        value_map=mapping.value_map if mapping else None, progress=progress,
                                        file_label=f"{run.file_name} ({run.sha256[:12]})",
-                                       on_written=None if dry_run else written)
+                                       on_written=None if dry_run else written, read_niceness=background)
     except parsing.FileError as exc:
         _fail(run, message=str(exc), remove_file=True, actor=actor)
         return _failed_result(run, dry_run, str(exc))

@@ -14,6 +14,10 @@ def run_import_task(*, run_id: int, user_id: int, dry_run: bool) -> dict:
     run = ImportRun.objects.get(pk=run_id)
     if run.status not in IN_PROGRESS:
         return {"skipped": run.status}
+    from django.conf import settings
+
     user = User.objects.get(pk=user_id)
-    result = import_execute(actor=user, run=run, dry_run=dry_run)
+    # in the worker process: the read phase yields the CPU (not when the task runs in the caller, as in tests)
+    background = not settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
+    result = import_execute(actor=user, run=run, dry_run=dry_run, background=background)
     return {"ok": result.ok, "counts": result.counts, "errors": result.error_count}

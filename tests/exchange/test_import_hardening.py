@@ -480,3 +480,39 @@ def test_customer_references_and_parents_are_batched_under_sqlites_variable_limi
         if connection.vendor == "sqlite":
             connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, old)
     assert Customer.objects.filter(parent__credit_code=codes[0]).count() == 1199
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_reading_yields_the_cpu_and_writing_does_not(users, customer_factory, monkeypatch):
+    """In the worker, the read phase runs in a thread of lower priority; the write phase (holding the lock
+    others wait for) at normal priority in the calling thread."""
+    import threading
+
+    from kam.exchange import engine
+
+    c = customer_factory("甲")
+    handler = get_kind("orders").handler
+    seen: dict[str, list] = {"prepare": [], "apply": []}
+    prepare, apply = type(handler).prepare, type(handler).apply
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def spy_prepare(self, rows, ctx):
+        seen["prepare"].append((threading.current_thread().name, niceness()))
+        return prepare(self, rows, ctx)
+
+    def spy_apply(self, rows, ctx):
+        seen["apply"].append((threading.current_thread().name, niceness()))
+        return apply(self, rows, ctx)
+
+    monkeypatch.setattr(type(handler), "prepare", spy_prepare)
+    monkeypatch.setattr(type(handler), "apply", spy_apply)
+    before = niceness()
+    r = services.import_upload(actor=users.head, kind_name="orders",
+                               uploaded=csv_upload("o.csv", [ORDERS, _line(c), _line(c, number="SO-2")]))
+    result = services.import_execute(actor=users.head, run=r, dry_run=False, background=True)
+    assert result.ok and Order.objects.count() == 2
+    assert seen["prepare"] == [("import-read", before + engine.READ_NICENESS)]
+    assert seen["apply"] == [(threading.current_thread().name, before)]
+    assert niceness() == before
