@@ -229,10 +229,35 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # static files are public: readable by a front proxy whatever FILE_UPLOAD_PERMISSIONS says
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Uploads (kam.core.uploads): the body is capped before it is read, files are checked by content per kind,
+# stored files are readable by the service's user only.
+MB = 1024 * 1024
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("KAM_MAX_REQUEST_BODY_MB", "210")) * MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MB  # a request body other than files (forms, JSON)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB  # larger files stream to a temporary file, never into memory
+FILE_UPLOAD_HANDLERS = [
+    "kam.core.uploads.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+UPLOAD_MAX_BYTES = {"image": 15 * MB, "pdf": 20 * MB, "document": 20 * MB, "spreadsheet": 200 * MB}
+UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+UPLOAD_MAX_UNPACKED_BYTES = 200 * MB  # an .xlsx's members together, from its zip directory
+UPLOAD_MAX_COMPRESSION_RATIO = 100  # per member above 1 MB: more is a zip bomb
+# Imports (kam.exchange): data above this size (a CSV's bytes, an .xlsx's unpacked bytes) is checked and
+# imported by the background worker, never in the web request.
+IMPORT_INLINE_MAX_BYTES = 2 * MB
+IMPORT_STALE_MINUTES = 30  # a running import without progress for this long is failed (retry offered)
+IMPORT_FAILED_FILE_DAYS = 7  # a failed import's file is kept this long for a retry, then removed
 
 # Sessions: 12 h absolute lifetime; cookies HttpOnly and SameSite=Lax.
 SESSION_COOKIE_AGE = 12 * 3600

@@ -1,4 +1,6 @@
-"""`kam bench api [--customers 20000] [--duration 20] [--connections 8] [--port 0]`: see kam.demo.bench."""
+"""`kam bench api [--customers 20000] [--duration 20] [--connections 8] [--port 0]`: see kam.demo.bench;
+`kam bench import [--rows N] [--format csv|xlsx] [--concurrent [--clients 8] [--think-ms 0]]`: see
+kam.demo.bench_import."""
 
 from __future__ import annotations
 
@@ -15,6 +17,14 @@ class Command(BaseCommand):
                                  "vs SQL floor; engine: obligations vs SQL floor")
         parser.add_argument("--rows", type=int, default=200_000, help="import: order lines in the file")
         parser.add_argument("--format", default="csv", choices=["csv", "xlsx"], help="import: file format")
+        parser.add_argument("--concurrent", action="store_true",
+                            help="import: upload through gunicorn + the worker while --clients account managers "
+                                 "log contacts; prints their errors and p50/p95, and the import's duration")
+        parser.add_argument("--clients", type=int, default=8, help="import --concurrent: contact-logging clients")
+        parser.add_argument("--think-ms", type=int, default=0,
+                            help="import --concurrent: pause of each client between two contact logs (default 0)")
+        parser.add_argument("--baseline", type=int, default=10,
+                            help="import --concurrent: seconds measured before the import starts (default 10)")
         parser.add_argument("--customers", type=int, default=20000, help="customers in the database (default 20000)")
         parser.add_argument("--lines-per-customer", type=int, default=100,
                             help="order lines per generated customer (default 100)")
@@ -25,15 +35,28 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free one)")
 
     def handle(self, *args, target, customers, lines_per_customer, duration, connections, threads, workers, port,
-               rows, format, **options):  # noqa: A002
+               rows, format, concurrent, clients, think_ms, baseline, **options):  # noqa: A002
         from kam.demo import bench
 
+        if target == "import" and concurrent:
+            from kam.demo import bench_import as import_bench
+
+            if clients < 1 or workers < 1 or rows < 1:
+                raise CommandError("--clients, --workers and --rows must be at least 1")
+            bench.ensure_environment(self.stdout)
+            try:
+                import_bench.run_concurrent(rows=rows, clients=clients, workers=workers, port=port,
+                                            baseline=baseline, think_ms=think_ms, stdout=self.stdout)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+            return
         if target != "api":
             from kam.demo import bench_import as import_bench
             from kam.demo import bench_more
 
             try:
                 if target == "import":
+                    bench.ensure_environment(self.stdout)  # var/bench.sqlite3 unless DATABASE_URL is set
                     import_bench.run(rows=rows, fmt=format, stdout=self.stdout)
                 elif target == "review":
                     bench_more.run_review(stdout=self.stdout)
