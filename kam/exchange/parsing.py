@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -328,5 +327,3 @@ def normalize_header(text) -> str:
     return re.sub(r"[\s*＊:：_\-]", "", s)
 
 
-def open_text_sample(data: bytes) -> io.StringIO:
-    return io.StringIO(data.decode(detect_encoding(data[:65536]), errors="replace"))

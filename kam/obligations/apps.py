@@ -26,6 +26,12 @@ class ObligationsConfig(AppConfig):
 
         register_probe("sweep", sweep_health)
 
+        from kam.exchange.services import imports_fail_stale
+        from kam.obligations.jobs import register_job
+
+        # issue 12 §2: an import run never stays "running" (the worker was killed, the database went away)
+        register_job("stale imports", imports_fail_stale)
+
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register

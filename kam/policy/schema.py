@@ -736,11 +736,11 @@ def validate_values(raw: Mapping[str, Any]) -> dict:
     return clean
 
 
-def with_new_settings(raw: Mapping[str, Any]) -> dict:
+def with_new_settings(raw: Any) -> Any:
     """A stored snapshot with the settings a later release introduced filled with their defaults: a version
     published before a setting existed behaved as its default says (the closed index grows with the chapters)."""
     if not isinstance(raw, Mapping):
-        return raw  # type: ignore[return-value] - validation names the error
+        return raw  # not a mapping: validation names the error
     return {**{name: spec.default for name, spec in SETTINGS.items() if name not in raw}, **raw}
 
 
