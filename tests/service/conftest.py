@@ -12,13 +12,11 @@ def at(*args) -> dt.datetime:
 
 @pytest.fixture
 def key_account(users, customer_factory):
-    from kam.qualification.models import Designation, TierChange
+    from tests.factories import KeyAccountFactory
 
     def make(name="华美酒店", city="佛山", manager=None):
-        c = customer_factory(name, manager=manager or users.am1, city=city)
-        d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=at(2025, 1, 1))
-        TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=at(2025, 1, 1))
-        return c
+        return KeyAccountFactory(name=name, manager=manager or users.am1, city=city, tier="core",
+                                 since=at(2025, 1, 1))
 
     return make
 
