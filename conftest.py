@@ -63,6 +63,18 @@ def customer_factory(db):
     return make
 
 
+@pytest.fixture
+def key_account(users):
+    """key_account(name, city, manager=am1): a core key account since 2025-01-01 (tests.factories)."""
+    from tests.factories import KeyAccountFactory, at
+
+    def make(name="华美酒店", city="佛山", manager=None):
+        return KeyAccountFactory(name=name, manager=manager or users.am1, city=city, tier="core",
+                                 since=at(2025, 1, 1))
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Tests start with an empty cache (short-lived counts, import progress)."""

@@ -11,17 +11,6 @@ def at(*args) -> dt.datetime:
 
 
 @pytest.fixture
-def key_account(users, customer_factory):
-    from tests.factories import KeyAccountFactory
-
-    def make(name="华美酒店", city="佛山", manager=None):
-        return KeyAccountFactory(name=name, manager=manager or users.am1, city=city, tier="core",
-                                 since=at(2025, 1, 1))
-
-    return make
-
-
-@pytest.fixture
 def working_hours_policy(users):
     """Publish a version with the green channel in working-hours mode (G.3), effective 2026-01-01."""
     from kam.policy import services as ps
