@@ -63,6 +63,16 @@ def test_a12_1_g4_due_soon_in_the_last_quarter_of_the_week(now, state):
     assert by_period(judge(A121, [account(tier="core")], now=now))["2026-W48"].state == state
 
 
+def test_a12_1_g4_due_soon_fraction_of_the_version_in_force_at_the_period_start():
+    """A version with due soon at half the window, effective Wednesday 11-25: the week begun 11-23 keeps the
+    quarter; the next week turns due soon from its Thursday noon."""
+    policy = timeline((at(2020, 1, 1), values()), (at(2026, 11, 25), values({"alerts.due_soon_fraction": "0.5"})))
+    acc = [account(tier="core")]
+    assert by_period(judge(A121, acc, now=at(2026, 11, 27, 12, 1), policy=policy))["2026-W48"].state == UPCOMING
+    assert by_period(judge(A121, acc, now=at(2026, 12, 3, 12), policy=policy))["2026-W49"].state == UPCOMING
+    assert by_period(judge(A121, acc, now=at(2026, 12, 3, 12, 1), policy=policy))["2026-W49"].state == DUE_SOON
+
+
 def test_a12_1_owner_label_and_escalation_of_a_core_account():
     o = by_period(judge(A121, [account(tier="core", manager_id=42, name="华美酒店")], now=at(2026, 11, 26)))[
         "2026-W48"]

@@ -112,7 +112,14 @@ class WeekdayCalendar:
     """An official calendar stand-in: Monday–Friday, minus `holidays`, plus `workdays` (调休)."""
 
     def __init__(self, holidays: Iterable[dt.date] = (), workdays: Iterable[dt.date] = ()) -> None:
-        self.holidays, self.workdays = set(holidays), set(workdays)
+        self.holidays, self.workdays = frozenset(holidays), frozenset(workdays)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WeekdayCalendar) and (self.holidays, self.workdays) == (other.holidays,
+                                                                                        other.workdays)
+
+    def __hash__(self) -> int:
+        return hash((self.holidays, self.workdays))
 
     def is_working_day(self, d: dt.date) -> bool:
         if d in self.workdays:

@@ -5,6 +5,7 @@ query, so each one also proves that `evaluate` is pure."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kam.demands.clocks import RequestFacts
-from kam.engagement.clocks import ConfirmFacts
+from kam.engagement.clocks import ConfirmFacts, VisitFacts
 from kam.obligations.engine import (
     BREACHED,
     DUE_SOON,
@@ -29,6 +30,7 @@ from kam.obligations.engine import (
 from kam.obligations.kit import CadenceRule, PeriodFacts, PeriodRule
 from kam.obligations.periods import period_of
 from kam.qualification.clocks import ReviewLoad
+from kam.service.clocks import TicketFacts
 from tests.obligations.pure import (
     DEFAULTS,
     PROPERTY,
@@ -303,9 +305,37 @@ def test_cadence_obligations_cover_whole_periods_of_the_tier_cadence(rule_id, co
     assert len({o.period_key for o in obs}) == len(obs)
 
 
-def test_request_and_confirm_facts_are_plain_dataclasses():
-    """The facts a rule's `load` returns are plain data (here: frozen dataclasses, hashable)."""
-    r = RequestFacts(1, 2, "客户", 7, "定制", "open", at(2026, 11, 27, 17), None, None, None, "")
-    assert hash(r) and r.received_at.tzinfo is not None
-    assert ConfirmFacts(visits=[], calendar=WeekdayCalendar()).visits == []
-    assert ReviewLoad(since=at(2026, 11, 1), reviews={}).reviews == {}
+# --- purity: same inputs, same answer, facts untouched ---------------------------------------------------
+
+def _sample_facts() -> dict:
+    v = VisitFacts(1, 1, "华美酒店", 7, at(2026, 11, 20, 10), at(2026, 11, 20, 12), at(2026, 11, 10, 9), None, None)
+    t = TicketFacts(1, "GS-0001", 1, "华美酒店", 7, None, at(2026, 11, 2, 9), None, None, True, "佛山",
+                    ((at(2026, 11, 2, 10), at(2026, 11, 2, 11)),))
+    r = RequestFacts(1, 1, "华美酒店", 7, "定制", "escalated", at(2026, 11, 20, 9), None, None, None, "")
+    accounts = [account(1, "core"), account(2, "ordinary", since=at(2026, 11, 10))]
+    rows = {1: [at(2026, 11, 3, 10), at(2026, 11, 24, 10)], 2: [at(2026, 11, 25)]}
+    facts = {rid: period_facts(REGISTRY[rid], accounts, since=at(2026, 10, 1), now=NOW, rows=rows)
+             for rid in CADENCE_RULES}
+    facts["A6.2"] = period_facts(REGISTRY["A6.2"], accounts, since=at(2026, 10, 1), now=NOW,
+                                 found={1: {"2026-11": {"basic": at(2026, 11, 3)}}})
+    facts.update({"A5.1": ReviewLoad(since=at(2026, 10, 1), reviews={}), "A11.1": [t], "A11.2": [t],
+                  "A13.1": ConfirmFacts(visits=[v], calendar=WeekdayCalendar()), "A13.2": [v], "A15.1": [r]})
+    return facts
+
+
+NOW = at(2026, 12, 20, 10)
+CALENDAR_HOURS = one_version({"requests.clock_mode": "calendar"})
+
+
+@pytest.mark.parametrize("rule_id", sorted(EMPTY_FACTS))
+def test_evaluate_is_a_function_of_facts_timeline_and_now(rule_id):
+    """Every rule: evaluating twice gives the same obligations, and the facts are left as they were."""
+    facts = _sample_facts()[rule_id]
+    before = copy.deepcopy(facts)
+    rule = REGISTRY[rule_id]
+    first = rule.evaluate(facts, timeline=CALENDAR_HOURS, now=NOW)
+    assert first, "the sample facts give obligations"
+    assert rule.evaluate(facts, timeline=CALENDAR_HOURS, now=NOW) == first
+    assert facts == before
+    assert all(o.rule == rule_id and o.window_start <= o.due_at for o in first)
+    assert all(o.label and o.url.startswith("/") for o in first)
