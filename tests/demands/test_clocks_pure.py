@@ -2,9 +2,8 @@
 through escalation (head of sales) and assignment (the assignee, the department queue, A15.2), G.1 and G.4.
 No test has the `db` fixture (pytest-django refuses any query: the decision part is pure).
 
-The policy default for requests is working hours (G.3), whose calendar still loads the administrator's
-overrides from the database; these tests publish calendar-hours versions. The working-hours cases live in
-tests/obligations/test_working_hours_clocks.py."""
+The policy default for requests is working hours (G.3, the calendar snapshot in the facts); most cases here
+publish a calendar-hours version so that the arithmetic stays obvious."""
 
 from __future__ import annotations
 
@@ -14,15 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kam.demands.clocks import RequestFacts
+from kam.demands.clocks import RequestFacts, RequestLoad
 from kam.obligations.engine import BREACHED, DUE_SOON, MET, MET_LATE, REGISTRY, UPCOMING
 from tests.obligations.pure import (
+    CAL,
+    DEFAULTS,
     PROPERTY,
     STATE_ORDER,
     at,
     instants_2026,
     one_version,
-    run,
     timeline,
     values,
 )
@@ -39,8 +39,25 @@ def request(rid=1, *, received=RECEIVED, status="open", responded=None, solution
                         solution_at=solution, assignee_id=assignee, department=department)
 
 
-def clocks(facts, *, now, policy=CALENDAR):
-    return {o.period_key.rsplit(":", 1)[1]: o for o in run(A151, facts, now=now, policy=policy)}
+def clocks(requests, *, now, policy=CALENDAR):
+    facts = RequestLoad(requests=list(requests), calendar=CAL)
+    return {o.period_key.rsplit(":", 1)[1]: o for o in A151.evaluate(facts, timeline=policy, now=now)}
+
+
+def test_a15_1_g3_working_hours_by_default():
+    """Received Friday 2026-11-27 17:30 (09:00–18:00 working days): 1 working hour → Monday 11-30 09:30;
+    24 working hours → 0.5 h Friday + 9 h Monday + 9 h Tuesday + 5.5 h → Wednesday 12-02 14:30."""
+    c = clocks([request()], now=at(2026, 11, 27, 18), policy=DEFAULTS)
+    assert c["response"].due_at == at(2026, 11, 30, 9, 30) and c["solution"].due_at == at(2026, 12, 2, 14, 30)
+    assert not c["response"].provisional
+    # G.4 measures the window on the wall clock: 63.5 of its 64 hours left at 18:00
+    assert c["response"].state == UPCOMING
+
+
+def test_a15_1_g3_a_solution_due_in_a_year_without_official_schedule_is_provisional():
+    c = clocks([request(received=at(2026, 12, 30, 10))], now=at(2026, 12, 30, 10), policy=DEFAULTS)
+    assert not c["response"].provisional and c["response"].due_at == at(2026, 12, 30, 11)
+    assert c["solution"].provisional and c["solution"].due_at == at(2027, 1, 4, 16)
 
 
 def test_a15_1_two_clocks_per_request_response_1_hour_solution_24_hours():

@@ -10,14 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kam.calendar.workdays import WorkCalendar
 from kam.engagement.clocks import ConfirmFacts, VisitFacts, working_days_before
 from kam.obligations.engine import BREACHED, DUE_SOON, MET, MET_LATE, REGISTRY, UPCOMING
 from kam.obligations.periods import period_of
 from tests.obligations.pure import (
+    CAL,
     DEFAULTS,
     PROPERTY,
     STATE_ORDER,
-    WeekdayCalendar,
     account,
     at,
     by_period,
@@ -327,9 +328,6 @@ def test_a13_2_due_is_ends_plus_record_hours_and_late_only_after_it(ends, hours,
 
 # --- A13.1 appointment confirmation ----------------------------------------------------------------------
 
-CAL = WeekdayCalendar()
-
-
 def confirm(visits, calendar=CAL) -> ConfirmFacts:
     return ConfirmFacts(visits=list(visits), calendar=calendar)
 
@@ -338,10 +336,12 @@ def test_a13_1_working_days_before_skips_weekends_and_holidays_and_counts_make_u
     assert working_days_before(dt.date(2026, 11, 20), 2, CAL) == dt.date(2026, 11, 18)  # Fri → Wed
     assert working_days_before(dt.date(2026, 11, 23), 2, CAL) == dt.date(2026, 11, 19)  # Mon → Thu
     assert working_days_before(dt.date(2026, 11, 23), 0, CAL) == dt.date(2026, 11, 23)
-    holidays = WeekdayCalendar(holidays=[dt.date(2026, 10, d) for d in range(1, 8)],
-                               workdays=[dt.date(2026, 10, 10)])
-    assert working_days_before(dt.date(2026, 10, 9), 2, holidays) == dt.date(2026, 9, 30)
-    assert working_days_before(dt.date(2026, 10, 12), 1, holidays) == dt.date(2026, 10, 10)  # make-up Saturday
+    # National Day 2026: 10-01 … 10-07 off, Saturday 10-10 worked
+    assert working_days_before(dt.date(2026, 10, 9), 2, CAL) == dt.date(2026, 9, 30)
+    assert working_days_before(dt.date(2026, 10, 12), 1, CAL) == dt.date(2026, 10, 10)
+    # an administrator's single-day row wins over the official schedule
+    worked = WorkCalendar.from_rows(days={dt.date(2026, 10, 7): True}, today=dt.date(2026, 6, 1))
+    assert working_days_before(dt.date(2026, 10, 9), 2, worked) == dt.date(2026, 10, 7)
 
 
 @pytest.mark.parametrize("now,confirmed,state", [
@@ -369,12 +369,22 @@ def test_a13_1_a_visit_booked_inside_the_reminder_window_has_nothing_to_confirm_
 
 def test_a13_1_the_reminder_skips_the_official_holidays_of_the_calendar_in_the_facts():
     """National Day: a visit on Friday 10-09 gets its reminder on 09-30 (two working days back over the
-    holiday), not on 10-07."""
-    calendar = WeekdayCalendar(holidays=[dt.date(2026, 10, d) for d in range(1, 8)])
+    holiday); on a calendar whose administrator made 10-07 a working day, on 10-07."""
     v = visit(starts=at(2026, 10, 9, 14), booked=at(2026, 9, 1, 9))
-    assert run(A131, confirm([v], calendar), now=at(2026, 9, 29, 23))[0].state == UPCOMING
-    assert run(A131, confirm([v], calendar), now=at(2026, 9, 30))[0].state == DUE_SOON
-    assert run(A131, confirm([v]), now=at(2026, 10, 6, 23))[0].state == UPCOMING  # Mon–Fri only: 10-07
+    assert run(A131, confirm([v]), now=at(2026, 9, 29, 23))[0].state == UPCOMING
+    assert run(A131, confirm([v]), now=at(2026, 9, 30))[0].state == DUE_SOON
+    worked = WorkCalendar.from_rows(days={dt.date(2026, 10, 7): True}, today=dt.date(2026, 6, 1))
+    assert run(A131, confirm([v], worked), now=at(2026, 10, 6, 23))[0].state == UPCOMING
+    assert run(A131, confirm([v], worked), now=at(2026, 10, 7))[0].state == DUE_SOON
+    assert not run(A131, confirm([v]), now=at(2026, 9, 30))[0].provisional
+
+
+def test_a13_1_a_reminder_counted_on_a_year_without_an_official_schedule_is_provisional():
+    """G.3 / A13.1: 2027's holidays are not published yet (the statute stands in): the reminder of a visit in
+    January 2027 is marked provisional."""
+    v = visit(starts=at(2027, 1, 12, 10), booked=at(2026, 12, 1, 9))
+    [o] = run(A131, confirm([v]), now=at(2026, 12, 2))
+    assert o.provisional and o.state == UPCOMING
 
 
 def test_a13_1_g1_reminder_days_of_the_version_in_force_at_booking():

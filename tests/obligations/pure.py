@@ -1,6 +1,7 @@
 """Builders for the database-free tests of the clock rules' decision part (`ClockRule.evaluate`).
 
-Facts are plain dataclasses, the policy is a `PolicyTimeline` built in memory (G.1), `now` is passed in:
+Facts are plain dataclasses (the working calendar a `WorkCalendar` value), the policy is a `PolicyTimeline`
+built in memory (G.1), `now` is passed in:
 nothing here touches the database, so a test that uses these without the `db` fixture proves the rule's
 decision part is pure (pytest-django refuses any query).
 """
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from kam.calendar.workdays import WorkCalendar
 from kam.obligations.engine import BREACHED, DUE_SOON, MET, MET_LATE, UPCOMING, Obligation
 from kam.obligations.kit import AccountSpan, PeriodFacts, PeriodRule
 from kam.obligations.periods import Period
@@ -26,6 +28,11 @@ SH = ZoneInfo("Asia/Shanghai")
 
 #: the policy index defaults (no published version)
 DEFAULTS = PolicyTimeline(versions=())
+
+#: the official working calendar as a value (G.3, A13.1): the chinesecalendar library's years (2026: the Spring
+#: Festival 02-15 … 02-23 off, Saturday 02-14 and 02-28 worked; National Day 10-01 … 10-07 off, Saturday 10-10
+#: worked), the statute for later years (provisional), no administrator rows; `today` fixed for repeatability
+CAL = WorkCalendar.from_rows(today=dt.date(2026, 6, 1))
 
 #: hypothesis on a shared 2-core machine: no deadline (no timed asserts), a modest number of examples
 PROPERTY = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
@@ -106,25 +113,6 @@ def by_period(obligations: Iterable[Obligation], cid: int | None = None) -> dict
 
 def is_met(state: str) -> bool:
     return state in (MET, MET_LATE)
-
-
-class WeekdayCalendar:
-    """An official calendar stand-in: Monday–Friday, minus `holidays`, plus `workdays` (调休)."""
-
-    def __init__(self, holidays: Iterable[dt.date] = (), workdays: Iterable[dt.date] = ()) -> None:
-        self.holidays, self.workdays = frozenset(holidays), frozenset(workdays)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, WeekdayCalendar) and (self.holidays, self.workdays) == (other.holidays,
-                                                                                        other.workdays)
-
-    def __hash__(self) -> int:
-        return hash((self.holidays, self.workdays))
-
-    def is_working_day(self, d: dt.date) -> bool:
-        if d in self.workdays:
-            return True
-        return d.weekday() < 5 and d not in self.holidays
 
 
 #: instants of 2026–2027 in Asia/Shanghai at minute precision (what the UI records)

@@ -1,6 +1,7 @@
 """The rule kit's decision part without a database: G.4 clock states, key-account spans (A12.2 mid-period
-designations and tier changes), the periods a `PeriodRule` judges (G.1, G.2), and properties every cadence
-rule (A12.1, A12.2, A8.1, A11.3) must keep. No test here has the `db` fixture: pytest-django refuses any
+designations and tier changes), the periods a `PeriodRule` judges (G.1, G.2), properties every cadence
+rule (A12.1, A12.2, A8.1, A11.3) must keep, purity of every rule's `evaluate`, and G.3 working against
+calendar hours for the hour clocks (A11.1, A11.2, A15.1). No test here has the `db` fixture: pytest-django refuses any
 query, so each one also proves that `evaluate` is pure."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kam.demands.clocks import RequestFacts
+from kam.demands.clocks import RequestFacts, RequestLoad
 from kam.engagement.clocks import ConfirmFacts, VisitFacts
 from kam.obligations.engine import (
     BREACHED,
@@ -30,12 +31,13 @@ from kam.obligations.engine import (
 from kam.obligations.kit import CadenceRule, PeriodFacts, PeriodRule
 from kam.obligations.periods import period_of
 from kam.qualification.clocks import ReviewLoad
-from kam.service.clocks import TicketFacts
+from kam.service.clocks import TicketFacts, TicketLoad
 from tests.obligations.pure import (
+    CAL,
     DEFAULTS,
     PROPERTY,
+    SH,
     STATE_ORDER,
-    WeekdayCalendar,
     account,
     at,
     by_period,
@@ -55,14 +57,14 @@ EMPTY_FACTS = {
     "A5.1": lambda: None,
     "A6.2": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
     "A8.1": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
-    "A11.1": lambda: [],
-    "A11.2": lambda: [],
+    "A11.1": lambda: TicketLoad(tickets=[], calendar=CAL),
+    "A11.2": lambda: TicketLoad(tickets=[], calendar=CAL),
     "A11.3": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
     "A12.1": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
     "A12.2": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
-    "A13.1": lambda: ConfirmFacts(visits=[], calendar=WeekdayCalendar()),
+    "A13.1": lambda: ConfirmFacts(visits=[], calendar=CAL),
     "A13.2": lambda: [],
-    "A15.1": lambda: [],
+    "A15.1": lambda: RequestLoad(requests=[], calendar=CAL),
 }
 
 CADENCE_RULES = sorted(rid for rid, rule in REGISTRY.items() if isinstance(rule, CadenceRule))
@@ -318,24 +320,55 @@ def _sample_facts() -> dict:
              for rid in CADENCE_RULES}
     facts["A6.2"] = period_facts(REGISTRY["A6.2"], accounts, since=at(2026, 10, 1), now=NOW,
                                  found={1: {"2026-11": {"basic": at(2026, 11, 3)}}})
-    facts.update({"A5.1": ReviewLoad(since=at(2026, 10, 1), reviews={}), "A11.1": [t], "A11.2": [t],
-                  "A13.1": ConfirmFacts(visits=[v], calendar=WeekdayCalendar()), "A13.2": [v], "A15.1": [r]})
+    facts.update({"A5.1": ReviewLoad(since=at(2026, 10, 1), reviews={}), "A11.1": TicketLoad([t], CAL),
+                  "A11.2": TicketLoad([t], CAL), "A13.1": ConfirmFacts(visits=[v], calendar=CAL), "A13.2": [v],
+                  "A15.1": RequestLoad([r], CAL)})
     return facts
 
 
 NOW = at(2026, 12, 20, 10)
-CALENDAR_HOURS = one_version({"requests.clock_mode": "calendar"})
 
 
 @pytest.mark.parametrize("rule_id", sorted(EMPTY_FACTS))
 def test_evaluate_is_a_function_of_facts_timeline_and_now(rule_id):
     """Every rule: evaluating twice gives the same obligations, and the facts are left as they were."""
     facts = _sample_facts()[rule_id]
-    before = copy.deepcopy(facts)
+    before = copy.deepcopy(facts, memo={id(CAL): CAL})  # the calendar snapshot is immutable: shared, not copied
     rule = REGISTRY[rule_id]
-    first = rule.evaluate(facts, timeline=CALENDAR_HOURS, now=NOW)
+    first = rule.evaluate(facts, timeline=DEFAULTS, now=NOW)
     assert first, "the sample facts give obligations"
-    assert rule.evaluate(facts, timeline=CALENDAR_HOURS, now=NOW) == first
+    assert rule.evaluate(facts, timeline=DEFAULTS, now=NOW) == first
     assert facts == before
     assert all(o.rule == rule_id and o.window_start <= o.due_at for o in first)
     assert all(o.label and o.url.startswith("/") for o in first)
+
+
+# --- G.3 working hours against calendar hours (A11.1, A11.2, A15.1) --------------------------------------------
+
+WORKING = one_version({"service.clock_mode": "working", "requests.clock_mode": "working"})
+AROUND_THE_CLOCK = one_version({"service.clock_mode": "calendar", "requests.clock_mode": "calendar"})
+
+
+@PROPERTY
+@given(reported=instants_2026, city=st.sampled_from(["佛山", "成都"]),
+       pause=st.one_of(st.none(), st.tuples(st.integers(0, 48 * 60), st.integers(1, 24 * 60))))
+def test_g3_a_working_hours_due_time_is_never_before_the_calendar_hours_one(reported, city, pause):
+    """Working hours are a subset of calendar hours: the working-hours clock never falls due earlier, falls due
+    inside the working day, and is provisional exactly when it runs into a year without an official schedule."""
+    pauses = ()
+    if pause is not None:
+        start = reported + dt.timedelta(minutes=pause[0])
+        pauses = ((start, start + dt.timedelta(minutes=pause[1])),)
+    t = TicketFacts(1, "GS-0001", 1, "华美酒店", 7, None, reported, None, None, True, city, pauses)
+    r = RequestFacts(1, 1, "华美酒店", 7, "定制", "open", reported, None, None, None, "")
+    for rule_id, facts in (("A11.1", TicketLoad([t], CAL)), ("A11.2", TicketLoad([t], CAL)),
+                           ("A15.1", RequestLoad([r], CAL))):
+        rule = REGISTRY[rule_id]
+        working = sorted(rule.evaluate(facts, timeline=WORKING, now=reported), key=lambda o: o.period_key)
+        calendar = sorted(rule.evaluate(facts, timeline=AROUND_THE_CLOCK, now=reported), key=lambda o: o.period_key)
+        assert [o.period_key for o in working] == [o.period_key for o in calendar]
+        for w, c in zip(working, calendar, strict=True):
+            assert w.due_at >= c.due_at
+            assert dt.time(9) <= w.due_at.astimezone(SH).time() <= dt.time(18)
+            assert w.provisional == (w.due_at.astimezone(SH).year >= 2027)
+            assert not c.provisional

@@ -1,9 +1,7 @@
 """Green-channel clocks without a database: A11.1 first response and A11.2 on site (hour clocks in calendar
-hours, pauses, same or other city), A11.3 care sessions (a period clock owned by after-sales). Facts are built
-by hand and `evaluate` is called directly; no test has the `db` fixture (pytest-django refuses any query).
-
-Working-hours mode (G.3) reads the official calendar, whose per-year load still queries the administrator's
-overrides: those cases live in tests/obligations/test_working_hours_clocks.py with the database."""
+and working hours with the calendar snapshot in the facts, pauses, same or other city), A11.3 care sessions (a
+period clock owned by after-sales). Facts are built by hand and `evaluate` is called directly; no test has the
+`db` fixture (pytest-django refuses any query)."""
 
 from __future__ import annotations
 
@@ -13,9 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kam.calendar.workdays import WorkCalendar
 from kam.obligations.engine import BREACHED, DUE_SOON, MET, MET_LATE, REGISTRY, UPCOMING
-from kam.service.clocks import TicketFacts
+from kam.service.clocks import TicketFacts, TicketLoad
 from tests.obligations.pure import (
+    CAL,
     DEFAULTS,
     PROPERTY,
     STATE_ORDER,
@@ -42,8 +42,13 @@ def ticket(tid=1, *, reported=REPORTED, responded=None, on_site=None, onsite=Tru
                        pauses=tuple(pauses))
 
 
-def one(rule, facts, *, now, policy=DEFAULTS):
-    obs = run(rule, facts, now=now, policy=policy)
+def clocks(rule, tickets, *, now, policy=DEFAULTS, calendar=CAL):
+    """A11.1 / A11.2 on these tickets, the working calendar (G.3) given as a value."""
+    return rule.evaluate(TicketLoad(tickets=list(tickets), calendar=calendar), timeline=policy, now=now)
+
+
+def one(rule, tickets, *, now, policy=DEFAULTS):
+    obs = clocks(rule, tickets, now=now, policy=policy)
     assert len(obs) == 1, obs
     return obs[0]
 
@@ -77,13 +82,13 @@ def test_a11_1_after_sales_queue_owns_it_until_a_technician_does_the_manager_wat
 
 
 def test_a11_1_every_ticket_has_a_response_clock_whether_or_not_on_site_is_needed():
-    obs = run(A111, [ticket(1, onsite=False), ticket(2, onsite=True)], now=REPORTED)
+    obs = clocks(A111, [ticket(1, onsite=False), ticket(2, onsite=True)], now=REPORTED)
     assert sorted(o.subject_id for o in obs) == [1, 2]
 
 
 def test_a11_1_g1_response_hours_of_the_version_in_force_at_the_report():
     policy = timeline((at(2020, 1, 1), values()), (at(2026, 11, 2, 10), values({"service.response_hours": 4})))
-    obs = {o.subject_id: o for o in run(A111, [ticket(1), ticket(2, reported=at(2026, 11, 2, 10))],
+    obs = {o.subject_id: o for o in clocks(A111, [ticket(1), ticket(2, reported=at(2026, 11, 2, 10))],
                                         now=at(2026, 11, 2, 10, 30), policy=policy)}
     assert obs[1].due_at == at(2026, 11, 2, 11) and obs[1].label.endswith("2 小时内响应")
     assert obs[2].due_at == at(2026, 11, 2, 14) and obs[2].label.endswith("4 小时内响应")
@@ -117,7 +122,7 @@ def test_a11_2_company_city_and_hours_come_from_the_policy():
 
 
 def test_a11_2_no_clock_when_on_site_is_not_needed():
-    assert run(A112, [ticket(onsite=False)], now=REPORTED) == []
+    assert clocks(A112, [ticket(onsite=False)], now=REPORTED) == []
 
 
 @pytest.mark.parametrize("on_site,state", [(at(2026, 11, 3, 9), MET), (at(2026, 11, 3, 9, 0, 1), MET_LATE)])
@@ -128,7 +133,7 @@ def test_a11_2_met_or_met_late_by_the_technician_s_arrival(on_site, state):
 
 def test_a11_2_an_open_pause_stops_the_clock_no_obligation_while_paused():
     paused = ticket(pauses=[(at(2026, 11, 2, 12), None)])
-    assert run(A112, [paused], now=at(2026, 11, 10)) == []  # even long past the unpaused due time
+    assert clocks(A112, [paused], now=at(2026, 11, 10)) == []  # even long past the unpaused due time
     # the response clock does not pause
     assert one(A111, [paused], now=at(2026, 11, 10)).state == BREACHED
 
@@ -152,7 +157,7 @@ def test_a11_2_g4_the_window_of_a_paused_ticket_is_report_to_extended_due():
 def test_a11_2_g1_hours_of_the_version_in_force_at_the_report():
     policy = timeline((at(2020, 1, 1), values()),
                       (at(2026, 11, 2, 12), values({"service.onsite_hours_other_city": 72})))
-    obs = {o.subject_id: o for o in run(A112, [ticket(1, city="成都"), ticket(2, city="成都",
+    obs = {o.subject_id: o for o in clocks(A112, [ticket(1, city="成都"), ticket(2, city="成都",
                                                                              reported=at(2026, 11, 2, 12))],
                                         now=at(2026, 11, 2, 13), policy=policy)}
     assert obs[1].due_at == at(2026, 11, 4, 9) and obs[2].due_at == at(2026, 11, 5, 12)
@@ -180,6 +185,47 @@ def test_a11_1_a11_2_state_is_monotone_in_now_until_met(reported, now_a, now_b, 
     for rule in (A111, A112):
         a, b = one(rule, [t], now=early), one(rule, [t], now=late)
         assert a.due_at == b.due_at and STATE_ORDER[a.state] <= STATE_ORDER[b.state]
+
+
+# --- working hours (G.3) ---------------------------------------------------------------------------------
+
+WORKING = one_version({"service.clock_mode": "working"})
+
+
+def test_g3_a11_worked_example_spring_festival():
+    """Report Friday 2026-02-13 17:30: response due Saturday 02-14 10:30 (make-up workday); 24 working hours on
+    site due Wednesday 02-25 14:30 (the holiday 02-15 … 02-23 does not count)."""
+    t = ticket(reported=at(2026, 2, 13, 17, 30))
+    response = one(A111, [t], now=at(2026, 2, 13, 18), policy=WORKING)
+    assert response.due_at == at(2026, 2, 14, 10, 30) and not response.provisional
+    assert one(A112, [t], now=at(2026, 2, 13, 18), policy=WORKING).due_at == at(2026, 2, 25, 14, 30)
+
+
+def test_g3_a11_2_a_pause_outside_working_hours_does_not_extend_a_working_hours_clock():
+    reported = at(2026, 11, 2, 9)  # Monday
+    plain = one(A112, [ticket(reported=reported)], now=reported, policy=WORKING).due_at
+    night = one(A112, [ticket(reported=reported, pauses=[(at(2026, 11, 2, 19), at(2026, 11, 3, 8))])],
+                now=reported, policy=WORKING).due_at
+    day = one(A112, [ticket(reported=reported, pauses=[(at(2026, 11, 2, 10), at(2026, 11, 2, 12))])],
+              now=reported, policy=WORKING).due_at
+    assert night == plain == at(2026, 11, 4, 15)  # 24 working hours: 9 + 9 + 6
+    assert day == at(2026, 11, 4, 17)
+
+
+def test_g3_a11_an_administrator_s_day_row_moves_a_working_hours_due_time():
+    """The calendar in the facts decides: a working Monday 11-02 made a day off moves 2 working hours on."""
+    off = WorkCalendar.from_rows(days={dt.date(2026, 11, 2): False}, today=dt.date(2026, 6, 1))
+    t = ticket(reported=at(2026, 11, 2, 9))
+    assert clocks(A111, [t], now=t.reported_at, policy=WORKING)[0].due_at == at(2026, 11, 2, 11)
+    assert clocks(A111, [t], now=t.reported_at, policy=WORKING, calendar=off)[0].due_at == at(2026, 11, 3, 11)
+
+
+def test_g3_a11_a_working_hours_due_time_in_a_year_without_official_schedule_is_provisional():
+    t = ticket(reported=at(2026, 12, 31, 17, 30))
+    response = one(A111, [t], now=t.reported_at, policy=WORKING)
+    assert response.provisional and response.due_at == at(2027, 1, 4, 10, 30)  # the statute: 01-01 off
+    assert not one(A111, [t], now=t.reported_at).provisional  # calendar hours need no calendar
+    assert one(A112, [t], now=t.reported_at, policy=WORKING).provisional
 
 
 # --- A11.3 care sessions --------------------------------------------------------------------------------
