@@ -7,6 +7,7 @@ query, so each one also proves that `evaluate` is pure."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from kam.engagement.clocks import ConfirmFacts, VisitFacts
 from kam.obligations.engine import (
     BREACHED,
     DUE_SOON,
+    ERROR,
     MET,
     MET_LATE,
     REGISTRY,
@@ -372,3 +374,45 @@ def test_g3_a_working_hours_due_time_is_never_before_the_calendar_hours_one(repo
             assert dt.time(9) <= w.due_at.astimezone(SH).time() <= dt.time(18)
             assert w.provisional == (w.due_at.astimezone(SH).year >= 2027)
             assert not c.provisional
+
+
+# --- one bad subject never stops a rule (issue 12 §1) ---------------------------------------------------------
+
+def _bad_and_good() -> dict:
+    """Per rule: (facts of a bad subject and a good one, facts of the good one alone, the bad subject's id)."""
+    ancient = dt.datetime(525, 12, 24, 10, tzinfo=dt.UTC)  # outside the calendar's years
+    good_t = TicketFacts(2, "GS-0002", 1, "华美酒店", 7, None, at(2026, 11, 2, 9), None, None, True, "佛山")
+    bad_t = dataclasses.replace(good_t, id=1, number="GS-0001", reported_at=ancient)
+    good_r = RequestFacts(2, 1, "华美酒店", 7, "定制", "open", at(2026, 11, 2, 9), None, None, None, "")
+    bad_r = dataclasses.replace(good_r, id=1, received_at=ancient)
+    good_v = VisitFacts(2, 1, "华美酒店", 7, at(2026, 11, 20, 10), at(2026, 11, 20, 12), at(2026, 11, 2, 9), None,
+                        None)
+    bad_confirm = dataclasses.replace(good_v, id=1, starts_at=ancient, ends_at=ancient)
+    bad_record = dataclasses.replace(good_v, id=1, ends_at=dt.datetime(2026, 11, 20, 12))  # naive
+    good_a, bad_a = account(2, "core"), account(1, "core")
+    bad_a.spans = [(dt.datetime(2026, 1, 1), None)]  # a naive instant: cannot be compared
+    periods = REGISTRY["A12.1"].periods(DEFAULTS, at(2026, 11, 1), at(2026, 11, 26))
+    return {
+        "A11.1": (TicketLoad([bad_t, good_t], CAL), TicketLoad([good_t], CAL)),
+        "A11.2": (TicketLoad([bad_t, good_t], CAL), TicketLoad([good_t], CAL)),
+        "A15.1": (RequestLoad([bad_r, good_r], CAL), RequestLoad([good_r], CAL)),
+        "A13.1": (ConfirmFacts([bad_confirm, good_v], CAL), ConfirmFacts([good_v], CAL)),
+        "A13.2": ([bad_record, good_v], [good_v]),
+        "A12.1": (PeriodFacts({1: bad_a, 2: good_a}, periods, {}), PeriodFacts({2: good_a}, periods, {})),
+    }
+
+
+@pytest.mark.parametrize("rule_id", ["A11.1", "A11.2", "A12.1", "A13.1", "A13.2", "A15.1"])
+def test_a_subject_whose_facts_cannot_be_judged_is_one_error_for_the_administrator(rule_id):
+    both, good_only = _bad_and_good()[rule_id]
+    rule = REGISTRY[rule_id]
+    policy = WORKING  # hour clocks count on the calendar
+    now = at(2026, 11, 26, 10)
+    obs = rule.evaluate(both, timeline=policy, now=now)
+    errors = [o for o in obs if o.state == ERROR]
+    assert len(errors) == 1
+    e = errors[0]
+    assert (e.subject_id, e.period_key, e.owner_role, e.owner_id) == (1, "error", "administrator", None)
+    assert e.label.startswith("华美酒店 · ") and "无法判定" in e.label and not e.open
+    assert [o for o in obs if o.state != ERROR] == rule.evaluate(good_only, timeline=policy, now=now)
+    assert rule.evaluate(good_only, timeline=policy, now=now)  # the good subject is judged as usual

@@ -100,7 +100,8 @@ def test_a5_1_state_is_monotone_in_now_until_approved(now_a, now_b):
 
 
 @pytest.mark.xfail(strict=True, raises=ValueError, reason="bug: review.approve_by 02-29 is accepted by the schema "
-                   "but kam/qualification/clocks.py:56 builds datetime(year, 2, 29) in a common year")
+                   "but kam/qualification/clocks.py builds datetime(year, 2, 29) in a common year (A5.1 does not "
+                   "judge through judge_each: the whole rule fails)")
 def test_a5_1_a_29_february_deadline_in_a_common_year_does_not_crash_the_sweep():
     policy = one_version({"review.month": 2, "review.approve_by": "02-29"})
     o = judge(now=at(2026, 2, 10), since=at(2026, 1, 1), policy=policy)[2026]
