@@ -218,7 +218,7 @@ class TicketFactory(DjangoModelFactory):
         return ticket_open(**values)
 
 
-class RequestFactory(DjangoModelFactory):
+class CustomerRequestFactory(DjangoModelFactory):
     """A customer request (A15) logged by the account's manager at `received_at`."""
 
     class Meta:
