@@ -5,7 +5,6 @@ import pytest
 
 from kam.demands import services
 from kam.demands.models import CustomerRequest, Feedback
-from tests.service.conftest import key_account  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +12,7 @@ HUGE = "99999999999999999999"
 
 
 @pytest.fixture
-def req(users, key_account):  # noqa: F811
+def req(users, key_account):
     return services.request_log(actor=users.am1, customer=key_account(), kind="customisation", channel="phone",
                                 summary="前台背景墙定制")
 
@@ -74,7 +73,7 @@ def test_a152_feedback_refuses_bad_time_and_channel_keeping_what_was_typed(users
     assert response.status_code == 400 and "A15.2" in response.content.decode()
 
 
-def test_new_request_form_refuses_garbage_and_other_managers_customers(users, key_account, client):  # noqa: F811
+def test_new_request_form_refuses_garbage_and_other_managers_customers(users, key_account, client):
     own, other = key_account("华美酒店"), key_account("远景地产", manager=users.am2)
     client.force_login(users.am1)
     good = {"customer": own.pk, "kind": "other", "channel": "phone", "summary": "要检测报告"}
@@ -90,7 +89,7 @@ def test_new_request_form_refuses_garbage_and_other_managers_customers(users, ke
     assert client.post("/requests/new/", good).status_code == 302
 
 
-def test_api_refuses_bad_choices_and_ids_by_schema(users, key_account, client):  # noqa: F811
+def test_api_refuses_bad_choices_and_ids_by_schema(users, key_account, client):
     c = key_account()
     client.force_login(users.am1)
     for payload, field in [({"customer_id": c.pk, "kind": "gift", "channel": "phone", "summary": "x"}, "kind"),

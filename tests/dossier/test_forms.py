@@ -5,12 +5,11 @@ import pytest
 
 from kam.customers.models import Contact, FloorPrice
 from kam.dossier.models import License
-from tests.service.conftest import key_account  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a61_license_with_a_bad_expiry_is_a_400_keeping_what_was_typed(users, key_account, client):  # noqa: F811
+def test_a61_license_with_a_bad_expiry_is_a_400_keeping_what_was_typed(users, key_account, client):
     c = key_account()
     client.force_login(users.am1)
     response = client.post(f"/customers/{c.pk}/licenses/", {"name": "营业执照", "number": "N-1",
@@ -26,7 +25,7 @@ def test_a61_license_with_a_bad_expiry_is_a_400_keeping_what_was_typed(users, ke
     assert License.objects.get().expires_on.isoformat() == "2027-06-30"
 
 
-def test_a71_refused_floor_price_names_the_field_but_never_echoes_the_price(users, key_account, client):  # noqa: F811
+def test_a71_refused_floor_price_names_the_field_but_never_echoes_the_price(users, key_account, client):
     c = key_account()
     client.force_login(users.head)
     response = client.post(f"/customers/{c.pk}/floor-prices/", {"series": "", "price": "4321.98"})
@@ -39,7 +38,7 @@ def test_a71_refused_floor_price_names_the_field_but_never_echoes_the_price(user
     assert not FloorPrice.objects.exists()
 
 
-def test_a62_confirming_an_unknown_section_is_a_404_not_a_500(users, key_account, client):  # noqa: F811
+def test_a62_confirming_an_unknown_section_is_a_404_not_a_500(users, key_account, client):
     c = key_account()
     client.force_login(users.am1)
     for section in ("zzz", "contacts"):
@@ -47,7 +46,7 @@ def test_a62_confirming_an_unknown_section_is_a_404_not_a_500(users, key_account
     assert client.post(f"/customers/{c.pk}/confirm/basic/", HTTP_HX_REQUEST="true").status_code == 200
 
 
-def test_in_place_edit_with_a_bad_date_returns_the_form_with_status_400(users, key_account, client):  # noqa: F811
+def test_in_place_edit_with_a_bad_date_returns_the_form_with_status_400(users, key_account, client):
     c = key_account()
     client.force_login(users.am1)
     response = client.post(f"/customers/{c.pk}/edit/basic/", {"city": "广州", "founded_on": "2001-02-30"},
@@ -58,7 +57,7 @@ def test_in_place_edit_with_a_bad_date_returns_the_form_with_status_400(users, k
     assert c.city == "佛山"
 
 
-def test_contact_anonymise_without_a_reason_and_huge_contact_ids(users, key_account, client):  # noqa: F811
+def test_contact_anonymise_without_a_reason_and_huge_contact_ids(users, key_account, client):
     from kam.customers.services import contact_create
 
     c = key_account()

@@ -5,16 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.engagement.conftest import at
+from tests.factories import DesignationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _designate(customer, tier="core"):
     from kam.obligations.store import reflect
-    from kam.qualification.models import Designation, TierChange
 
-    d = Designation.objects.create(customer=customer, source="initial_list", tier=tier, started_at=at(2026, 1, 1))
-    TierChange.objects.create(customer=customer, designation=d, tier=tier, effective_at=at(2026, 1, 1))
+    DesignationFactory(customer=customer, tier=tier, started_at=at(2026, 1, 1))
     reflect(customer_ids={customer.pk})  # as the approval that designates it does
 
 

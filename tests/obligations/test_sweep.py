@@ -17,12 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def breach(users, customer_factory):
     """A core account of am1 without any contact: the previous week's A12.1 is breached."""
-    from kam.qualification.models import Designation, TierChange
+    from tests.factories import KeyAccountFactory
 
-    c = customer_factory("华美酒店", manager=users.am1)
-    d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=at(2026, 10, 1))
-    TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=at(2026, 10, 1))
-    return c
+    return KeyAccountFactory(name="华美酒店", manager=users.am1, tier="core", since=at(2026, 10, 1))
 
 
 def test_sweep_twice_records_one_alert_and_one_notification(users, breach):
