@@ -32,6 +32,12 @@ Log-in security (issue 12 §4):
                              head_of_sales,management,administrator; empty = optional for everyone;
                              `kam serve --demo` sets it empty so the demo stays easy to log in to)
   KAM_OTP_ISSUER             the issuer name shown in authenticator apps (default KAM)
+
+API tokens (issue 12 §5):
+  KAM_API_TOKEN_DAYS  days an API token is valid after its creation (default 90); an expired token is refused
+                      with 401 and a message; a user creates a new one under 账户 → API 令牌. A revoked token
+                      (or one of a deactivated user) is refused at once by every process (web and worker share
+                      the cache, which carries a revocation generation).
 """
 
 from __future__ import annotations
@@ -213,6 +219,9 @@ KAM_TRUSTED_PROXIES = _networks(os.environ.get("KAM_TRUSTED_PROXIES", ""))
 KAM_OTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get(
     "KAM_OTP_REQUIRED_ROLES", "head_of_sales,management,administrator").split(",") if r.strip()]
 OTP_TOTP_ISSUER = os.environ.get("KAM_OTP_ISSUER", "KAM")
+API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("KAM_API_TOKEN_DAYS must be at least 1")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -13,61 +13,28 @@ next sweep would never send it: the assertions below fail.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.throwaway import ROOT, run, subprocess_env, throwaway_database
+
 ACCOUNTS = 70
 NOW = "2026-11-26T08:00"  # a Thursday before the digest time: the previous week's A12.1 is breached
 DELAY = "0.03"  # seconds of sleep before every notify_user in the swept subprocess
 # where each interrupted sweep is killed: after its n-th notify call began (inside the alert's transaction),
 # or a number of seconds after it started (anywhere: reconciling, between alerts, inside one)
 KILLS = [("notify", 12), ("seconds", 0.3), ("notify", 20), ("seconds", 0.45), ("notify", 9)]
-FIELD_KEY = "aREqLgzLP3l63RJYU19_GTiokeVseB7-uoGwG4KUtNw="
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    """A fresh database of the suite's kind, migrated by the real command line."""
-    test_url = os.environ.get("KAM_TEST_DATABASE_URL", "")
-    if test_url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(test_url)
-        name = f"kam_crash_{os.getpid()}"
-        admin = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-
-
-@pytest.fixture
-def env(tmp_path, database_url):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DJANGO_", "DATABASE_URL"))}
-    return base | {"DJANGO_SETTINGS_MODULE": "kam.settings", "KAM_DEBUG": "1", "KAM_FIELD_KEYS": FIELD_KEY,
-                   "KAM_VAR_DIR": str(tmp_path), "KAM_EMAIL_HOST": "127.0.0.1", "DATABASE_URL": database_url,
-                   "PYTHONUNBUFFERED": "1"}
-
-
-def _run(env, *args) -> str:
-    out = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout
+def env(tmp_path):
+    with throwaway_database(tmp_path, "kam_crash") as url:
+        yield subprocess_env(tmp_path, url, KAM_EMAIL_HOST="127.0.0.1")
 
 
 def _result(stdout: str, kind: str = "result"):
@@ -121,8 +88,8 @@ def _check_committed(state: dict) -> None:
 
 def test_sigkilled_sweeps_notify_every_alert_exactly_once_g5(env, tmp_path):
     started = time.monotonic()
-    _run(env, "-m", "kam.cli", "migrate", "--no-input", "-v", "0")
-    _run(env, "-m", "tests.obligations.crash_sweep", "setup", "--accounts", str(ACCOUNTS))
+    run(env, "-m", "kam.cli", "migrate", "--no-input", "-v", "0")
+    run(env, "-m", "tests.obligations.crash_sweep", "setup", "--accounts", str(ACCOUNTS))
 
     committed_after_kill = []
     for kill in KILLS:
@@ -133,7 +100,7 @@ def test_sigkilled_sweeps_notify_every_alert_exactly_once_g5(env, tmp_path):
     before, status, lines = _sweep(env, tmp_path, None)  # the sweep that is let finish
     assert status == 0, (tmp_path / "sweep.err").read_text()[-3000:]
     committed_after_kill = committed_after_kill[1:] + [before]  # state left by each killed sweep
-    final = _result(_run(env, "-m", "tests.obligations.crash_sweep", "verify", "--now", NOW))
+    final = _result(run(env, "-m", "tests.obligations.crash_sweep", "verify", "--now", NOW))
 
     # the kills really interrupted the recording of alerts (otherwise this test would prove nothing)
     counts = [len(state["alerts"]) for state in committed_after_kill]
