@@ -277,13 +277,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Secrets in URLs (the calendar feed's token) are redacted from every record of the loggers that log URLs,
+# before any handler sees it (kam.core.logging; gunicorn's own logs: `kam serve` passes its logger class).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "kam.core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                 "server": {"class": "logging.StreamHandler", "formatter": "server"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        # the development server's request log (as Django's default, plus the filter)
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False,
+                          "filters": ["redact_secrets"]},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("KAM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("calendar/", views.visit_calendar, name="calendar"),
     path("calendar/feed/", views.calendar_feed, name="calendar_feed"),
+    path("calendar/feed.ics", views.ics_feed, name="ics_bearer"),  # the token in an Authorization header
     path("calendar/<str:token>.ics", views.ics_feed, name="ics"),
 ]
