@@ -153,8 +153,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
-
-    def is_expired(self, now=None) -> bool:
-        from django.utils import timezone
-
-        return self.expires_at <= (now or timezone.now())

@@ -223,7 +223,8 @@ def role_grant(*, actor, user: User, role: str) -> None:
 @transaction.atomic
 def api_token_create(*, actor: User, name: str, scope: str = TokenScope.WRITE) -> tuple[ApiToken, str]:
     """Create a token for the actor; the raw value is returned once and stored only hashed. It expires
-    settings.API_TOKEN_DAYS after now (issue 12 §5); a read token may only read."""
+    settings.API_TOKEN_DAYS after now (issue 12 §5); a read token may only read. The token page offers read
+    first; integrations created in code keep the write scope they always had unless they pass READ."""
     name = name.strip()
     if not name:
         raise ApplicationError(_("请填写令牌名称。"), field="name")
