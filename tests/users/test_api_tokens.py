@@ -120,10 +120,12 @@ def test_a_write_token_writes(users, client, key_account):
     assert response.status_code == 201 and Ticket.objects.count() == 1
 
 
-def test_a_scope_that_does_not_exist_is_refused(users, client):
+def test_a_scope_that_does_not_exist_is_refused_and_none_chosen_means_read(users, client):
     client.force_login(users.am1)
     page = client.post("/account/tokens/", {"name": "x", "scope": "admin"})
     assert page.status_code == 200 and not ApiToken.objects.exists()
+    client.post("/account/tokens/", {"name": "y"})
+    assert ApiToken.objects.get().scope == TokenScope.READ
 
 
 # --- revocation -----------------------------------------------------------------------------------------------
