@@ -32,6 +32,12 @@ Log-in security (issue 12 §4):
                              head_of_sales,management,administrator; empty = optional for everyone;
                              `kam serve --demo` sets it empty so the demo stays easy to log in to)
   KAM_OTP_ISSUER             the issuer name shown in authenticator apps (default KAM)
+
+API tokens (issue 12 §5):
+  KAM_API_TOKEN_DAYS  days an API token is valid after its creation (default 90); an expired token is refused
+                      with 401 and a message; a user creates a new one under 账户 → API 令牌. A revoked token
+                      (or one of a deactivated user) is refused at once by every process (web and worker share
+                      the cache, which carries a revocation generation).
 """
 
 from __future__ import annotations
@@ -215,6 +221,9 @@ KAM_TRUSTED_PROXIES = _networks(os.environ.get("KAM_TRUSTED_PROXIES", ""))
 KAM_OTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get(
     "KAM_OTP_REQUIRED_ROLES", "head_of_sales,management,administrator").split(",") if r.strip()]
 OTP_TOTP_ISSUER = os.environ.get("KAM_OTP_ISSUER", "KAM")
+API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("KAM_API_TOKEN_DAYS must be at least 1")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -295,13 +304,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Secrets in URLs (the calendar feed's token) are redacted from every record of the loggers that log URLs,
+# before any handler sees it (kam.core.logging; gunicorn's own logs: `kam serve` passes its logger class).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "kam.core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                 "server": {"class": "logging.StreamHandler", "formatter": "server"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        # the development server's request log (as Django's default, plus the filter)
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False,
+                          "filters": ["redact_secrets"]},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("KAM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("calendar/", views.visit_calendar, name="calendar"),
     path("calendar/feed/", views.calendar_feed, name="calendar_feed"),
     path("calendar/feed/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/feed.ics", views.ics_feed, name="ics_bearer"),  # the token in an Authorization header
     path("calendar/<str:token>.ics", views.ics_feed, name="ics"),
 ]

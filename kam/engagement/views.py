@@ -191,9 +191,14 @@ def _ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def ics_feed(request, token: str):
-    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1)."""
-    user = selectors.feed_user(token)
+def ics_feed(request, token: str = ""):
+    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1).
+    The secret comes in the URL (calendar apps), or — kept out of every logged URL — in an
+    `Authorization: Bearer <token>` header (GET /engagement/calendar/feed.ics)."""
+    scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and bearer.strip():
+        token = bearer.strip()
+    user = selectors.feed_user(token) if token else None
     if user is None:
         raise Http404
     now = timezone.now()
