@@ -167,3 +167,30 @@ def test_two_concurrent_sweeps_notify_once(users, breach):
     assert StoredObligation.objects.filter(rule="A12.1", period_key="2026-W47").count() == 1
     assert not StoredObligation.objects.values("rule", "subject_type", "subject_id", "period_key").annotate(
         n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_a12_1_an_alert_met_before_the_digest_is_resolved_and_neither_in_the_digest_nor_the_inbox(users):
+    """Issue 10 §4: alerts resolve — a due-soon alert whose obligation was met before the digest is not sent in
+    it, and the inbox lists only what is still open."""
+    import time_machine
+
+    from kam.engagement.services import contact_log_create
+    from kam.notify.services import inbox
+    from kam.obligations.models import AlertKind, Resolution
+    from tests.factories import KeyAccountFactory
+
+    c = KeyAccountFactory(name="远景地产", manager=users.am1, tier="ordinary", since=at(2026, 9, 1))
+    with time_machine.travel(at(2026, 11, 27, 8), tick=False):  # Friday: the fortnight ends on Sunday
+        sweep(deliver=False)
+    soon = Alert.objects.get(customer=c, rule="A12.1", kind=AlertKind.DUE_SOON, period_key="2026-F24")
+    assert soon.resolved_at is None and inbox(user=users.am1).filter(alert=soon).exists()
+    with time_machine.travel(at(2026, 11, 27, 8, 30), tick=False):
+        contact_log_create(actor=users.am1, customer=c, at=at(2026, 11, 27, 8, 20), kind="phone", summary="回访")
+    soon.refresh_from_db()
+    assert soon.resolution == Resolution.MET  # resolved by the write that met it, before any sweep
+    assert not inbox(user=users.am1).filter(alert=soon).exists()
+    with time_machine.travel(at(2026, 11, 27, 9, 30), tick=False):
+        sweep(deliver=False)
+    digest = Notification.objects.get(recipient=users.am1, title__startswith="每日摘要")
+    assert "远景地产 · 普通大客户远程沟通" in digest.body and "A12.1 即将到期" not in digest.body  # met: not in it
+    assert "A12.1" in digest.body  # the previous fortnight's breach, still open, is
