@@ -128,7 +128,7 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) ->
                .values("owner_id", "owner__display_name", "owner__username", "owner_role", "rule", "state")
                .annotate(running=Count("id", filter=Q(due_at__gt=now)), ended=Count("id", filter=Q(due_at__lte=now)))
                .order_by())
-    role_names = {str(Role.HEAD_OF_SALES): str(Role.HEAD_OF_SALES.label)}
+    role_names = {str(value): str(label) for value, label in Role.choices}
     for g in grouped:
         if g["owner_id"]:
             key, label = f"u{g['owner_id']}", g["owner__display_name"] or g["owner__username"]
