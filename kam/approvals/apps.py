@@ -14,10 +14,9 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from kam.approvals.home import APPROVER_ROLES
         from kam.approvals.selectors import waiting_count
         from kam.core.navigation import NavEntry, register, register_counter
-
-        from kam.approvals.home import APPROVER_ROLES
 
         # issue 13: no page that is always empty — the approvers always see it, anyone else while something waits
         register(NavEntry("approvals:waiting", _("待我审批"), group="work", order=25, count_key="approvals",

@@ -10,7 +10,6 @@ class DossierConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register
-
         from kam.users.models import ALL_CUSTOMERS_ROLES, Role
 
         # not for the administrator, who sees no customer (issue 13: no page that is always empty)

@@ -26,7 +26,6 @@ class QualificationConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register
-
         from kam.users.models import ALL_CUSTOMERS_ROLES
 
         # not for the administrator, who sees no customer (issue 13: no page that is always empty)

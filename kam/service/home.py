@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.home import Cell, Chart, Figure, Item, PanelData, Series
 from kam.obligations.home import on_time, on_time_figures, on_time_weekly
-from kam.service.models import Ticket, TicketStatus
+from kam.service.models import TicketStatus
 from kam.service.selectors import tickets
 from kam.users.models import User
 
