@@ -72,6 +72,7 @@ class Chart:
     series: Sequence[Series]
     unit: str = ""  # "" (counts), "%" or "yuan"
     links: Sequence[str] = ()  # per label: the list behind that bar / point (in the table view)
+    empty: Any = ""  # said instead of the chart when there is nothing to draw (default: 暂无数据)
 
     def as_json(self) -> dict:
         def num(v):
@@ -82,6 +83,11 @@ class Chart:
         return {"labels": [str(label) for label in self.labels], "unit": self.unit,
                 "series": [{"name": str(s.name), "type": s.kind, "stack": s.stack, "color": s.color,
                             "data": [num(v) for v in s.values]} for s in self.series]}
+
+    @property
+    def has_data(self) -> bool:
+        """Something to draw (a chart of nothing but gaps is replaced by a line saying so)."""
+        return any(v is not None for s in self.series for v in s.values)
 
     def rows(self) -> list[tuple[Any, str, list[str]]]:
         """The table view: one row per label (label, link, the series' values formatted)."""

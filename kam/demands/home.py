@@ -28,7 +28,8 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
         figures=[*on_time_figures(results, key="sla"),
                  Figure("requests_open", _("未关闭的需求"), open_count, reverse("demands:list"))],
         charts=[Chart("chart-sla-requests", _("近 12 周客户需求按时率"), labels,
-                      [Series(_("按时率"), values, kind="line", color="ok")], unit="%")],
+                      [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
+                      empty=_("近 12 周没有到期的需求时限"))],
         note=_("本期（上月与本月）已到期的时限中按时完成的比例。"))
 
 

@@ -74,13 +74,8 @@ def _totals(overview: selectors.Compliance) -> tuple[Counter, dict[str, Counter]
 
 def _trend_chart(key: str, trend: list[selectors.WeekTrend], title) -> Chart:
     return Chart(key, title, [w.key.split("-")[-1] for w in trend],
-                 [Series(_("完成率"), [w.percent for w in trend], kind="line", color="accent")], unit="%")
-
-
-def _trend_table(trend: list[selectors.WeekTrend]) -> Table:
-    return Table("trend-table", [_("周"), _("到期"), _("完成"), _("完成率")],
-                 [[Cell(w.key), Cell(w.due, num=True), Cell(w.met, num=True),
-                   Cell(f"{w.percent}%" if w.percent is not None else "—", num=True)] for w in trend])
+                 [Series(_("完成率"), [w.percent for w in trend], kind="line", color="accent")], unit="%",
+                 empty=_("近 12 周没有到期事项"))
 
 
 def compliance_panel(*, user: User, now: dt.datetime) -> PanelData:
@@ -276,7 +271,7 @@ def queue_panel(department: str):
                             "warn" if due_soon else ""),
                      Figure(f"queue_{department}_breached", _("已逾期"), breached, f"{url}?state=breached",
                             "bad" if breached else ""),
-                     Figure(f"queue_{department}_done", _("本周完成"), done, f"{url}?state=done", "ok"),
+                     Figure(f"queue_{department}_done", _("本周完成"), done, f"{url}?state=done", "ok" if done else ""),
                      Figure(f"queue_{department}_mine", _("指派给我"), mine_count, f"{url}?mine=1")],
             charts=[_trend_chart(f"chart-queue-{department}", trend, _("近 12 周队列事项完成率"))],
             items=[Item(o.label, o.url, _("%(rule)s · 截止 %(due)s") % {

@@ -30,7 +30,8 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
         figures=[*on_time_figures(results, key="sla"),
                  Figure("tickets_open", _("在办工单"), open_count, reverse("service:tickets"))],
         charts=[Chart("chart-sla-tickets", _("近 12 周绿色通道按时率"), labels,
-                      [Series(_("按时率"), values, kind="line", color="ok")], unit="%")],
+                      [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
+                      empty=_("近 12 周没有到期的绿色通道时限"))],
         note=_("本期（上月与本月）已到期的时限中按时完成的比例。"))
 
 
