@@ -7,8 +7,6 @@ def navigation_context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = navigation.entries_for(user)
-    for item in items:
-        url = item["url"]
-        item["active"] = request.path == url or (url != "/" and request.path.startswith(url))
-    return {"nav_items": items, "unread_count": navigation.count("inbox", user=user)}
+    menu = navigation.menu_for(user, request.path)
+    items = [item for group in menu for item in group["items"]]
+    return {"nav_groups": menu, "nav_items": items, "unread_count": navigation.count("inbox", user=user)}

@@ -27,3 +27,14 @@ class DemandsConfig(AppConfig):
 
         register_panel(CustomerPanel("requests", _("客户需求"), "demands/_customer_panel.html", customer_requests,
                                      order=20))
+
+        from kam.core.home import AccountColumn, HomePanel, register_account_column
+        from kam.core.home import register_panel as register_home_panel
+        from kam.demands import home
+
+        register_home_panel(
+            HomePanel("demands.sla", _("客户需求时限"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), home.sla_panel,
+                      order=41, rule="A15.1"),
+            HomePanel("demands.assigned", _("指派给我的客户需求"), (Role.AFTER_SALES, Role.MARKETING, Role.FINANCE),
+                      home.assigned_panel, order=62))
+        register_account_column(AccountColumn("requests", _("未关闭需求"), home.open_requests_by_customer, order=60))

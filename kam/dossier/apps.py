@@ -10,5 +10,8 @@ class DossierConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register
+        from kam.users.models import ALL_CUSTOMERS_ROLES, Role
 
-        register(NavEntry("customers:list", _("客户"), group="customers", order=70))
+        # not for the administrator, who sees no customer (issue 13: no page that is always empty)
+        register(NavEntry("customers:list", _("客户"), (*sorted(ALL_CUSTOMERS_ROLES), Role.ACCOUNT_MANAGER),
+                          group="customers", order=70))

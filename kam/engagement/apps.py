@@ -19,3 +19,9 @@ class EngagementConfig(AppConfig):
 
         register_panel(CustomerPanel("communications", _("沟通记录"), "engagement/_customer_panel.html",
                                      customer_communications, order=30, wide=True))
+
+        from kam.core.home import AccountColumn, register_account_column
+        from kam.engagement import home
+
+        register_account_column(AccountColumn("last_contact", _("最近沟通"), home.last_contact, order=20),
+                                AccountColumn("visits", _("最近拜访 · 下次"), home.visits, order=30))

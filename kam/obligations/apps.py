@@ -37,7 +37,8 @@ class ObligationsConfig(AppConfig):
         from kam.core.navigation import NavEntry, register
         from kam.users.models import Role
 
-        register(NavEntry("my_day", _("我的一天"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES), order=20),
+        # an account manager's home page is their day (issue 13); the head of sales keeps it beside her home
+        register(NavEntry("my_day", _("我的一天"), (Role.HEAD_OF_SALES,), order=20),
                  NavEntry("compliance", _("执行总览"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), order=30),
                  NavEntry("queue", _("售后队列"), (Role.AFTER_SALES,), order=200, url_args=("after_sales",),
                           count_key="queue:after_sales"),
@@ -45,3 +46,23 @@ class ObligationsConfig(AppConfig):
                           count_key="queue:marketing"),
                  NavEntry("queue", _("财务部队列"), (Role.FINANCE,), order=220, url_args=("finance",),
                           count_key="queue:finance"))
+
+        from kam.core.home import HomePanel, register_panel
+        from kam.obligations import home
+
+        t = home.PANEL_TITLES
+        register_panel(
+            HomePanel("obligations.my_day", t["my_day"], (Role.ACCOUNT_MANAGER,), home.my_day_panel,
+                      template="obligations/_home_my_day.html", order=1, wide=True, frame=False),
+            HomePanel("obligations.my_summary", t["my_summary"], (Role.HEAD_OF_SALES,), home.my_day_summary, order=11),
+            HomePanel("obligations.compliance", t["compliance"], (Role.HEAD_OF_SALES,), home.compliance_panel,
+                      order=20, wide=True),
+            HomePanel("obligations.trend", t["trend"], (Role.MANAGEMENT,), home.trend_panel, order=21),
+            HomePanel("obligations.overdue", t["overdue"], (Role.HEAD_OF_SALES,), home.overdue_panel, order=22),
+            HomePanel("obligations.risks", t["risks"], (Role.MANAGEMENT, Role.HEAD_OF_SALES), home.risks_panel,
+                      order=70),
+            HomePanel("obligations.sweep", t["sweep"], (Role.ADMINISTRATOR,), home.sweep_panel, order=82))
+        for department, title in (("after_sales", _("售后服务部队列")), ("marketing", _("市场部队列")),
+                                  ("finance", _("财务部队列"))):
+            register_panel(HomePanel(f"obligations.queue.{department}", title, (home.QUEUE_ROLES[department],),
+                                     home.queue_panel(department), order=60, wide=True, rule="A4"))

@@ -67,10 +67,22 @@ def my_day(*, user: User, now: dt.datetime | None = None) -> MyDay:
     return result
 
 
-def queue(*, department: str, now: dt.datetime | None = None, owner: User | None = None
+#: a queue's views (issue 13: the home page's figures link to them and count the same rows)
+QUEUE_STATES = ("due_soon", "breached", "done")
+
+
+def queue(*, department: str, now: dt.datetime | None = None, owner: User | None = None, state: str = ""
           ) -> QuerySet[StoredObligation]:
-    """A4: a department's open items by due time (the page paginates)."""
-    qs = live().filter(queue=department, state__in=OPEN_STATES).select_related("owner", "customer")
+    """A4: a department's open items by due time (the page paginates); `state` narrows it to what is due soon,
+    what is breached, or what was done this week (met in the current week, on time or late)."""
+    now = now or timezone.now()
+    if state == "done":
+        qs = StoredObligation.objects.filter(queue=department, state__in=DONE_STATES,
+                                             met_at__gte=period_of("week", now).start, met_at__lte=now)
+    else:
+        states = {"due_soon": (State.DUE_SOON,), "breached": (State.BREACHED,)}.get(state, OPEN_STATES)
+        qs = live().filter(queue=department, state__in=states)
+    qs = qs.select_related("owner", "customer")
     if owner is not None:
         qs = qs.filter(owner=owner)
     return qs.order_by("due_at", "rule", "id")
@@ -128,7 +140,7 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) ->
                .values("owner_id", "owner__display_name", "owner__username", "owner_role", "rule", "state")
                .annotate(running=Count("id", filter=Q(due_at__gt=now)), ended=Count("id", filter=Q(due_at__lte=now)))
                .order_by())
-    role_names = {str(value): str(label) for value, label in Role.choices}
+    role_names = {str(r): str(r.label) for r in Role}  # a row owned by a role reads as the role, in words
     for g in grouped:
         if g["owner_id"]:
             key, label = f"u{g['owner_id']}", g["owner__display_name"] or g["owner__username"]
@@ -168,13 +180,36 @@ def weekly_trend(*, now: dt.datetime, weeks: int = 8, extra: Q | None = None) ->
     return [WeekTrend(w.key, counts[f"d{i}"] or 0, counts[f"m{i}"] or 0) for i, w in enumerate(periods)]
 
 
-def drill_down(*, user: User, owner_key: str = "", rule: str = "", now: dt.datetime | None = None
-               ) -> QuerySet[StoredObligation]:
-    """The rows behind a compliance cell: breaches first, then by due time (the page paginates)."""
+#: the parts of a compliance cell (issue 13: the home page's figures link to the drill-down by part)
+CELL_STATES = ("met", "open", "breached", "error")
+
+
+def cell_state_q(state: str, *, now: dt.datetime) -> Q | None:
+    """The rows a compliance cell counts as `state` — the same split as `compliance()`: a clock still running
+    is open (or met when done early), an ended one breached or met; 'cannot evaluate' apart."""
+    if state == "error":
+        return Q(state=State.ERROR)
+    if state == "breached":
+        return Q(state=State.BREACHED, due_at__lte=now)
+    if state == "open":
+        return Q(state__in=OPEN_STATES, due_at__gt=now)
+    if state == "met":
+        return ~Q(state=State.ERROR) & ((Q(due_at__gt=now) & ~Q(state__in=OPEN_STATES))
+                                        | (Q(due_at__lte=now) & ~Q(state=State.BREACHED)))
+    return None
+
+
+def drill_down(*, user: User, owner_key: str = "", rule: str = "", now: dt.datetime | None = None,
+               state: str = "") -> QuerySet[StoredObligation]:
+    """The rows behind a compliance cell (or one part of it: `state` in CELL_STATES): breaches first, then by
+    due time (the page paginates)."""
     require_role(user, Role.HEAD_OF_SALES, Role.MANAGEMENT)
     now = now or timezone.now()
     cutoff = period_of("month", now).previous().start
     qs = StoredObligation.objects.filter(due_at__gt=cutoff, window_start__lte=now).exclude(state=State.OBSOLETE)
+    part = cell_state_q(state, now=now)
+    if part is not None:
+        qs = qs.filter(part)
     if owner_key.startswith("u") and owner_key[1:].isdigit():
         qs = qs.filter(owner_id=int(owner_key[1:]))
     elif owner_key.startswith("r"):

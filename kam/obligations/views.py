@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kam.core.access import login_required, role_required
 from kam.core.errors import ApplicationError
+from kam.core.redirects import safe_next
 from kam.obligations import selectors, store
 from kam.obligations.forms import AcknowledgeForm
 from kam.obligations.models import StoredObligation
@@ -30,14 +31,18 @@ def my_day(request):
 @role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
 def compliance(request):
     overview = selectors.compliance(user=request.user)
-    owner, rule = request.GET.get("owner", ""), request.GET.get("rule", "")
+    owner, rule = request.GET.get("owner", "")[:40], request.GET.get("rule", "")[:12]
+    state = request.GET.get("state", "")
+    state = state if state in selectors.CELL_STATES else ""
     detail = None
-    if owner or rule:
-        detail = Paginator(selectors.drill_down(user=request.user, owner_key=owner, rule=rule), 50).get_page(
-            request.GET.get("page"))
+    if owner or rule or state:
+        detail = Paginator(selectors.drill_down(user=request.user, owner_key=owner, rule=rule, state=state),
+                           50).get_page(request.GET.get("page"))
+    owners = {row.owner_key: row.owner for row in overview.rows}
     return render(request, "obligations/compliance.html", {"rows": overview.rows, "rules": overview.rules,
                                                            "trend": overview.trend, "detail": detail,
-                                                           "owner": owner, "rule": rule})
+                                                           "owner": owner, "owner_label": owners.get(owner, ""),
+                                                           "rule": rule, "state": state})
 
 
 @login_required
@@ -49,10 +54,12 @@ def queue(request, department: str):
     if not request.user.has_role(role, Role.HEAD_OF_SALES, Role.MANAGEMENT):
         raise Http404
     mine = request.GET.get("mine") == "1"
-    items = selectors.queue(department=department, owner=request.user if mine else None)
+    state = request.GET.get("state", "")
+    state = state if state in selectors.QUEUE_STATES else ""
+    items = selectors.queue(department=department, owner=request.user if mine else None, state=state)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "obligations/queue.html", {"items": page, "page": page, "department": department,
-                                                      "mine": mine, "label": label})
+                                                      "mine": mine, "label": label, "state": state})
 
 
 @login_required
@@ -71,4 +78,4 @@ def acknowledge(request, pk: int):
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("已记录说明：%(label)s 不再显示为逾期。") % {"label": row.label})
-    return redirect("my_day")
+    return redirect(safe_next(request, "my_day"))  # the home page or my day, wherever it was explained

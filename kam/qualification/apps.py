@@ -26,10 +26,25 @@ class QualificationConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register
+        from kam.users.models import ALL_CUSTOMERS_ROLES
 
-        register(NavEntry("qualification:key_accounts", _("大客户"), group="customers", order=80),
+        # not for the administrator, who sees no customer (issue 13: no page that is always empty)
+        register(NavEntry("qualification:key_accounts", _("大客户"), (*sorted(ALL_CUSTOMERS_ROLES),
+                                                                      Role.ACCOUNT_MANAGER),
+                          group="customers", order=80),
                  NavEntry("qualification:reviews", _("年度评审"),
                           (Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER), group="review", order=90),
                  NavEntry("qualification:portfolios", _("客户经理负荷"), (Role.HEAD_OF_SALES, Role.MANAGEMENT),
                           group="customers", order=100),
                  NavEntry("qualification:criteria", _("认定标准"), group="review", order=110))
+
+        from kam.core.home import HomePanel, register_panel
+        from kam.qualification import home
+
+        register_panel(
+            HomePanel("qualification.programme", _("大客户计划"), (Role.MANAGEMENT, Role.HEAD_OF_SALES),
+                      home.programme_panel, order=30, rule="A2.1"),
+            HomePanel("qualification.purchases", _("大客户采购额：今年与去年"), (Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                      home.purchases_panel, order=31),
+            HomePanel("qualification.flags", _("动态调整提示"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), home.flags_panel,
+                      order=71, rule="A5.2"))

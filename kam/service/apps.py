@@ -30,3 +30,13 @@ class ServiceConfig(AppConfig):
 
         register_panel(CustomerPanel("tickets", _("售后记录"), "service/_customer_panel.html", customer_tickets,
                                      order=10))
+
+        from kam.core.home import AccountColumn, HomePanel, register_account_column
+        from kam.core.home import register_panel as register_home_panel
+        from kam.service import home
+
+        register_home_panel(
+            HomePanel("service.sla", _("绿色通道时限"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), home.sla_panel,
+                      order=40, rule="A11"),
+            HomePanel("service.assigned", _("指派给我的工单"), (Role.AFTER_SALES,), home.assigned_panel, order=61))
+        register_account_column(AccountColumn("tickets", _("在办工单"), home.open_tickets_by_customer, order=50))

@@ -21,3 +21,8 @@ class UsersConfig(AppConfig):
                  NavEntry("system:logins", _("登录记录"), (Role.MANAGEMENT,), group="admin", order=190),
                  NavEntry("admin:index", _("系统管理"), group="admin", order=300,
                           visible=lambda user: user.is_staff or user.has_role(Role.ADMINISTRATOR)))
+
+        from kam.core.home import HomePanel, register_panel
+        from kam.users.home import accounts_panel
+
+        register_panel(HomePanel("users.accounts", _("用户与登录"), (Role.ADMINISTRATOR,), accounts_panel, order=80))

@@ -44,3 +44,9 @@ def article_label(rule_id) -> str:
 @register.filter
 def rule_citation(rule_id) -> str:
     return rules.rule_citation(str(rule_id or ""))
+
+
+@register.filter
+def rule_title(rule_id) -> str:
+    """The rule's short title from the catalogue ("A12.1" -> 远程沟通频率; "" when unknown)."""
+    return rules.rule_title(str(rule_id or ""))
