@@ -2,7 +2,8 @@
 
 Both run against DATABASE_URL as it is (generate the data first: `kam generate --customers 20000` and
 `kam generate --key-accounts 2000 --contact-logs 2000000`) and leave it unchanged (work in a rolled-back
-transaction)."""
+transaction). `kam bench engine` also times the sweep's reconcile of every rule (issue 11: ≤ 2× the engine's own
+evaluation of the same rules), on an emptied table (every row inserted) and again with nothing changed."""
 
 from __future__ import annotations
 
@@ -136,6 +137,7 @@ def run_engine(*, stdout: TextIO) -> dict:
         except _Rollback:
             pass
     reflect = min(timings)
+    sweep = reconcile_timings(now=now)
     stdout.write(f"kam bench engine — {connection.vendor}, {len(keys):,} key accounts, {logs:,} contact logs, "
                  f"rules {', '.join(rules)}\n")
     stdout.write(f"full evaluation: {evaluation:.3f} s for {result['n']:,} obligations (best of 3)\n")
@@ -143,4 +145,64 @@ def run_engine(*, stdout: TextIO) -> dict:
                  f"{floor:.3f} s → evaluation = {evaluation / floor:.2f}× (target ≤ 2×)\n")
     stdout.write(f"one new contact reflected for one account (write + evaluate): {reflect * 1000:.1f} ms "
                  f"(target < 50 ms; median {statistics.median(timings) * 1000:.1f} ms)\n")
-    return {"evaluation": evaluation, "floor": floor, "reflect_ms": reflect * 1000}
+    _report_reconcile(stdout, sweep)
+    return {"evaluation": evaluation, "floor": floor, "reflect_ms": reflect * 1000, **sweep}
+
+
+def reconcile_timings(*, now: dt.datetime, repeat: int = 2) -> dict:
+    """The sweep's reconcile of every rule (`store.reconcile_all`, the regular pass) next to the engine's own
+    evaluation of the same rules in the same window: first on an emptied table (every row is inserted), then
+    again with nothing changed (nothing should be written). In a rolled-back transaction."""
+    from kam.obligations import engine, store
+    from kam.obligations.models import Alert, StoredObligation
+
+    result: dict = {"rules": len(engine.REGISTRY)}
+
+    def evaluate() -> None:
+        result["obligations"] = len(engine.evaluate(now=now))
+
+    result["evaluate_all"] = _best(evaluate, repeat)
+    try:
+        with transaction.atomic():
+            result["stored_before"] = StoredObligation.objects.count()
+            with connection.cursor() as cur:
+                cur.execute(f"UPDATE {Alert._meta.db_table} SET obligation_id = NULL "  # noqa: S608 - table names
+                            "WHERE obligation_id IS NOT NULL")
+                cur.execute(f"DELETE FROM {StoredObligation._meta.db_table}")  # noqa: S608
+            t0 = time.perf_counter()
+            first = store.reconcile_all(now=now)
+            result["reconcile_first"] = time.perf_counter() - t0
+            result["first_writes"] = (first.created, first.updated, first.obsolete)
+            seconds, writes = [], []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                again = store.reconcile_all(now=now)
+                seconds.append(time.perf_counter() - t0)
+                writes.append((again.created, again.updated, again.obsolete))
+            result["reconcile_again"] = min(seconds)
+            result["again_writes"] = writes[-1]
+            result["failed"] = {**first.failed, **again.failed}
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _report_reconcile(stdout: TextIO, r: dict) -> None:
+    evaluation = r["evaluate_all"]
+    created, updated, obsolete = r["first_writes"]
+    c2, u2, o2 = r["again_writes"]
+    stdout.write(f"sweep reconcile (store.reconcile_all, all {r['rules']} rules, default window; "
+                 f"{r['stored_before']:,} rows stored before; rolled back afterwards):\n")
+    stdout.write(f"  engine evaluation of the same rules:   {evaluation:.3f} s for {r['obligations']:,} "
+                 f"obligations (best of 2)\n")
+    verdict = "within" if r["reconcile_first"] <= 2 * evaluation else "above"
+    stdout.write(f"  reconcile, emptied table (first run):  {r['reconcile_first']:.3f} s = "
+                 f"{r['reconcile_first'] / evaluation:.2f}× the evaluation ({created:,} inserted, {updated:,} "
+                 f"updated, {obsolete:,} void) — {verdict} 2×\n")
+    verdict = "meets" if r["reconcile_again"] <= 2 * evaluation else "MISSES"
+    stdout.write(f"  reconcile again, nothing changed:      {r['reconcile_again']:.3f} s = "
+                 f"{r['reconcile_again'] / evaluation:.2f}× the evaluation ({c2:,} inserted, {u2:,} updated, "
+                 f"{o2:,} void; best of 2) — {verdict} the target of ≤ 2×\n")
+    for rule, error in r["failed"].items():
+        stdout.write(f"  warning: rule {rule} failed: {error}\n")
