@@ -1,12 +1,13 @@
 """`kam bench pages`: every main page as its role, served by gunicorn on the large dataset (issue 11).
 
 1. The database is DATABASE_URL, or var/bench.sqlite3 when unset (as `kam bench api`, see kam.demo.bench). It is
-   migrated and topped up as needed: `generate --customers N` (20,000), the demo data (users am1, head, svc, mkt,
-   fin, mgmt… with the demo password), then `generate --key-accounts K --contact-logs L` (2,000 / 2,000,000).
-   `--skip-generate` uses the database as it is (the demo users must exist).
+   migrated and topped up as needed: the demo data first (users am1, head, svc, mkt, fin, mgmt… with the demo
+   password; first, because its activity designates the largest accounts of every manager it finds), then
+   `generate --customers N` (20,000 in all) and `generate --key-accounts K --contact-logs L` (2,000 / 2,000,000 in
+   all). `--skip-generate` uses the database as it is (the demo users must exist).
 2. One sweep (`reconcile_all(backfill=True)` + `record_alerts`, recorded as a SweepRun) so that stored
-   obligations and alerts exist; skipped when the last complete sweep is younger than an hour (a later run
-   makes the regular pass instead of the backfill).
+   obligations and alerts exist: with the backfill when data was written since the last complete sweep; the
+   regular pass when that sweep is older than an hour; nothing otherwise.
 3. The pages are resolved: the dossier of the key account with the most contact logs, this year's annual review
    (drafted as head when there is none). The SQL queries of each page are counted in-process (Django's test
    client, logged in, the second request: caches warm), on this database and on the demo data alone
@@ -29,6 +30,7 @@ import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -70,6 +72,8 @@ class Count:
     status: int
     queries: int
     bytes: int
+    ms: float = 0.0  # in-process time of one request (median), template rendering included
+    sql_ms: float = 0.0  # of which in SQL (the counted request)
 
 
 @dataclass
@@ -113,8 +117,10 @@ def relax_second_factor() -> None:
 
 
 def prepare_data(*, customers: int, lines_per_customer: int, key_accounts: int, contact_logs: int,
-                 skip_generate: bool, out: TextIO) -> None:
-    """Migrate; top up customers, demo data, key accounts and contact logs to the asked numbers."""
+                 skip_generate: bool, out: TextIO) -> bool:
+    """Migrate; load the demo data first (its activity designates the largest accounts of every manager it finds,
+    so it must not see the generated ones); then top up customers, key accounts and contact logs to the asked
+    totals. True when anything was written (the stored obligations are then out of date)."""
     from django.core.management import call_command
 
     from kam.customers.models import Customer
@@ -128,20 +134,25 @@ def prepare_data(*, customers: int, lines_per_customer: int, key_accounts: int, 
     out.write(f"database: {bench._db_label()}\n")
     out.flush()
     call_command("migrate", interactive=False, verbosity=0)
+    wrote = False
+    if not User.objects.filter(username="head").exists():
+        load_demo(stdout=out)
+        wrote = True
     if not skip_generate:
         have = Customer.objects.count()
         if have < customers:
             out.write(f"{have:,} customers, {customers:,} asked: generating {customers - have:,}\n")
+            out.flush()
             generate(customers=customers - have, lines_per_customer=lines_per_customer, stdout=out)
-    if not User.objects.filter(username="head").exists():
-        load_demo(stdout=out)
-    if not skip_generate:
+            wrote = True
         keys, logs = len(key_account_ids()), ContactLog.objects.count()
         if keys < key_accounts:
             out.write(f"{keys:,} key accounts and {logs:,} contact logs, {key_accounts:,} / {contact_logs:,} "
                       f"asked: generating\n")
+            out.flush()
             generate_engagement(key_accounts=key_accounts - keys, contact_logs=max(0, contact_logs - logs),
                                 stdout=out)
+            wrote = True
         elif logs < contact_logs:
             out.write(f"warning: {logs:,} contact logs ({contact_logs:,} asked) but enough key accounts: "
                       f"`generate --contact-logs` only writes logs for new key accounts\n")
@@ -149,12 +160,24 @@ def prepare_data(*, customers: int, lines_per_customer: int, key_accounts: int, 
         User.objects.filter(username__in=["am1", "head", "svc", "mkt", "fin"]).values_list("username", flat=True))
     if missing:
         raise RuntimeError(f"the demo users {', '.join(sorted(missing))} are missing: run `kam demo` on this database")
+    return wrote
 
 
-def sweep_once(*, out: TextIO, max_age: dt.timedelta = SWEEP_MAX_AGE) -> dict[str, object]:
-    """Stored obligations and alerts for the pages: the first sweep of this database judges the trend's weeks too
-    (backfill); a later one within `max_age` of the last complete sweep is skipped, an older one makes the
-    regular pass. Recorded as a SweepRun, as `kam sweep` records its runs."""
+def _data_written_at() -> dt.datetime | None:
+    """When the newest customer or contact log was written (generated data bypasses the services, so the stored
+    obligations do not know it)."""
+    from kam.customers.models import Customer
+    from kam.engagement.models import ContactLog
+
+    stamps = [m.objects.order_by("-id").values_list("created_at", flat=True).first() for m in (Customer, ContactLog)]
+    return max((s for s in stamps if s is not None), default=None)
+
+
+def sweep_once(*, out: TextIO, backfill: bool = False, max_age: dt.timedelta = SWEEP_MAX_AGE) -> dict[str, object]:
+    """Stored obligations and alerts for the pages. With the trend's weeks (backfill) when asked, on the first
+    sweep of the database, or when data was written after the last complete sweep began; otherwise the regular
+    pass, or nothing when the last complete sweep is younger than `max_age`. Recorded as a SweepRun, as
+    `kam sweep` records its runs."""
     from django.utils import timezone
 
     from kam.obligations import store
@@ -163,12 +186,14 @@ def sweep_once(*, out: TextIO, max_age: dt.timedelta = SWEEP_MAX_AGE) -> dict[st
 
     now = timezone.now()
     last = SweepRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-    if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
+    written = _data_written_at()
+    if last is None or (written is not None and written >= last.started_at):
+        backfill = True
+    if not backfill and last is not None and last.finished_at is not None and now - last.finished_at < max_age:
         n = StoredObligation.objects.count()
         out.write(f"stored obligations: {n:,} rows from the sweep of {timezone.localtime(last.finished_at):%H:%M} "
-                  f"(less than {max_age} ago): reused\n")
+                  f"(less than {max_age} ago, no data written since): reused\n")
         return {"skipped": True, "rows": n}
-    backfill = last is None
     out.write(f"sweep: reconciling every rule ({'with the trend backfill' if backfill else 'regular pass'}) …\n")
     out.flush()
     with _cli_context():
@@ -185,8 +210,8 @@ def sweep_once(*, out: TextIO, max_age: dt.timedelta = SWEEP_MAX_AGE) -> dict[st
               f"recorded in {t2 - t1:.1f} s; {StoredObligation.objects.count():,} stored rows\n")
     for rule, error in result.failed.items():
         out.write(f"warning: rule {rule} failed: {error}\n")
-    return {"skipped": False, "evaluated": result.evaluated, "created": result.created, "alerts": len(alerts),
-            "reconcile_s": t1 - t0, "alerts_s": t2 - t1}
+    return {"skipped": False, "backfill": backfill, "evaluated": result.evaluated, "created": result.created,
+            "alerts": len(alerts), "reconcile_s": t1 - t0, "alerts_s": t2 - t1}
 
 
 def dossier_customer_id() -> int:
@@ -259,9 +284,10 @@ def resolve_pages(*, out: TextIO) -> list[Page]:
 # ---------------------------------------------------------------- queries, in-process
 
 
-def count_queries(pages: list[Page]) -> dict[str, Count]:
+def count_queries(pages: list[Page], *, timed: int = 5) -> dict[str, Count]:
     """Status, SQL queries and bytes of each page, in-process with the test client logged in as the page's role:
-    the second request is counted (the first warms the caches, as a running server has)."""
+    the second request is counted (the first warms the caches, as a running server has); then the median time of
+    `timed` more requests (no HTTP, no contention between clients: where the time goes)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -278,7 +304,16 @@ def count_queries(pages: list[Page]) -> dict[str, Count]:
         client.get(page.path)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(page.path)
-        result[page.key] = Count(response.status_code, len(ctx.captured_queries), len(response.content))
+        # read now: every request (the timed ones below) empties the connection's query log
+        queries = len(ctx.captured_queries)
+        sql_ms = sum(float(q.get("time") or 0) for q in ctx.captured_queries) * 1000
+        times = []
+        for _ in range(timed):
+            t0 = time.perf_counter()
+            client.get(page.path)
+            times.append((time.perf_counter() - t0) * 1000)
+        result[page.key] = Count(response.status_code, queries, len(response.content),
+                                 statistics.median(times) if times else 0.0, sql_ms)
     return result
 
 
@@ -314,7 +349,8 @@ def run_queries_only(*, stdout: TextIO) -> dict[str, Count]:
     finally:
         log.close()
     counts = count_queries(pages)
-    stdout.write(QUERIES_MARK + json.dumps({k: [c.status, c.queries, c.bytes] for k, c in counts.items()}) + "\n")
+    stdout.write(QUERIES_MARK + json.dumps({k: [c.status, c.queries, c.bytes, c.ms, c.sql_ms]
+                                            for k, c in counts.items()}) + "\n")
     return counts
 
 
@@ -450,10 +486,10 @@ def run_pages_bench(*, customers: int = 20000, lines_per_customer: int = 100, ke
     connections = max(1, min(connections, 256))
     started = time.monotonic()
     relax_second_factor()
-    prepare_data(customers=customers, lines_per_customer=lines_per_customer, key_accounts=key_accounts,
-                 contact_logs=contact_logs, skip_generate=skip_generate, out=out)
+    wrote = prepare_data(customers=customers, lines_per_customer=lines_per_customer, key_accounts=key_accounts,
+                         contact_logs=contact_logs, skip_generate=skip_generate, out=out)
     call_command("collectstatic", interactive=False, verbosity=0)
-    sweep_once(out=out)
+    sweep_once(out=out, backfill=wrote)
     pages = resolve_pages(out=out)
     rows = [Row(p) for p in pages]
     for row, count in zip(rows, count_queries(pages).values(), strict=True):
@@ -513,28 +549,30 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
     out.write(f"gunicorn {workers} workers × 1 thread; one client: {requests} requests per page; {connections} "
               f"clients: {tool} ({threads} threads) for {duration} s per page; {os.cpu_count()} CPUs; load average "
               f"before the run {load_before:.2f}; run took {seconds:.0f} s\n")
-    out.write("queries: SQL per request in-process on the demo data alone / on this database\n\n")
+    out.write("queries: SQL per request in-process on the demo data alone / on this database; in-process: the "
+              "median time of one request through Django's test client on this database (SQL time in brackets)\n\n")
     out.write("| page (role) | queries demo / large | bytes | 1 client p50 | 1 client p95 | "
-              f"{connections} clients req/s | ratio to floor |\n")
-    out.write("|---|---|---|---|---|---|---|\n")
+              f"{connections} clients req/s | ratio to floor | in-process (SQL) |\n")
+    out.write("|---|---|---|---|---|---|---|---|\n")
     for i, f in enumerate(floors):
         if f.many is not None and f.one is not None:
             out.write(f"| {f.page.label} ({'first' if i == 0 else 'last'}, {f.page.username}) | — | "
                       f"{_kb(f.one.bytes)} | {f.one.p50_ms:.1f} ms | {f.one.p95_ms:.1f} ms | {f.many.rps:.0f} | "
-                      f"{f.many.rps / floor if floor else 0:.2f} |\n")
+                      f"{f.many.rps / floor if floor else 0:.2f} | — |\n")
         elif f.error:
-            out.write(f"| {f.page.label} | — | — | — | — | failed: {f.error} | — |\n")
+            out.write(f"| {f.page.label} | — | — | — | — | failed: {f.error} | — | — |\n")
     misses: list[str] = []
     for r in rows:
         demo = "?" if r.demo is None else str(r.demo.queries) if r.demo.status == 200 else f"({r.demo.status})"
         large = "?" if r.large is None else str(r.large.queries) if r.large.status == 200 else f"({r.large.status})"
+        inproc = "—" if r.large is None else f"{r.large.ms:.1f} ms ({r.large.sql_ms:.1f})"
         if r.error or r.one is None or r.many is None:
-            out.write(f"| {r.page.key} | {demo} / {large} | — | — | — | failed: {r.error} | — |\n")
+            out.write(f"| {r.page.key} | {demo} / {large} | — | — | — | failed: {r.error} | — | {inproc} |\n")
             misses.append(f"{r.page.key}: not measured ({r.error})")
             continue
         ratio = r.many.rps / floor if floor else 0.0
         out.write(f"| {r.page.key} | {demo} / {large} | {_kb(r.one.bytes)} | {r.one.p50_ms:.1f} ms | "
-                  f"{r.one.p95_ms:.1f} ms | {r.many.rps:.1f} | {ratio:.3f} |\n")
+                  f"{r.one.p95_ms:.1f} ms | {r.many.rps:.1f} | {ratio:.3f} | {inproc} |\n")
         why = []
         if r.one.p95_ms > P95_TARGET_MS:
             why.append(f"p95 {r.one.p95_ms:.0f} ms > {P95_TARGET_MS:.0f} ms")

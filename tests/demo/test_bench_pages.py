@@ -32,14 +32,17 @@ def test_bench_pages_measures_every_page_as_its_role_on_a_tiny_dataset(users, li
 
     settings.ROOT_URLCONF = "kam.demo.bench_urls"  # the project's pages plus the floor, as the bench server
     out = io.StringIO()
-    bench_pages.prepare_data(customers=4, lines_per_customer=60, key_accounts=3, contact_logs=60,
-                             skip_generate=False, out=out)
+    assert bench_pages.prepare_data(customers=4, lines_per_customer=60, key_accounts=3, contact_logs=60,
+                                    skip_generate=False, out=out) is True
     assert Customer.objects.count() == 4
     assert len(key_account_ids()) == 3 and ContactLog.objects.count() == 60
+    assert bench_pages.prepare_data(customers=4, lines_per_customer=60, key_accounts=3, contact_logs=60,
+                                    skip_generate=False, out=out) is False  # enough data: nothing written
+    assert Customer.objects.count() == 4
 
     # one sweep stores the obligations (backfill) and is recorded; a second call within the hour reuses it
     first = bench_pages.sweep_once(out=out)
-    assert first["skipped"] is False and StoredObligation.objects.exists()
+    assert first["skipped"] is False and first["backfill"] is True and StoredObligation.objects.exists()
     assert SweepRun.objects.filter(finished_at__isnull=False).count() == 1
     assert bench_pages.sweep_once(out=out)["skipped"] is True
     assert SweepRun.objects.count() == 1
@@ -53,7 +56,7 @@ def test_bench_pages_measures_every_page_as_its_role_on_a_tiny_dataset(users, li
 
     counts = bench_pages.count_queries(pages)
     assert {key: c.status for key, c in counts.items()} == {p.key: 200 for p in pages}
-    assert all(c.queries > 0 and c.bytes > 0 for c in counts.values())
+    assert all(c.queries > 0 and c.bytes > 0 and c.ms > 0 for c in counts.values())
 
     # over HTTP: the log-in page, one client, several clients, the floor
     port = _port(live_server)
@@ -106,5 +109,5 @@ def test_bench_pages_report_names_each_missed_target_of_issue_11():
     assert misses[1] == ("growing list (head): queries 7 on the demo, 15 on the large database; "
                          "15 queries > 12")
     text = out.getvalue()
-    assert "| fast list (head) | 6 / 6 | 2.0 KB | 10.0 ms | 20.0 ms | 300.0 | 0.300 |" in text
+    assert "| fast list (head) | 6 / 6 | 2.0 KB | 10.0 ms | 20.0 ms | 300.0 | 0.300 | 0.0 ms (0.0) |" in text
     assert "MISSED:" in text
