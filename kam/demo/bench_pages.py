@@ -74,6 +74,7 @@ class Count:
     bytes: int
     ms: float = 0.0  # in-process time of one request (median), template rendering included
     sql_ms: float = 0.0  # of which in SQL (the counted request)
+    cpu_ms: float = 0.0  # this process's CPU time of one request (median): SQLite's work included, PostgreSQL's not
 
 
 @dataclass
@@ -156,11 +157,27 @@ def prepare_data(*, customers: int, lines_per_customer: int, key_accounts: int, 
         elif logs < contact_logs:
             out.write(f"warning: {logs:,} contact logs ({contact_logs:,} asked) but enough key accounts: "
                       f"`generate --contact-logs` only writes logs for new key accounts\n")
+    analyze(out=out)
     missing = {"am1", "head", "svc", "mkt", "fin"} - set(
         User.objects.filter(username__in=["am1", "head", "svc", "mkt", "fin"]).values_list("username", flat=True))
     if missing:
         raise RuntimeError(f"the demo users {', '.join(sorted(missing))} are missing: run `kam demo` on this database")
     return wrote
+
+
+def analyze(*, out: TextIO) -> None:
+    """PostgreSQL: refresh the planner's statistics. The generators bulk-load millions of rows; a production server
+    analyzes them through autovacuum, but a server with autovacuum off (as some test servers) plans with none, and
+    then e.g. the annual review's on-time-payment subquery hashes the whole payment table once per invoice
+    (minutes instead of seconds)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    out.write(f"ANALYZE (PostgreSQL planner statistics) in {time.perf_counter() - t0:.1f} s\n")
 
 
 def _data_written_at() -> dt.datetime | None:
@@ -326,13 +343,15 @@ def count_queries(pages: list[Page], *, timed: int = 5) -> dict[str, Count]:
         # read now: every request (the timed ones below) empties the connection's query log
         queries = len(ctx.captured_queries)
         sql_ms = sum(float(q.get("time") or 0) for q in ctx.captured_queries) * 1000
-        times = []
+        times, cpu = [], []
         for _ in range(timed):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             client.get(page.path)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         result[page.key] = Count(response.status_code, queries, len(response.content),
-                                 statistics.median(times) if times else 0.0, sql_ms)
+                                 statistics.median(times) if times else 0.0, sql_ms,
+                                 statistics.median(cpu) if cpu else 0.0)
     return result
 
 
@@ -368,7 +387,7 @@ def run_queries_only(*, stdout: TextIO) -> dict[str, Count]:
     finally:
         log.close()
     counts = count_queries(pages)
-    stdout.write(QUERIES_MARK + json.dumps({k: [c.status, c.queries, c.bytes, c.ms, c.sql_ms]
+    stdout.write(QUERIES_MARK + json.dumps({k: [c.status, c.queries, c.bytes, c.ms, c.sql_ms, c.cpu_ms]
                                             for k, c in counts.items()}) + "\n")
     return counts
 
@@ -568,10 +587,11 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
     out.write(f"gunicorn {workers} workers × 1 thread; one client: {requests} requests per page; {connections} "
               f"clients: {tool} ({threads} threads) for {duration} s per page; {os.cpu_count()} CPUs; load average "
               f"before the run {load_before:.2f}; run took {seconds:.0f} s\n")
-    out.write("queries: SQL per request in-process on the demo data alone / on this database; in-process: the "
-              "median time of one request through Django's test client on this database (SQL time in brackets)\n\n")
+    out.write("queries: SQL per request in-process on the demo data alone / on this database; in-process: one "
+              "request through Django's test client on this database, median wall ms / CPU ms of the process "
+              "(SQLite's work included, PostgreSQL's not) / SQL ms\n\n")
     out.write("| page (role) | queries demo / large | bytes | 1 client p50 | 1 client p95 | "
-              f"{connections} clients req/s | ratio to floor | in-process (SQL) |\n")
+              f"{connections} clients req/s | ratio to floor | in-process wall / CPU / SQL |\n")
     out.write("|---|---|---|---|---|---|---|---|\n")
     for i, f in enumerate(floors):
         if f.many is not None and f.one is not None:
@@ -584,7 +604,7 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
     for r in rows:
         demo = "?" if r.demo is None else str(r.demo.queries) if r.demo.status == 200 else f"({r.demo.status})"
         large = "?" if r.large is None else str(r.large.queries) if r.large.status == 200 else f"({r.large.status})"
-        inproc = "—" if r.large is None else f"{r.large.ms:.1f} ms ({r.large.sql_ms:.1f})"
+        inproc = "—" if r.large is None else f"{r.large.ms:.0f} / {r.large.cpu_ms:.0f} / {r.large.sql_ms:.0f} ms"
         if r.error or r.one is None or r.many is None:
             out.write(f"| {r.page.key} | {demo} / {large} | — | — | — | failed: {r.error} | — | {inproc} |\n")
             misses.append(f"{r.page.key}: not measured ({r.error})")
