@@ -57,7 +57,7 @@ def test_bench_pages_measures_every_page_as_its_role_on_a_tiny_dataset(users, li
 
     counts = bench_pages.count_queries(pages)
     assert {key: c.status for key, c in counts.items()} == {p.key: 200 for p in pages}
-    assert all(c.queries > 0 and c.bytes > 0 and c.ms > 0 for c in counts.values())
+    assert all(c.queries > 0 and c.bytes > 0 and c.ms > 0 and c.sql_ms > 0 for c in counts.values())
 
     # over HTTP: the log-in page, one client, several clients, the floor
     port = _port(live_server)
