@@ -61,6 +61,7 @@ class Page:
     username: str
     path: str
     limited: bool  # a list or a home page: at most QUERY_LIMIT queries
+    same_subject: bool = True  # the demo database shows the same thing (compare the query counts)
 
     @property
     def key(self) -> str:
@@ -304,7 +305,9 @@ def resolve_pages(*, out: TextIO) -> list[Page]:
         Page("customer list", "head", reverse("customers:list"), True),
         Page("customer list", "am1", reverse("customers:list"), True),
         Page("dossier, demo key account", "head", reverse("customers:detail", args=[demo]), False),
-        Page("dossier, busiest key account", "head", reverse("customers:detail", args=[heaviest]), False),
+        # the busiest key account is a generated one on the large database: the demo's busiest is another customer
+        Page("dossier, busiest key account", "head", reverse("customers:detail", args=[heaviest]), False,
+             same_subject=False),
         Page("annual review", "head", review, False),
         Page("compliance overview", "head", reverse("compliance"), True),
         Page("after-sales queue", "svc", reverse("queue", args=["after_sales"]), True),
@@ -603,7 +606,8 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
     out.write(f"gunicorn {workers} workers × 1 thread; one client: {requests} requests per page; {connections} "
               f"clients: {tool} ({threads} threads) for {duration} s per page; {os.cpu_count()} CPUs; load average "
               f"before the run {load_before:.2f}; run took {seconds:.0f} s\n")
-    out.write("queries: SQL per request in-process on the demo data alone / on this database; in-process: one "
+    out.write("queries: SQL per request in-process on the demo data alone / on this database ([n]: another customer "
+              "on the demo data, not compared); in-process: one "
               "request through Django's test client on this database, median wall ms / CPU ms of the process "
               "(SQLite's work included, PostgreSQL's not) / SQL ms\n\n")
     out.write("| page (role) | queries demo / large | bytes | 1 client p50 | 1 client p95 | "
@@ -619,6 +623,8 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
     misses: list[str] = []
     for r in rows:
         demo = "?" if r.demo is None else str(r.demo.queries) if r.demo.status == 200 else f"({r.demo.status})"
+        if not r.page.same_subject:
+            demo = f"[{demo}]"
         large = "?" if r.large is None else str(r.large.queries) if r.large.status == 200 else f"({r.large.status})"
         inproc = "—" if r.large is None else f"{r.large.ms:.0f} / {r.large.cpu_ms:.0f} / {r.large.sql_ms:.0f} ms"
         if r.error or r.one is None or r.many is None:
@@ -633,7 +639,7 @@ def report(out: TextIO, rows: list[Row], floors: tuple[Row, Row], *, scale: str,
             why.append(f"p95 {r.one.p95_ms:.0f} ms > {P95_TARGET_MS:.0f} ms")
         if ratio < RATIO_TARGET:
             why.append(f"{ratio:.3f}× the floor < {RATIO_TARGET}×")
-        if r.large is not None and r.demo is not None and r.large.queries != r.demo.queries:
+        if r.page.same_subject and r.large is not None and r.demo is not None and r.large.queries != r.demo.queries:
             why.append(f"queries {r.demo.queries} on the demo, {r.large.queries} on the large database")
         if r.page.limited and r.large is not None and r.large.queries > QUERY_LIMIT:
             why.append(f"{r.large.queries} queries > {QUERY_LIMIT}")

@@ -85,8 +85,10 @@ def test_bench_pages_measures_every_page_as_its_role_on_a_tiny_dataset(users, li
     assert "| my day (am1) |" in text and "| after-sales queue (svc) |" in text and "| floor: constant JSON" in text
 
 
-def _row(label: str, *, p95: float, rps: float, demo: int, large: int, limited: bool = True) -> Row:
-    row = Row(Page(label, "head", "/x/", limited), large=Count(200, large, 2048), demo=Count(200, demo, 1024))
+def _row(label: str, *, p95: float, rps: float, demo: int, large: int, limited: bool = True,
+         same_subject: bool = True) -> Row:
+    row = Row(Page(label, "head", "/x/", limited, same_subject), large=Count(200, large, 2048),
+              demo=Count(200, demo, 1024))
     row.one = OneClient(50, p95 / 2, p95, 2048, 0)
     row.many = Result(label, "/x/", int(rps * 5), 5.0, p95 / 2, p95, 0, 0)
     return row
@@ -101,6 +103,8 @@ def test_bench_pages_report_names_each_missed_target_of_issue_11():
         _row("slow page", p95=150, rps=30, demo=9, large=9),  # p95 and ratio 0.03 miss
         _row("growing list", p95=40, rps=100, demo=7, large=15),  # queries grow and exceed 12
         _row("detail page", p95=40, rps=100, demo=20, large=20, limited=False),  # no limit for a detail page
+        # another customer on the demo data: its count is shown, not compared
+        _row("busiest detail", p95=40, rps=100, demo=20, large=22, limited=False, same_subject=False),
     ]
     out = io.StringIO()
     misses = bench_pages.report(out, rows, (floor, floor), scale="test", requests=50, duration=5, connections=8,
@@ -111,4 +115,5 @@ def test_bench_pages_report_names_each_missed_target_of_issue_11():
                          "15 queries > 12")
     text = out.getvalue()
     assert "| fast list (head) | 6 / 6 | 2.0 KB | 10.0 ms | 20.0 ms | 300.0 | 0.300 | 0 / 0 / 0 ms |" in text
+    assert "| busiest detail (head) | [20] / 22 |" in text
     assert "MISSED:" in text
