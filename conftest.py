@@ -1,4 +1,5 @@
-"""Shared fixtures: named users per role (healthchecks-style), and the audit guard for test flushes."""
+"""Shared fixtures: named users per role (healthchecks-style) and customers, both made by the factories of
+tests/factories.py, and the audit guard for test flushes."""
 
 from __future__ import annotations
 
@@ -23,13 +24,11 @@ def pytest_configure(config):
 
 @pytest.fixture
 def make_user(db):
-    from kam.users.models import RoleGrant, User
+    from tests.factories import PASSWORD, UserFactory
 
-    def make(username: str, *roles: str, password: str = "pw-kam-2026", **extra) -> User:
-        user = User.objects.create_user(username=username, password=password, display_name=extra.pop(
-            "display_name", username), **extra)
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
-        return user
+    def make(username: str, *roles: str, password: str = PASSWORD, **extra):
+        return UserFactory(username=username, roles=roles, password=password,
+                           display_name=extra.pop("display_name", username), **extra)
 
     return make
 
@@ -53,24 +52,25 @@ def users(make_user):
 
 @pytest.fixture
 def customer_factory(db):
-    from kam.customers.services import customer_create
-    from kam.customers.validators import make_credit_code
-
-    counter = {"n": 0}
+    """customer_factory(name, manager=None, **values): a customer made by the service (tests.factories)."""
+    from tests.factories import CustomerFactory
 
     def make(name: str | None = None, manager=None, **values):
-        from kam.customers.services import customer_assign_manager
+        if name is not None:
+            values["name"] = name
+        return CustomerFactory(manager=manager, **values)
 
-        counter["n"] += 1
-        n = counter["n"]
-        code = make_credit_code(f"91440600{n:09d}")
-        customer = customer_create(actor=None, name=name or f"测试客户{n}", credit_code=code,
-                                   customer_type=values.pop("customer_type", "hotel"),
-                                   city=values.pop("city", "佛山"), **values)
-        if manager is not None:
-            customer_assign_manager(actor=None, customer=customer, manager=manager, reason="test")
-            customer.refresh_from_db()
-        return customer
+    return make
+
+
+@pytest.fixture
+def key_account(users):
+    """key_account(name, city, manager=am1): a core key account since 2025-01-01 (tests.factories)."""
+    from tests.factories import KeyAccountFactory, at
+
+    def make(name="华美酒店", city="佛山", manager=None):
+        return KeyAccountFactory(name=name, manager=manager or users.am1, city=city, tier="core",
+                                 since=at(2025, 1, 1))
 
     return make
 

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from kam.core.errors import AccessDenied, ApplicationError
-from kam.users.api_auth import api_auth
+from kam.users.api_auth import ApiTokenRefused, api_auth
 
 api = NinjaAPI(title="kam API", version="1", auth=api_auth, urls_namespace="api",
                description="大客户维护系统 API。认证：浏览器会话，或 Authorization: Bearer <API 令牌>。")
@@ -35,7 +35,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"message": _("未登录或令牌无效。")}, status=401)
+    message = exc.message if isinstance(exc, ApiTokenRefused) else _("未登录或令牌无效。")  # e.g. expired
+    return api.create_response(request, {"message": message}, status=401)
 
 
 @api.exception_handler(ValidationError)
@@ -52,6 +53,8 @@ def _invalid(request, exc: ValidationError):
 def _mount() -> None:
     from kam.demands.api import router as requests_router
     from kam.dossier.api import router as customers_router
+    from kam.engagement.api import router as visits_router
+    from kam.obligations.api import router as obligations_router
     from kam.orders.api import router as orders_router
     from kam.policy.api import router as policy_router
     from kam.qualification.api import router as designation_router
@@ -63,6 +66,8 @@ def _mount() -> None:
     api.add_router("/designation", designation_router)
     api.add_router("/tickets", tickets_router)
     api.add_router("/requests", requests_router)
+    api.add_router("/obligations", obligations_router)
+    api.add_router("/visits", visits_router)
 
 
 _mount()

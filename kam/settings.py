@@ -32,6 +32,12 @@ Log-in security (issue 12 §4):
                              head_of_sales,management,administrator; empty = optional for everyone;
                              `kam serve --demo` sets it empty so the demo stays easy to log in to)
   KAM_OTP_ISSUER             the issuer name shown in authenticator apps (default KAM)
+
+API tokens (issue 12 §5):
+  KAM_API_TOKEN_DAYS  days an API token is valid after its creation (default 90); an expired token is refused
+                      with 401 and a message; a user creates a new one under 账户 → API 令牌. A revoked token
+                      (or one of a deactivated user) is refused at once by every process (web and worker share
+                      the cache, which carries a revocation generation).
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs (/api/docs) load Swagger UI from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -95,6 +102,7 @@ INSTALLED_APPS = [
     "kam.users",
     "kam.audit",
     "kam.confidentiality",
+    "kam.approvals",
     "kam.policy",
     "kam.calendar",
     "kam.customers",
@@ -213,6 +221,9 @@ KAM_TRUSTED_PROXIES = _networks(os.environ.get("KAM_TRUSTED_PROXIES", ""))
 KAM_OTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get(
     "KAM_OTP_REQUIRED_ROLES", "head_of_sales,management,administrator").split(",") if r.strip()]
 OTP_TOTP_ISSUER = os.environ.get("KAM_OTP_ISSUER", "KAM")
+API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("KAM_API_TOKEN_DAYS must be at least 1")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -227,10 +238,35 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # static files are public: readable by a front proxy whatever FILE_UPLOAD_PERMISSIONS says
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Uploads (kam.core.uploads): the body is capped before it is read, files are checked by content per kind,
+# stored files are readable by the service's user only.
+MB = 1024 * 1024
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("KAM_MAX_REQUEST_BODY_MB", "210")) * MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MB  # a request body other than files (forms, JSON)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB  # larger files stream to a temporary file, never into memory
+FILE_UPLOAD_HANDLERS = [
+    "kam.core.uploads.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+UPLOAD_MAX_BYTES = {"image": 15 * MB, "pdf": 20 * MB, "document": 20 * MB, "spreadsheet": 200 * MB}
+UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+UPLOAD_MAX_UNPACKED_BYTES = 200 * MB  # an .xlsx's members together, from its zip directory
+UPLOAD_MAX_COMPRESSION_RATIO = 100  # per member above 1 MB: more is a zip bomb
+# Imports (kam.exchange): data above this size (a CSV's bytes, an .xlsx's unpacked bytes) is checked and
+# imported by the background worker, never in the web request.
+IMPORT_INLINE_MAX_BYTES = 2 * MB
+IMPORT_STALE_MINUTES = 30  # a running import without progress for this long is failed (retry offered)
+IMPORT_FAILED_FILE_DAYS = 7  # a failed import's file is kept this long for a retry, then removed
 
 # Sessions: 12 h absolute lifetime; cookies HttpOnly and SameSite=Lax.
 SESSION_COOKIE_AGE = 12 * 3600
@@ -268,13 +304,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Secrets in URLs (the calendar feed's token) are redacted from every record of the loggers that log URLs,
+# before any handler sees it (kam.core.logging; gunicorn's own logs: `kam serve` passes its logger class).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "kam.core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                 "server": {"class": "logging.StreamHandler", "formatter": "server"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        # the development server's request log (as Django's default, plus the filter)
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False,
+                          "filters": ["redact_secrets"]},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("KAM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -285,6 +334,9 @@ EMAIL_PORT = int(os.environ.get("KAM_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "kam@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# how often `kam worker` sweeps; /healthz answers 503 when no sweep completed for 5 of these intervals
+SWEEP_SECONDS = int(os.environ.get("KAM_SWEEP_SECONDS", "60"))
 
 KAM_PRODUCT_NAME = _("大客户维护系统")
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kam.api import api
+from kam.core import list_views
 from kam.core import views as core_views
 from kam.notify import inbox
 from kam.obligations import views as obligation_views
@@ -29,6 +30,9 @@ urlpatterns = [
     path("obligations/<int:pk>/acknowledge/", obligation_views.acknowledge, name="obligation_acknowledge"),
     path("my-day/", obligation_views.my_day, name="my_day"),
     path("compliance/", obligation_views.compliance, name="compliance"),
+    path("approvals/", include("kam.approvals.urls")),
+    path("lists/views/", list_views.saved_view_save, name="saved_view_save"),
+    path("lists/views/<int:pk>/delete/", list_views.saved_view_delete, name="saved_view_delete"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_read, name="inbox_read"),
     path("account/", include("kam.users.urls")),

@@ -15,10 +15,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.users.models import Role
+
 from .checks import uncovered_years
 from .workdays import library_covers, peek_work_calendar
 
-BANNER_ROLES = ("administrator", "head_of_sales")
+BANNER_ROLES = (Role.ADMINISTRATOR, Role.HEAD_OF_SALES)
 
 
 def _official_years(years: list[int]) -> set[int]:

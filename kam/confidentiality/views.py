@@ -3,13 +3,16 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from kam.confidentiality import classification, selectors, services
-from kam.confidentiality.forms import AccessFilter, AuditFilterForm, ClassifyForm
+from kam.confidentiality import classification, readable, selectors, services
+from kam.confidentiality.forms import AccessFilter, ClassifyForm
 from kam.core.access import role_required
 from kam.core.errors import ApplicationError
+from kam.core.lists import Column, ListSpec, date_filter, list_context, text_filter
 from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 from kam.users.models import Role
 
@@ -20,21 +23,33 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _audit_spec() -> ListSpec:
+    return ListSpec(
+        name="confidentiality.audit",
+        columns=[Column("at", _l("时间"), order_by="at", value=lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")),
+                 Column("actor", _l("操作人"), order_by="actor__username", value=lambda e: e.actor or _("系统")),
+                 Column("action", _l("操作"), order_by="action", template="confidentiality/_audit_action.html"),
+                 Column("changes", _l("变更"), template="confidentiality/_audit_changes.html"),
+                 Column("rule", _l("规则"), order_by="rule"),
+                 Column("ip", "IP", order_by="ip")],
+        filters=[text_filter("who", _l("操作人"), "actor__username", "actor__display_name"),
+                 text_filter("customer", _l("客户"), "target_repr", placeholder=_l("客户名称")),
+                 text_filter("action", _l("操作"), "action", placeholder=_l("例如 demands、review")),
+                 date_filter("since", _l("起始日期"), "at__date__gte"),
+                 date_filter("until", _l("截止日期"), "at__date__lte")],
+        default_sort="-at")
+
+
 @role_required(Role.MANAGEMENT)
 def audit_events(request):
-    form = AuditFilterForm(request.GET or None)
-    filters = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {"action": data["action"], "actor_id": data["actor"].pk if data["actor"] else None,
-                   "target_type": data["target_type"], "target_id": data["target_id"],
-                   "since": data["since"], "until": data["until"]}
-    page = Paginator(selectors.audit_events(user=request.user, **filters), 50).get_page(request.GET.get("page"))
+    """A7.2: the append-only audit trail, readable: who did what to which record, old → new by field label."""
+    context = list_context(request, _audit_spec(), selectors.audit_events(user=request.user))
     masked = selectors.masked_field_names()
-    for event in page:
-        event.shown_changes = selectors.mask_changes(event.changes, masked)
-    return render(request, "confidentiality/audit_events.html",
-                  {"form": form, "page": page, "query": _query_without_page(request)})
+    for event in context["page"]:
+        event.label, event.translated = readable.action_label(event.action)
+        event.model = readable.model_label(event.target_type) if event.target_type else ""
+        event.readable = readable.readable_changes(event.target_type, event.changes, masked)
+    return render(request, "confidentiality/audit_events.html", context)
 
 
 def _access_filters(form: AccessFilter) -> dict:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _l
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
 from kam.customers.validators import credit_code_error, normalize_credit_code
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import ModelHandler, check_duplicate_keys
+from kam.exchange.handlers import ModelHandler, check_duplicate_keys, filter_in
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.users.models import Role
 
@@ -24,13 +24,13 @@ def resolve_customers(refs: Iterable[str], ctx: ImportContext) -> dict[str, int]
         by_code: dict[str, list[str]] = {}
         for r in wanted:
             by_code.setdefault(r.upper(), []).append(r)
-        for pk, code in Customer.objects.filter(credit_code__in=list(by_code)).values_list("id", "credit_code"):
+        for pk, code in filter_in(Customer.objects.values_list("id", "credit_code"), "credit_code", by_code):
             for r in by_code[code]:
                 cache[r] = pk
         by_name: dict[str, list[int]] = {}
         rest = [r for r in wanted if r not in cache]
         if rest:
-            for pk, name in Customer.objects.filter(name__in=rest).values_list("id", "name"):
+            for pk, name in filter_in(Customer.objects.values_list("id", "name"), "name", rest):
                 by_name.setdefault(name, []).append(pk)
         for r in rest:
             ids = by_name.get(r, [])
@@ -80,7 +80,7 @@ CUSTOMER_COLUMNS = [
     Column("city", _l("城市"), "City", example="佛山", aliases=("市", "所在城市"), max_length=30),
     Column("address", _l("地址"), "Address", example="佛山市禅城区季华五路 1 号", aliases=("通讯地址", "详细地址"),
            max_length=200),
-    Column("founded_on", _l("公司成立日"), "Founded on", type="date", example="2008-06-18"),
+    Column("founded_on", _l("公司成立日"), "Founded on", type="date", historic=True, example="2008-06-18"),
     Column("decision_process", _l("采购决策流程"), "Decision process", example="采购部初选，总经理审批"),
     Column("pref_style", _l("风格偏好"), "Style", example="新中式", max_length=200),
     Column("pref_customisation", _l("定制需求"), "Customisation", example="客房家具按房型定制", max_length=300),
@@ -90,7 +90,7 @@ CUSTOMER_COLUMNS = [
     Column("purchase_potential_note", _l("采购潜力说明"), "Potential note", max_length=300, example="三年内新开 12 家门店"),
     Column("industry_influence", _l("行业影响力"), "Industry influence", type="bool", example="否"),
     Column("industry_influence_note", _l("行业影响力说明"), "Influence note", max_length=300),
-    Column("cooperation_start_override", _l("记录的合作起始日"), "Cooperation since", type="date",
+    Column("cooperation_start_override", _l("记录的合作起始日"), "Cooperation since", type="date", historic=True,
            note=_l("早于系统数据的合作起始日（A2.1），须同时填写说明")),
     Column("cooperation_start_reason", _l("合作起始日说明"), "Cooperation since reason", max_length=200),
 ]
@@ -121,8 +121,8 @@ class CustomerHandler(Handler):
         return check_duplicate_keys(valid, ctx, lambda r: r.values["credit_code"], "credit_code")
 
     def apply(self, rows, ctx):
-        existing = {c.credit_code: c for c in Customer.objects.filter(
-            credit_code__in=[r.values["credit_code"] for r in rows])}
+        existing = {c.credit_code: c for c in filter_in(
+            Customer.objects.all(), "credit_code", (r.values["credit_code"] for r in rows))}
         create, update, changed = [], [], set()
         pending = ctx.cache.setdefault("parents", [])
         from kam.customers.services import _core_customer_fields
@@ -167,8 +167,10 @@ class CustomerHandler(Handler):
         if not pending:
             return
         codes = {c for c, _p, _l in pending} | {p for _c, p, _l in pending if p}
-        ids = dict(Customer.objects.filter(credit_code__in=codes).values_list("credit_code", "id"))
-        current = dict(Customer.objects.filter(credit_code__in=codes).values_list("credit_code", "parent_id"))
+        ids, current = {}, {}
+        for code, pk, parent_id in filter_in(Customer.objects.values_list("credit_code", "id", "parent_id"),
+                                             "credit_code", codes):
+            ids[code], current[code] = pk, parent_id
         updated = []
         for code, parent_code, line in pending:
             parent_id = ids.get(parent_code) if parent_code else None
@@ -217,8 +219,8 @@ register(ImportKind(
                note=_l("决策层的电话、微信、邮箱为核心数据（A7.1）")),
         Column("birthday_kind", _l("生日历法"), "Birthday calendar", type="choice", example="农历",
                choices=(("公历", "solar"), ("阳历", "solar"), ("农历", "lunar"), ("阴历", "lunar"))),
-        Column("birthday_month", _l("生日月"), "Birthday month", type="int", example="8"),
-        Column("birthday_day", _l("生日日"), "Birthday day", type="int", example="15"),
+        Column("birthday_month", _l("生日月"), "Birthday month", type="int", min_value=1, max_value=12, example="8"),
+        Column("birthday_day", _l("生日日"), "Birthday day", type="int", min_value=1, max_value=31, example="15"),
         Column("birthday_leap_month", _l("闰月"), "Leap month", type="bool", example="否"),
     ],
     handler=customer_model_handler(Contact, key=("customer", "name"),

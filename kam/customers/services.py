@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.approvals.services import announce
 from kam.audit.services import audit_log, diff
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError
@@ -127,6 +128,15 @@ def customer_assign_manager(*, actor: User | None, customer: Customer, manager: 
     customer.save(update_fields=["account_manager", "updated_at"])
     audit_log(actor=actor, action="customers.assignment.changed", target=customer, rule="A9.2",
               changes={"account_manager": {"old": previous, "new": manager.pk}, "on": on, "reason": reason})
+    # A9.2: both managers hear of the handover (the new one takes over the account's clocks)
+    old_manager = User.objects.filter(pk=previous).first() if previous else None
+    announce(users=[manager], title=_("【客户交接】%(c)s 由您负责") % {"c": customer.name},
+             body=_("自 %(on)s 起。%(reason)s") % {"on": on, "reason": reason}, url=f"/customers/{customer.pk}/",
+             rule="A9.2", key=f"assignment:{assignment.pk}:new")
+    if old_manager is not None:
+        announce(users=[old_manager], title=_("【客户交接】%(c)s 交给 %(m)s") % {"c": customer.name, "m": manager},
+                 body=_("自 %(on)s 起。%(reason)s") % {"on": on, "reason": reason}, url=f"/customers/{customer.pk}/",
+                 rule="A9.2", key=f"assignment:{assignment.pk}:old")
     reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return assignment
 

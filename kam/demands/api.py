@@ -1,8 +1,7 @@
 """Customer requests (A15) through the API — the same services as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -11,8 +10,10 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kam.core.api_tools import Page50
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.demands import selectors, services
+from kam.demands.models import Department, RequestChannel, RequestKind, RequestStatus
 from kam.obligations.api import ClockOut, subject_clocks
 from kam.obligations.handoffs import handoff
 from kam.users.models import User
@@ -42,12 +43,12 @@ class RequestDetailOut(RequestOut):
 
 
 class RequestIn(Schema):
-    customer_id: int
-    kind: str
-    channel: str
+    customer_id: ApiId
+    kind: RequestKind
+    channel: RequestChannel
     summary: str
     received_at: dt.datetime | None = None
-    ticket_id: int | None = None
+    ticket_id: ApiId | None = None
 
 
 class TextIn(Schema):
@@ -55,13 +56,13 @@ class TextIn(Schema):
 
 
 class AssignIn(Schema):
-    department: str
-    assignee_id: int
+    department: Department
+    assignee_id: ApiId
 
 
 class FeedbackIn(Schema):
     to_person: str
-    how: str
+    how: RequestChannel
     at: dt.datetime
     note: str = ""
 
@@ -74,67 +75,68 @@ def _request_out(r):
 
 @router.get("/", response=list[RequestOut], summary="客户需求列表")
 @paginate(Page50)
-def request_list(request: HttpRequest, status: str = ""):
+def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone] = None):
     qs = selectors.requests_visible(user=request.user).order_by("-received_at")
-    return qs.filter(status=status) if status else qs
+    return qs.filter(status=status.value) if status else qs
 
 
 @router.post("/", response={201: RequestDetailOut}, summary="登记需求（A15.1；维修需求自动建立工单）")
 def request_create(request: HttpRequest, payload: RequestIn):
     customer = customer_get(user=request.user, pk=payload.customer_id)
     ticket = handoff("repair").find(user=request.user, pk=payload.ticket_id) if payload.ticket_id else None
-    r = services.request_log(actor=request.user, customer=customer, kind=payload.kind, channel=payload.channel,
+    r = services.request_log(actor=request.user, customer=customer, kind=payload.kind.value,
+                             channel=payload.channel.value,
                              summary=payload.summary, received_at=payload.received_at, ticket=ticket)
     return Status(201, _request_out(r))
 
 
 @router.get("/{request_id}", response=RequestDetailOut)
-def request_get(request: HttpRequest, request_id: int):
+def request_get(request: HttpRequest, request_id: ApiId):
     return _request_out(selectors.request_get(user=request.user, pk=request_id))
 
 
 @router.post("/{request_id}/respond", response=RequestDetailOut, summary="首次响应")
-def request_respond(request: HttpRequest, request_id: int, payload: TextIn):
+def request_respond(request: HttpRequest, request_id: ApiId, payload: TextIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     return _request_out(services.request_respond(actor=request.user, request=r, response=payload.text))
 
 
 @router.post("/{request_id}/solution", response=RequestDetailOut, summary="初步方案")
-def request_solution(request: HttpRequest, request_id: int, payload: TextIn):
+def request_solution(request: HttpRequest, request_id: ApiId, payload: TextIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     return _request_out(services.request_propose_solution(actor=request.user, request=r,
                                                                  solution=payload.text))
 
 
 @router.post("/{request_id}/escalate", response=RequestDetailOut, summary="升级给销售部负责人（A15.2）")
-def request_escalate(request: HttpRequest, request_id: int, payload: TextIn):
+def request_escalate(request: HttpRequest, request_id: ApiId, payload: TextIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     return _request_out(services.request_escalate(actor=request.user, request=r, note=payload.text))
 
 
 @router.post("/{request_id}/assign", response=RequestDetailOut, summary="指派部门与负责人（A15.2/A4）")
-def request_assign(request: HttpRequest, request_id: int, payload: AssignIn):
+def request_assign(request: HttpRequest, request_id: ApiId, payload: AssignIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     assignee = get_object_or_404(User, pk=payload.assignee_id)
-    return _request_out(services.request_assign(actor=request.user, request=r, department=payload.department,
+    return _request_out(services.request_assign(actor=request.user, request=r, department=payload.department.value,
                                                        assignee=assignee))
 
 
 @router.post("/{request_id}/outcome", response=RequestDetailOut, summary="记录处理结果")
-def request_outcome(request: HttpRequest, request_id: int, payload: TextIn):
+def request_outcome(request: HttpRequest, request_id: ApiId, payload: TextIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     return _request_out(services.request_record_outcome(actor=request.user, request=r, outcome=payload.text))
 
 
 @router.post("/{request_id}/feedback", response=RequestDetailOut, summary="记录向客户的反馈（谁、告知谁、何时、方式）")
-def request_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn):
+def request_feedback(request: HttpRequest, request_id: ApiId, payload: FeedbackIn):
     r = selectors.request_get(user=request.user, pk=request_id)
-    services.request_feedback(actor=request.user, request=r, to_person=payload.to_person, how=payload.how,
+    services.request_feedback(actor=request.user, request=r, to_person=payload.to_person, how=payload.how.value,
                                      at=payload.at, note=payload.note)
     return _request_out(r)
 
 
 @router.post("/{request_id}/close", response=RequestDetailOut, summary="关闭（须先记录反馈，A15.2）")
-def request_close(request: HttpRequest, request_id: int):
+def request_close(request: HttpRequest, request_id: ApiId):
     r = selectors.request_get(user=request.user, pk=request_id)
     return _request_out(services.request_close(actor=request.user, request=r))

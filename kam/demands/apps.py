@@ -16,6 +16,9 @@ class DemandsConfig(AppConfig):
         register(NavEntry("demands:list", _("客户需求"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
                                                        Role.AFTER_SALES, Role.MARKETING, Role.FINANCE),
                           group="service", order=60))
+        from kam.approvals.registry import ApprovalKind, register_kind
+
+        register_kind(ApprovalKind("demands.escalation", _("需求升级（待指派）"), "A15.2"))
         for department in ("after_sales", "marketing", "finance"):
             register_counter(f"queue:{department}", open_request_counter(department))
 

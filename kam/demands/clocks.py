@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from kam.calendar.workdays import WorkCalendar, work_calendar
 from kam.obligations import hours
-from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, register
+from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each, register
 from kam.users.models import Role
 
 
@@ -60,31 +60,34 @@ class RequestRule(ClockRule):
             work_calendar())
 
     def evaluate(self, facts: RequestLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
+        return judge_each(self, facts.requests, lambda r: self.judge_request(r, facts.calendar, timeline, now),
+                          lambda r: ("request", r.id, r.customer_id, r.customer_name), now=now)
+
+    def judge_request(self, r: RequestFacts, calendar, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
-        for r in facts.requests:
-            policy = timeline.at(r.received_at)
-            clock = hours.ClockSettings.of(policy, "requests.clock_mode")
-            manager = r.account_manager_id
-            for part, setting, met_at, label in (
-                    ("response", "requests.response_hours", r.responded_at, "首次响应"),
-                    ("solution", "requests.solution_hours", r.solution_at, "初步方案")):
-                n = policy[setting]
-                due = hours.due(r.received_at, n, clock, facts.calendar)
-                owner_id, owner_role, queue = manager, "", ""
-                if part == "solution" and r.status == "escalated":
-                    owner_id, owner_role = None, Role.HEAD_OF_SALES  # to be assigned (A15.2)
-                elif part == "solution" and r.assignee_id:
-                    owner_id, queue = r.assignee_id, r.department
-                state = clock_state(window_start=r.received_at, due_at=due, now=now, met_at=met_at,
-                                    due_soon_fraction=policy["alerts.due_soon_fraction"])
-                out.append(Obligation(
-                    rule=self.id, subject_type="request", subject_id=r.id, customer_id=r.customer_id,
-                    period_key=f"{int(r.received_at.timestamp())}:{part}", window_start=r.received_at, due_at=due,
-                    state=state, owner_id=owner_id, owner_role=owner_role, escalation_role=Role.HEAD_OF_SALES,
-                    met_at=met_at, label=f"{r.customer_name} · {r.kind_label}需求 · {n} 小时内{label}",
-                    url=f"/requests/{r.id}/", watcher_id=manager if manager and manager != owner_id else None,
-                    queue=queue, customer_name=r.customer_name,
-                    provisional=hours.provisional(r.received_at, due, clock, facts.calendar)))
+        policy = timeline.at(r.received_at)
+        clock = hours.ClockSettings.of(policy, "requests.clock_mode")
+        manager = r.account_manager_id
+        for part, setting, met_at, label in (
+                ("response", "requests.response_hours", r.responded_at, "首次响应"),
+                ("solution", "requests.solution_hours", r.solution_at, "初步方案")):
+            n = policy[setting]
+            due = hours.due(r.received_at, n, clock, calendar)
+            owner_id, owner_role, queue = manager, "", ""
+            if part == "solution" and r.status == "escalated":
+                owner_id, owner_role = None, Role.HEAD_OF_SALES  # to be assigned (A15.2)
+            elif part == "solution" and r.assignee_id:
+                owner_id, queue = r.assignee_id, r.department
+            state = clock_state(window_start=r.received_at, due_at=due, now=now, met_at=met_at,
+                                due_soon_fraction=policy["alerts.due_soon_fraction"])
+            out.append(Obligation(
+                rule=self.id, subject_type="request", subject_id=r.id, customer_id=r.customer_id,
+                period_key=f"{int(r.received_at.timestamp())}:{part}", window_start=r.received_at, due_at=due,
+                state=state, owner_id=owner_id, owner_role=owner_role, escalation_role=Role.HEAD_OF_SALES,
+                met_at=met_at, label=f"{r.customer_name} · {r.kind_label}需求 · {n} 小时内{label}",
+                url=f"/requests/{r.id}/", watcher_id=manager if manager and manager != owner_id else None,
+                queue=queue, customer_name=r.customer_name,
+                provisional=hours.provisional(r.received_at, due, clock, calendar)))
         return out
 
 

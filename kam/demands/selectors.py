@@ -5,7 +5,7 @@ from django.http import Http404
 
 from kam.customers.selectors import customers_visible
 from kam.demands.models import CustomerRequest, RequestStatus
-from kam.users.models import Role, User
+from kam.users.models import User
 
 
 def requests_visible(*, user: User) -> QuerySet[CustomerRequest]:
@@ -21,13 +21,6 @@ def request_get(*, user: User, pk: int) -> CustomerRequest:
     if req is None:
         raise Http404("request not found")
     return req
-
-
-def department_of(user: User) -> str | None:
-    for role, dept in ((Role.AFTER_SALES, "after_sales"), (Role.MARKETING, "marketing"), (Role.FINANCE, "finance")):
-        if user.has_role(role):
-            return dept
-    return None
 
 
 def open_request_counter(department: str):

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.approvals.models import ApprovalState
+from kam.approvals.services import approval_decide, approval_request
 from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
@@ -124,8 +126,6 @@ def request_propose_solution(*, actor: User, request: CustomerRequest, solution:
 @transaction.atomic
 def request_escalate(*, actor: User, request: CustomerRequest, note: str) -> CustomerRequest:
     """A15.2: a request needing another department goes to the head of sales at once."""
-    from kam.notify.services import notify_role
-
     req = _lock(request)
     _may_work(actor, req)
     if req.status in (RequestStatus.ESCALATED, RequestStatus.ASSIGNED, RequestStatus.SOLVED, RequestStatus.CLOSED):
@@ -135,10 +135,11 @@ def request_escalate(*, actor: User, request: CustomerRequest, note: str) -> Cus
     req.status, req.escalated_at, req.escalation_note = RequestStatus.ESCALATED, timezone.now(), note.strip()
     req.save()
     audit_log(actor=actor, action="demands.request.escalated", target=req, rule="A15.2", changes={"note": note})
-    transaction.on_commit(lambda: notify_role(
-        role=Role.HEAD_OF_SALES, title=f"【需求升级】{req.customer.name} · {req.get_kind_display()}",
-        body=f"A15.2 · 第十五条：{req.summary[:100]}\n说明：{req.escalation_note[:100]}\n请指派部门与负责人。",
-        url=f"/requests/{req.pk}/", rule="A15.2", dedupe_key=f"request:{req.pk}:escalated:{req.escalated_at}"))
+    # A15.2: the head of sales hears at once and finds it on "待我审批" until a department and person are assigned
+    approval_request(kind="demands.escalation", subject=req, url=f"/requests/{req.pk}/", customer=req.customer,
+                     title=f"{req.customer.name} · {req.get_kind_display()}：{req.summary[:60]}", requested_by=actor,
+                     approver_role=Role.HEAD_OF_SALES,
+                     note=_("第十五条：%(note)s。请指派部门与负责人。") % {"note": req.escalation_note[:100]})
     reflect(customer_ids={req.customer_id})  # the clocks this write changed, on the next page at once
     return req
 
@@ -162,6 +163,8 @@ def request_assign(*, actor: User, request: CustomerRequest, department: str, as
     req.save()
     audit_log(actor=actor, action="demands.request.assigned", target=req, rule="A15.2",
               changes={"department": department, "assignee": assignee.pk})
+    approval_decide(kind="demands.escalation", subject=req, actor=actor, state=ApprovalState.APPROVED,
+                    word=_("已指派"), note=_("由%(d)s %(u)s 负责") % {"d": Department(department).label, "u": assignee})
     transaction.on_commit(lambda: notify_user(
         user=assignee, title=f"【指派给您】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}", url=f"/requests/{req.pk}/", rule="A15.2",

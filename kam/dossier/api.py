@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Annotated, Literal
 
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
@@ -9,7 +10,10 @@ from ninja import Query, Router, Schema
 
 from kam.confidentiality.classification import masker_for
 from kam.confidentiality.services import record_access
-from kam.core.errors import AccessDenied, ApplicationError
+from kam.core.api_tools import PAGE_MAX
+from kam.core.errors import AccessDenied
+from kam.core.inputs import ApiId, EmptyIsNone
+from kam.customers.models import CustomerType
 from kam.customers.selectors import cooperation_start, customer_floor_prices
 from kam.dossier import selectors
 from kam.dossier.selectors import contact_rows, customer_page_get
@@ -68,8 +72,12 @@ COUNT_SECONDS = 5
 
 
 @router.get("/", response=CustomerPageOut, summary="客户列表（按权限范围；每页 20 条）")
-def list_customers(request: HttpRequest, q: str = "", customer_type: str = "", city: str = "", tier: str = "",
-                   page: int = Query(1, ge=1)):
+def list_customers(request: HttpRequest, q: str = "",
+                   customer_type: Annotated[CustomerType | None, EmptyIsNone] = None, city: str = "",
+                   tier: Annotated[Literal["key", "core", "ordinary"] | None, EmptyIsNone] = None,
+                   page: int = Query(1, ge=1, le=PAGE_MAX)):
+    customer_type = customer_type.value if customer_type else ""
+    tier = tier or ""
     qs = selectors.customer_list(user=request.user, q=q, customer_type=customer_type, city=city, tier=tier,
                                  annotate_tier=False)
     start = (page - 1) * PAGE_SIZE
@@ -101,7 +109,7 @@ def _contacts(user, customer) -> list[dict]:
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（核心数据按 A7.1 屏蔽）")
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: ApiId):
     customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
     data = {f: getattr(customer, f) for f in CustomerDetailOut.model_fields if hasattr(customer, f)}
@@ -114,13 +122,13 @@ def get_customer(request: HttpRequest, customer_id: int):
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOutSchema], summary="联系人（核心联系方式屏蔽）")
-def list_contacts(request: HttpRequest, customer_id: int):
+def list_contacts(request: HttpRequest, customer_id: ApiId):
     customer = customer_page_get(user=request.user, pk=customer_id)
     return _contacts(request.user, customer)
 
 
 class RevealIn(Schema):
-    what: str  # floor_prices | contacts
+    what: Literal["floor_prices", "contacts"]
 
 
 class RevealOut(Schema):
@@ -128,11 +136,9 @@ class RevealOut(Schema):
 
 
 @router.post("/{customer_id}/reveal", response=RevealOut, summary="显示核心数据（仅销售部负责人/管理层；每次留痕，A7.2）")
-def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
+def reveal(request: HttpRequest, customer_id: ApiId, payload: RevealIn):
     customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
-    if payload.what not in ("floor_prices", "contacts"):
-        raise ApplicationError("what 须为 floor_prices 或 contacts", field="what")
     if not masker.sees_core:
         record_access(user=request.user, customer=customer, fields=[payload.what], channel="api", granted=False)
         raise AccessDenied("无权查看核心数据（A7.1）", rule="A7.1")

@@ -3,57 +3,34 @@ reveals of core data (A7.1, A7.2) and the print view."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from kam.confidentiality import classification as confidentiality
 from kam.confidentiality.services import record_access
 from kam.core.access import login_required
-from kam.core.errors import ApplicationError
-from kam.customers.models import Contact, CustomerType, PriceSensitivity
+from kam.core.inputs import ActionForm, submit
+from kam.customers.models import Contact, CustomerType
 from kam.customers.selectors import customer_cities, customer_floor_prices
 from kam.dossier import selectors, services
+from kam.dossier.forms import (
+    EDITABLE,
+    SECTION_FORMS,
+    AnonymiseForm,
+    ContactForm,
+    FloorPriceForm,
+    LicenseForm,
+)
 from kam.dossier.models import FRESHNESS_SECTIONS, Section
 from kam.dossier.selectors import customer_page_get as customer_get
 from kam.obligations.models import Alert
 from kam.obligations.selectors import customer_open
 from kam.users.models import Role
-
-EDITABLE = {
-    "basic": ("province", "city", "address", "founded_on"),
-    "decision": ("decision_process",),
-    "preferences": ("pref_style", "pref_customisation", "pref_price_sensitivity"),
-}
-
-
-class BasicForm(forms.Form):
-    province = forms.CharField(label=_l("省份"), required=False, max_length=30)
-    city = forms.CharField(label=_l("城市"), required=False, max_length=30)
-    address = forms.CharField(label=_l("地址"), required=False, max_length=200)
-    founded_on = forms.DateField(label=_l("公司成立日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class DecisionForm(forms.Form):
-    decision_process = forms.CharField(label=_l("采购决策流程"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class PreferencesForm(forms.Form):
-    pref_style = forms.CharField(label=_l("风格偏好"), required=False, max_length=200)
-    pref_customisation = forms.CharField(label=_l("定制需求"), required=False, max_length=300)
-    pref_price_sensitivity = forms.ChoiceField(label=_l("价格敏感度"), required=False,
-                                               choices=[("", "—"), *PriceSensitivity.choices])
-
-
-FORMS = {"basic": BasicForm, "decision": DecisionForm, "preferences": PreferencesForm}
 
 
 def _context(request, customer):
@@ -73,57 +50,55 @@ def dossier(request, pk: int):
     return render(request, "dossier/dossier.html", _context(request, customer))
 
 
+def _refused(request, customer, form: ActionForm, name: str):
+    """The dossier again with a refused form's errors (status 400, or 403 when the service refused the user);
+    `name` is the form's slot on the page, so what was typed stays (never a floor price, A7.1)."""
+    context = _context(request, customer)
+    context.update({"refused": form, name: form})
+    return render(request, "dossier/dossier.html", context, status=form.status_code)
+
+
 @login_required
 def section_edit(request, pk: int, section: str):
     customer = customer_get(user=request.user, pk=pk)
-    if section not in FORMS:
+    if section not in SECTION_FORMS:
         raise Http404
     if not services.may_edit_dossier(request.user, customer):
         raise Http404
     names = EDITABLE[section]
     hidden = {n for n in names if f"customers.Customer.{n}" in confidentiality.core_fields()}
+    status = 200
     if request.method == "POST":
-        form = FORMS[section](request.POST)
-        if form.is_valid():
-            # core fields are never sent to the browser (A7.1): left empty, they keep their value
-            values = {n: form.cleaned_data[n] for n in names if not (n in hidden and not form.cleaned_data[n])}
-            try:
-                services.dossier_update(actor=request.user, customer=customer, **values)
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                customer.refresh_from_db()
-                context = _context(request, customer)
-                return render(request, f"dossier/dossier.html#{section}", context)
+        form = SECTION_FORMS[section](request.POST)
+        # core fields are never sent to the browser (A7.1): left empty, they keep their value
+        if submit(form, lambda d: services.dossier_update(actor=request.user, customer=customer, **{
+                n: d[n] for n in names if not (n in hidden and not d[n])})):
+            customer.refresh_from_db()
+            context = _context(request, customer)
+            return render(request, f"dossier/dossier.html#{section}", context)
+        status = form.status_code
     else:
-        form = FORMS[section](initial={n: getattr(customer, n) for n in names if n not in hidden})
+        form = SECTION_FORMS[section](initial={n: getattr(customer, n) for n in names if n not in hidden})
     for n in hidden:
         form.fields[n].help_text = _("核心数据，不在此显示；留空则保持不变。")
-    return render(request, "dossier/_section_form.html", {"form": form, "customer": customer, "section": section})
+    return render(request, "dossier/_section_form.html", {"form": form, "customer": customer, "section": section},
+                  status=status)
 
 
 @login_required
 @require_POST
 def section_confirm(request, pk: int, section: str):
     customer = customer_get(user=request.user, pk=pk)
-    try:
-        services.section_confirm(actor=request.user, customer=customer, section=section)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if section not in FRESHNESS_SECTIONS:
+        raise Http404
+    form = ActionForm(request.POST)
+    if submit(form, lambda d: services.section_confirm(actor=request.user, customer=customer, section=section)):
         messages.success(request, _("已确认「%(s)s」无变化（A6.2）。") % {"s": Section(section).label})
+    else:
+        messages.error(request, " ".join(m for _label, m in form.labelled_errors()))
     if request.headers.get("HX-Request"):
         return render(request, f"dossier/dossier.html#{section}", _context(request, customer))
     return redirect("customers:detail", pk=customer.pk)
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_l("姓名"), max_length=60)
-    title = forms.CharField(label=_l("职务"), required=False, max_length=60)
-    phone = forms.CharField(label=_l("电话"), required=False, max_length=40)
-    wechat = forms.CharField(label=_l("微信/企业微信"), required=False, max_length=60)
-    email = forms.EmailField(label=_l("邮箱"), required=False)
-    is_decision_maker = forms.BooleanField(label=_l("决策层"), required=False)
 
 
 @login_required
@@ -136,26 +111,27 @@ def contact_form(request, pk: int, contact_id: int | None = None):
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer) if contact_id else None
     initial = {"name": contact.name, "title": contact.title, "is_decision_maker": contact.is_decision_maker} \
         if contact else {}
-    form = ContactForm(request.POST or None, initial=initial)
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
     if contact is not None and not request.user.has_role(Role.HEAD_OF_SALES):
         form.fields["is_decision_maker"].disabled = True  # A7.1: only the head of sales changes it
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if contact is None:
-                from kam.customers.services import contact_create
-
-                contact_create(actor=request.user, customer=customer, **data)
-                services.stamp(actor=request.user, customer=customer, sections=[Section.CONTACTS], confirmed=False)
-            else:
-                values = {k: v for k, v in data.items() if k not in ("phone", "wechat", "email") or v}
-                services.contact_update(actor=request.user, contact=contact, **values)
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+    if request.method == "POST":
+        if submit(form, lambda d: _contact_save(request, customer, contact, d)):
             messages.success(request, _("联系人已保存。"))
             return redirect("customers:detail", pk=customer.pk)
+        return render(request, "dossier/contact_form.html", {"form": form, "customer": customer,
+                                                             "contact": contact}, status=form.status_code)
     return render(request, "dossier/contact_form.html", {"form": form, "customer": customer, "contact": contact})
+
+
+def _contact_save(request, customer, contact, data: dict) -> None:
+    if contact is None:
+        from kam.customers.services import contact_create
+
+        contact_create(actor=request.user, customer=customer, **data)
+        services.stamp(actor=request.user, customer=customer, sections=[Section.CONTACTS], confirmed=False)
+    else:
+        values = {k: v for k, v in data.items() if k not in ("phone", "wechat", "email") or v}
+        services.contact_update(actor=request.user, contact=contact, **values)
 
 
 @login_required
@@ -165,13 +141,11 @@ def contact_anonymise(request, pk: int, contact_id: int):
     if not request.user.has_role(Role.HEAD_OF_SALES):
         raise PermissionDenied
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
-    try:
-        services.contact_anonymise(actor=request.user, contact=contact, reason=request.POST.get("reason", ""))
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    form = AnonymiseForm(request.POST)
+    if submit(form, lambda d: services.contact_anonymise(actor=request.user, contact=contact, **d)):
         messages.success(request, _("联系人已匿名化，历史记录保留。"))
-    return redirect("customers:detail", pk=customer.pk)
+        return redirect("customers:detail", pk=customer.pk)
+    return _refused(request, customer, form, "anonymise_form")
 
 
 @login_required
@@ -180,13 +154,10 @@ def license_add(request, pk: int):
     customer = customer_get(user=request.user, pk=pk)
     if not services.may_edit_dossier(request.user, customer):
         raise Http404
-    try:
-        expires = dt.date.fromisoformat(request.POST["expires_on"]) if request.POST.get("expires_on") else None
-        services.license_save(actor=request.user, customer=customer, name=request.POST.get("name", ""),
-                              number=request.POST.get("number", ""), expires_on=expires)
-    except (ApplicationError, ValueError) as exc:
-        messages.error(request, str(getattr(exc, "message", exc)))
-    return redirect("customers:detail", pk=customer.pk)
+    form = LicenseForm(request.POST)
+    if submit(form, lambda d: services.license_save(actor=request.user, customer=customer, **d)):
+        return redirect("customers:detail", pk=customer.pk)
+    return _refused(request, customer, form, "license_form")
 
 
 @login_required
@@ -196,17 +167,18 @@ def floor_price_save(request, pk: int):
     customer = customer_get(user=request.user, pk=pk)
     if not request.user.has_role(Role.HEAD_OF_SALES):
         raise PermissionDenied
+    form = FloorPriceForm(request.POST)
+    if submit(form, lambda d: _floor_price_save(request, customer, d)):
+        messages.success(request, _("底价已保存。"))
+        return redirect("customers:detail", pk=customer.pk)
+    return _refused(request, customer, form, "floor_price_form")
+
+
+def _floor_price_save(request, customer, data: dict) -> None:
     from kam.customers.services import floor_price_set
 
-    try:
-        floor_price_set(actor=request.user, customer=customer, product_series=request.POST.get("series", ""),
-                        price=request.POST.get("price", ""))
-        services.stamp(actor=request.user, customer=customer, sections=[Section.FLOOR_PRICES], confirmed=False)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("底价已保存。"))
-    return redirect("customers:detail", pk=customer.pk)
+    floor_price_set(actor=request.user, customer=customer, product_series=data["series"], price=data["price"])
+    services.stamp(actor=request.user, customer=customer, sections=[Section.FLOOR_PRICES], confirmed=False)
 
 
 @login_required

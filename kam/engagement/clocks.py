@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, register
+from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each, register
 from kam.obligations.kit import AccountSpan, CadenceRule
 from kam.policy.schema import Cadence
 from kam.users.models import Role
@@ -91,6 +91,10 @@ class VisitFacts:
     recorded_at: dt.datetime | None
 
 
+def _identify(v: VisitFacts) -> tuple[str, int, int, str]:
+    return "visit", v.id, v.customer_id, v.customer_name
+
+
 def _visit_facts(qs) -> list[VisitFacts]:
     return [VisitFacts(v["id"], v["customer_id"], v["customer__name"], v["owner_id"], v["starts_at"], v["ends_at"],
                        v["booked_at"], v["confirmed_at"], v["recorded_at"])
@@ -119,21 +123,21 @@ class VisitRecordRule(ClockRule):
         return _visit_facts(qs)
 
     def evaluate(self, facts: list[VisitFacts], *, timeline, now: dt.datetime) -> list[Obligation]:
-        out = []
-        for v in facts:
-            if v.ends_at > now:
-                continue
-            policy = timeline.at(v.ends_at)
-            due = v.ends_at + dt.timedelta(hours=float(policy["visits.record_hours"]))
-            state = clock_state(window_start=v.ends_at, due_at=due, now=now, met_at=v.recorded_at,
-                                due_soon_fraction=policy["alerts.due_soon_fraction"])
-            out.append(Obligation(
-                rule=self.id, subject_type="visit", subject_id=v.id, customer_id=v.customer_id,
-                period_key=str(int(v.ends_at.timestamp())), window_start=v.ends_at, due_at=due, state=state,
-                owner_id=v.owner_id, escalation_role=Role.HEAD_OF_SALES, met_at=v.recorded_at,
-                label=f"{v.customer_name} · 拜访记录（{policy['visits.record_hours']} 小时内）",
-                url=f"/engagement/visits/{v.id}/", customer_name=v.customer_name))
-        return out
+        return judge_each(self, facts, lambda v: self.judge_visit(v, timeline, now), _identify, now=now)
+
+    def judge_visit(self, v: VisitFacts, timeline, now: dt.datetime) -> list[Obligation]:
+        if v.ends_at > now:
+            return []
+        policy = timeline.at(v.ends_at)
+        due = v.ends_at + dt.timedelta(hours=float(policy["visits.record_hours"]))
+        state = clock_state(window_start=v.ends_at, due_at=due, now=now, met_at=v.recorded_at,
+                            due_soon_fraction=policy["alerts.due_soon_fraction"])
+        return [Obligation(
+            rule=self.id, subject_type="visit", subject_id=v.id, customer_id=v.customer_id,
+            period_key=str(int(v.ends_at.timestamp())), window_start=v.ends_at, due_at=due, state=state,
+            owner_id=v.owner_id, escalation_role=Role.HEAD_OF_SALES, met_at=v.recorded_at,
+            label=f"{v.customer_name} · 拜访记录（{policy['visits.record_hours']} 小时内）",
+            url=f"/engagement/visits/{v.id}/", customer_name=v.customer_name)]
 
 
 register(VisitRecordRule())
@@ -172,24 +176,24 @@ class VisitConfirmRule(ClockRule):
         return ConfirmFacts(visits=_visit_facts(qs), calendar=work_calendar())
 
     def evaluate(self, facts: ConfirmFacts, *, timeline, now: dt.datetime) -> list[Obligation]:
-        out = []
-        for v in facts.visits:
-            policy = timeline.at(v.booked_at)
-            visit_day = timezone.localtime(v.starts_at).date()
-            remind_day = working_days_before(visit_day, int(policy["visits.confirm_working_days_before"]),
-                                             facts.calendar)
-            remind_at = dt.datetime.combine(remind_day, dt.time(0), tzinfo=timezone.get_default_timezone())
-            if v.booked_at >= remind_at:
-                continue  # booked inside the window: nothing to confirm later
-            state = clock_state(window_start=v.booked_at, due_at=v.starts_at, now=now, met_at=v.confirmed_at,
-                                due_soon_fraction=policy["alerts.due_soon_fraction"], remind_at=remind_at)
-            out.append(Obligation(
-                rule=self.id, subject_type="visit", subject_id=v.id, customer_id=v.customer_id,
-                period_key=str(int(v.starts_at.timestamp())), window_start=v.booked_at, due_at=v.starts_at,
-                state=state, owner_id=v.owner_id, escalation_role=Role.HEAD_OF_SALES, met_at=v.confirmed_at,
-                label=f"{v.customer_name} · 确认拜访预约", url=f"/engagement/visits/{v.id}/",
-                customer_name=v.customer_name, provisional=facts.calendar.span_is_provisional(remind_day, visit_day)))
-        return out
+        return judge_each(self, facts.visits, lambda v: self.judge_visit(v, facts.calendar, timeline, now),
+                          _identify, now=now)
+
+    def judge_visit(self, v: VisitFacts, calendar, timeline, now: dt.datetime) -> list[Obligation]:
+        policy = timeline.at(v.booked_at)
+        visit_day = timezone.localtime(v.starts_at).date()
+        remind_day = working_days_before(visit_day, int(policy["visits.confirm_working_days_before"]), calendar)
+        remind_at = dt.datetime.combine(remind_day, dt.time(0), tzinfo=timezone.get_default_timezone())
+        if v.booked_at >= remind_at:
+            return []  # booked inside the window: nothing to confirm later
+        state = clock_state(window_start=v.booked_at, due_at=v.starts_at, now=now, met_at=v.confirmed_at,
+                            due_soon_fraction=policy["alerts.due_soon_fraction"], remind_at=remind_at)
+        return [Obligation(
+            rule=self.id, subject_type="visit", subject_id=v.id, customer_id=v.customer_id,
+            period_key=str(int(v.starts_at.timestamp())), window_start=v.booked_at, due_at=v.starts_at,
+            state=state, owner_id=v.owner_id, escalation_role=Role.HEAD_OF_SALES, met_at=v.confirmed_at,
+            label=f"{v.customer_name} · 确认拜访预约", url=f"/engagement/visits/{v.id}/",
+            customer_name=v.customer_name, provisional=calendar.span_is_provisional(remind_day, visit_day))]
 
 
 register(VisitConfirmRule())

@@ -4,16 +4,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.inputs import ActionForm, IdField
+from kam.customers.models import Contact
 from kam.engagement.models import ContactKind, Material, Topic
 
 
-class ContactLogForm(forms.Form):
+class ContactLogForm(ActionForm):
     customer = forms.ModelChoiceField(label=_("客户"), queryset=None)
     at = forms.DateTimeField(label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     kind = forms.ChoiceField(label=_("方式"), choices=ContactKind.choices, widget=forms.RadioSelect,
                              initial=ContactKind.PHONE)
-    contact = forms.IntegerField(label=_("客户方人员"), required=False, widget=forms.Select)
+    contact = IdField(label=_("客户方人员"), required=False, widget=forms.Select)
     topic = forms.ChoiceField(label=_("主题"), choices=Topic.choices, initial=Topic.NEEDS)
     summary = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 4}))
     next_step = forms.CharField(label=_("下一步"), required=False, max_length=300)
@@ -24,8 +26,18 @@ class ContactLogForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
 
+    def clean(self):
+        data = super().clean()
+        contact_id, customer = data.get("contact"), data.get("customer")
+        data["contact"] = None
+        if contact_id and customer is not None:
+            data["contact"] = Contact.objects.filter(pk=contact_id, customer=customer).first()
+            if data["contact"] is None:
+                self.add_error("contact", _("所选人员不属于该客户。"))
+        return data
 
-class VisitBookForm(forms.Form):
+
+class VisitBookForm(ActionForm):
     customer = forms.ModelChoiceField(label=_("客户"), queryset=None)
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("开始"), widget=forms.TimeInput(attrs={"type": "time"}), initial="10:00")
@@ -34,13 +46,14 @@ class VisitBookForm(forms.Form):
     materials = forms.MultipleChoiceField(label=_("携带资料"), choices=Material.choices, required=False,
                                           widget=forms.CheckboxSelectMultiple)
     override_reason = forms.CharField(label=_("提前不足一个工作日的原因（如需）"), required=False, max_length=300)
+    service_fields = {"starts_at": "day", "ends_at": "end"}
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
 
 
-class VisitRecordForm(forms.Form):
+class VisitRecordForm(ActionForm):
     ended_at = forms.DateTimeField(label=_("实际结束时间"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                    input_formats=["%Y-%m-%dT%H:%M"])
@@ -51,3 +64,17 @@ class VisitRecordForm(forms.Form):
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
     lng = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
     accuracy = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class VisitCancelForm(ActionForm):
+    reason = forms.CharField(label=_("取消原因"), required=False, max_length=300)
+
+
+class NoInputForm(ActionForm):
+    """An action without input (confirm a visit): the form only carries the service's refusal."""
+
+
+class CustomerPickForm(forms.Form):
+    """The customer chosen on the contact form (htmx), by id."""
+
+    customer = IdField(label=_("客户"))

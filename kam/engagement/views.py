@@ -7,15 +7,23 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
+from kam.core.inputs import ActionForm, submit
 from kam.core.redirects import safe_next
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get, customers_visible
 from kam.engagement import selectors, services
-from kam.engagement.forms import ContactLogForm, VisitBookForm, VisitRecordForm
+from kam.engagement.forms import (
+    ContactLogForm,
+    CustomerPickForm,
+    NoInputForm,
+    VisitBookForm,
+    VisitCancelForm,
+    VisitRecordForm,
+)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -26,30 +34,29 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def log_contact(request):
     customers = customers_visible(user=request.user).order_by("name")
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
-    form = ContactLogForm(request.POST or None, customers=customers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        contact = None
-        if data.get("contact"):
-            contact = Contact.objects.filter(pk=data["contact"], customer=data["customer"]).first()
-        try:
-            services.contact_log_create(actor=request.user, customer=data["customer"], at=_aware(data["at"]),
-                                        kind=data["kind"], topic=data["topic"], summary=data["summary"],
-                                        next_step=data["next_step"], contact=contact)
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+    form = ContactLogForm(request.POST if request.method == "POST" else None, customers=customers, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if submit(form, lambda d: services.contact_log_create(
+                actor=request.user, customer=d["customer"], at=_aware(d["at"]), kind=d["kind"], topic=d["topic"],
+                summary=d["summary"], next_step=d["next_step"], contact=d["contact"])):
+            data = form.cleaned_data
             messages.success(request, _("已记录与「%(c)s」的沟通。") % {"c": data["customer"]})
             return redirect(safe_next(request, "my_day"))
-    selected = form["customer"].value()
-    contacts = Contact.objects.filter(customer_id=selected, customer__in=customers) if selected else []
-    return render(request, "engagement/log_contact.html", {"form": form, "contacts": contacts})
+        status = form.status_code
+    pick = CustomerPickForm({"customer": form["customer"].value()})
+    contacts = Contact.objects.filter(customer_id=pick.cleaned_data["customer"], customer__in=customers) \
+        if pick.is_valid() else []
+    return render(request, "engagement/log_contact.html", {"form": form, "contacts": contacts}, status=status)
 
 
 @login_required
 def contact_options(request):
     """htmx: the chosen customer's people (decision makers flagged) — names and titles only (basic data)."""
-    customer = customer_get(user=request.user, pk=int(request.GET.get("customer") or 0))
+    pick = CustomerPickForm(request.GET)
+    if not pick.is_valid():
+        return render(request, "engagement/_contact_options.html", {"contacts": []}, status=400)
+    customer = customer_get(user=request.user, pk=pick.cleaned_data["customer"])
     contacts = Contact.objects.filter(customer=customer).only("id", "name", "title", "is_decision_maker")
     return render(request, "engagement/_contact_options.html", {"contacts": contacts})
 
@@ -58,8 +65,9 @@ def contact_options(request):
 def book_visit(request):
     customers = customers_visible(user=request.user).order_by("name")
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
-    form = VisitBookForm(request.POST or None, customers=customers, initial=initial)
+    form = VisitBookForm(request.POST if request.method == "POST" else None, customers=customers, initial=initial)
     needs_override = False
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         tz = timezone.get_default_timezone()
@@ -71,48 +79,71 @@ def book_visit(request):
                                         override_reason=data["override_reason"])
         except ApplicationError as exc:
             needs_override = exc.rule == "A13.1"
-            form.add_error("day" if exc.field == "starts_at" else (exc.field if exc.field in form.fields else None),
-                           str(exc.message))
+            form.add_service_error(exc)
         else:
             messages.success(request, _("已预约拜访。"))
             return redirect("engagement:visit", pk=visit.pk)
-    return render(request, "engagement/book_visit.html", {"form": form, "needs_override": needs_override})
+    if request.method == "POST":
+        status = form.status_code
+    return render(request, "engagement/book_visit.html", {"form": form, "needs_override": needs_override},
+                  status=status)
+
+
+def _visit_page(request, visit, form: ActionForm | None = None):
+    """The visit with its record form; `form` is a refused action's (status 400, or 403 when refused to the
+    user), the record form keeping what was typed."""
+    record = form if isinstance(form, VisitRecordForm) else VisitRecordForm()
+    return render(request, "engagement/visit.html", {"visit": visit, "form": record, "refused": form},
+                  status=form.status_code if form is not None else 200)
 
 
 @login_required
+@require_safe
 def visit_detail(request, pk: int):
+    return _visit_page(request, selectors.visit_get(user=request.user, pk=pk))
+
+
+def _visit_act(request, pk: int, form: ActionForm, call, done: str):
     visit = selectors.visit_get(user=request.user, pk=pk)
-    form = VisitRecordForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "confirm":
-                services.visit_confirm(actor=request.user, visit=visit)
-                messages.success(request, _("已确认预约。"))
-            elif action == "cancel":
-                services.visit_cancel(actor=request.user, visit=visit, reason=request.POST.get("reason", ""))
-                messages.success(request, _("已取消拜访。"))
-            elif action == "record" and form.is_valid():
-                data = form.cleaned_data
-                checkin = None
-                if data.get("lat") is not None and data.get("lng") is not None:
-                    checkin = (data["lat"], data["lng"], data.get("accuracy"))
-                services.visit_record(actor=request.user, visit=visit, purchase_plans=data["purchase_plans"],
-                                      usage_problems=data["usage_problems"], suggestions=data["suggestions"],
-                                      ended_at=_aware(data["ended_at"]) if data.get("ended_at") else None,
-                                      checkin=checkin)
-                if data.get("photo"):
-                    services.visit_photo_add(actor=request.user, visit=visit, upload=data["photo"])
-                messages.success(request, _("拜访记录已保存。"))
-            elif action == "record":
-                return render(request, "engagement/visit.html", {"visit": visit, "form": form}, status=422)
-            return redirect("engagement:visit", pk=visit.pk)
-        except ApplicationError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, str(exc.message))
-            else:
-                messages.error(request, str(exc.message))
-    return render(request, "engagement/visit.html", {"visit": visit, "form": form})
+    if submit(form, lambda d: call(visit, d)):
+        messages.success(request, done)
+        return redirect("engagement:visit", pk=visit.pk)
+    return _visit_page(request, visit, form)
+
+
+@login_required
+@require_POST
+def visit_confirm(request, pk: int):
+    """A13.1: the appointment confirmed with the customer."""
+    return _visit_act(request, pk, NoInputForm(request.POST),
+                      lambda v, d: services.visit_confirm(actor=request.user, visit=v), _("已确认预约。"))
+
+
+@login_required
+@require_POST
+def visit_cancel(request, pk: int):
+    return _visit_act(request, pk, VisitCancelForm(request.POST),
+                      lambda v, d: services.visit_cancel(actor=request.user, visit=v, reason=d["reason"]),
+                      _("已取消拜访。"))
+
+
+@login_required
+@require_POST
+def visit_record(request, pk: int):
+    """A13.2: the record within 24 hours (purchase plans, usage problems, suggestions), check-in and photo."""
+    return _visit_act(request, pk, VisitRecordForm(request.POST, request.FILES),
+                      lambda v, d: _record(request, v, d), _("拜访记录已保存。"))
+
+
+def _record(request, visit, data: dict) -> None:
+    checkin = None
+    if data.get("lat") is not None and data.get("lng") is not None:
+        checkin = (data["lat"], data["lng"], data.get("accuracy"))
+    services.visit_record(actor=request.user, visit=visit, purchase_plans=data["purchase_plans"],
+                          usage_problems=data["usage_problems"], suggestions=data["suggestions"],
+                          ended_at=_aware(data["ended_at"]) if data.get("ended_at") else None, checkin=checkin)
+    if data.get("photo"):
+        services.visit_photo_add(actor=request.user, visit=visit, upload=data["photo"])
 
 
 @login_required
@@ -141,13 +172,18 @@ def visit_calendar(request):
 @login_required
 @require_POST
 def calendar_feed(request):
-    if request.POST.get("action") == "revoke":
-        services.calendar_feed_revoke(actor=request.user)
-        messages.success(request, _("日历订阅链接已作废。"))
-    else:
-        raw = services.calendar_feed_create(actor=request.user)
-        request.session["feed_url"] = request.build_absolute_uri(f"/engagement/calendar/{raw}.ics")
-        messages.success(request, _("已生成新的订阅链接（旧链接已作废），仅显示一次。"))
+    """A new secret subscription link (the earlier one revoked), shown once."""
+    raw = services.calendar_feed_create(actor=request.user)
+    request.session["feed_url"] = request.build_absolute_uri(f"/engagement/calendar/{raw}.ics")
+    messages.success(request, _("已生成新的订阅链接（旧链接已作废），仅显示一次。"))
+    return redirect("engagement:calendar")
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    services.calendar_feed_revoke(actor=request.user)
+    messages.success(request, _("日历订阅链接已作废。"))
     return redirect("engagement:calendar")
 
 
@@ -155,9 +191,14 @@ def _ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def ics_feed(request, token: str):
-    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1)."""
-    user = selectors.feed_user(token)
+def ics_feed(request, token: str = ""):
+    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1).
+    The secret comes in the URL (calendar apps), or — kept out of every logged URL — in an
+    `Authorization: Bearer <token>` header (GET /engagement/calendar/feed.ics)."""
+    scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and bearer.strip():
+        token = bearer.strip()
+    user = selectors.feed_user(token) if token else None
     if user is None:
         raise Http404
     now = timezone.now()

@@ -3,7 +3,7 @@ plugged in by the apps that own the referenced model (see kam.customers.imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import models
@@ -12,6 +12,27 @@ from django.utils.translation import gettext as _
 from kam.audit.services import _jsonable
 from kam.exchange.engine import ImportContext, Row
 from kam.exchange.registry import Handler
+
+#: values per `IN (…)` list: SQLite refuses more than 32,766 variables in one statement ("too many SQL variables")
+IN_BATCH = 500
+
+
+def batched(values: Iterable[Any], size: int = IN_BATCH) -> Iterator[list[Any]]:
+    """Lists of at most `size` values, for `field__in=` lookups of unbounded length."""
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def filter_in(queryset: Any, field: str, values: Iterable[Any], size: int = IN_BATCH) -> Iterator[Any]:
+    """`queryset.filter(<field>__in=values)` in batches of `size` values: every row once, however many values."""
+    for batch in batched(dict.fromkeys(values), size):
+        yield from queryset.filter(**{f"{field}__in": batch})
 
 
 def check_duplicate_keys(rows: list[Row], ctx: ImportContext, key: Callable[[Row], Any], field: str) -> list[Row]:
@@ -81,8 +102,8 @@ class ModelHandler(Handler):
         if not rows:
             return
         attrs = [self._attr(k) for k in self.key]
-        lookup = {f"{attrs[0]}__in": {self._key_of_row(r)[0] for r in rows}}
-        existing = {tuple(getattr(o, a) for a in attrs): o for o in self.model.objects.filter(**lookup)}
+        existing = {tuple(getattr(o, a) for a in attrs): o for o in filter_in(
+            self.model.objects.all(), attrs[0], (self._key_of_row(r)[0] for r in rows))}
         to_create, to_update, changed_fields = [], [], set()
         for row in rows:
             values = self._values(row)

@@ -53,6 +53,8 @@ class ImportRun(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
+    #: what the parser reads: a CSV's bytes, an .xlsx's unpacked bytes (decides request vs background)
+    work_bytes = models.PositiveBigIntegerField(default=0)
     mapping = models.ForeignKey(ImportMapping, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     source_headers = models.JSONField(default=list, blank=True)
@@ -66,6 +68,8 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: the last sign of life of a check or import in progress (a stale one is failed by the sweep)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,11 +1,14 @@
-"""Reading ERP files: CSV (UTF-8, GBK/GB18030) and .xlsx, streamed; cell values in the common Chinese forms."""
+"""Reading ERP files by content, not name: .xlsx (a zip holding a workbook) and CSV text (UTF-8, GBK/GB18030,
+or UTF-16 with a byte-order mark — Excel's "Unicode text", tab-separated), streamed; cell values in the common
+Chinese forms. A file that cannot be read raises FileError with a message for the user, never a 500.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -13,89 +16,175 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from kam.core import uploads
+
 XLSX_MAGIC = b"PK\x03\x04"
+READ_BLOCK = 1 << 20
 
 
 class CellError(ValueError):
     """A cell that cannot be read as its column's type; the message is for the user."""
 
 
+class FileError(ValueError):
+    """A file that cannot be read at all (damaged, not a spreadsheet, unknown encoding); the message is for the user."""
+
+
 def detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the sample is still UTF-8
-        if exc.start >= len(head) - 3:
-            return "utf-8"
-    return "gb18030"  # superset of GBK and GB2312, which Chinese ERPs emit
+    """The encoding of a text sample (GB18030 when nothing else fits: Chinese ERPs emit GBK)."""
+    return uploads.text_encoding(head) or "gb18030"
+
+
+def file_encoding(path: Path) -> str:
+    """The encoding the whole file decodes in: the sample's guess, verified to the end (UTF-8 falls back to
+    GB18030, a superset of GBK); FileError names the line near the first undecodable byte."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    guess = uploads.text_encoding(head)
+    if guess is None:
+        raise FileError(_("文件内容既不是 Excel 工作簿（.xlsx），也不是 CSV 文本，无法读取"))
+    candidates = [guess] + (["gb18030"] if guess in ("utf-8", "utf-8-sig") else [])
+    first_error: tuple[int, str] | None = None
+    for encoding in candidates:
+        failed_at = _undecodable_at(path, encoding)
+        if failed_at is None:
+            return encoding
+        first_error = first_error or (failed_at, encoding)
+    assert first_error is not None
+    raise FileError(_("文件第 %(line)d 行附近有无法识别的字符：请另存为 UTF-8 或 GBK 编码的 CSV 后重新上传")
+                    % {"line": _line_at(path, first_error[0])})
+
+
+def _undecodable_at(path: Path, encoding: str) -> int | None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(READ_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                return offset + max(exc.start, 0)
+            if not block:
+                return None
+            offset += len(block)
+
+
+def _line_at(path: Path, offset: int) -> int:
+    with open(path, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
 
 
 def iter_rows(path: Path) -> Iterator[list]:
-    """Every row of the first sheet (xlsx) or of the CSV file, as a list of raw values."""
+    """Every row of the first sheet (xlsx) or of the CSV file, as a list of raw values; FileError if unreadable."""
     with open(path, "rb") as fh:
         head = fh.read(64 * 1024)
     if head.startswith(XLSX_MAGIC):
+        verify_xlsx(path)
         yield from _iter_xlsx(path)
     else:
-        yield from _iter_csv(path, detect_encoding(head))
+        yield from _iter_csv(path, file_encoding(path))
+
+
+def verify_xlsx(path: Path) -> None:
+    """The zip's directory within the limits (uploads.zip_error), then every member unpacked once, counting:
+    Python's zipfile stops at the declared size and checks the CRC, so a directory that lies is refused too."""
+    with open(path, "rb") as fh:
+        error, _total = uploads.zip_error(fh, required=uploads.XLSX_MEMBERS)
+        if error:
+            raise FileError(error)
+        try:
+            with zipfile.ZipFile(fh) as archive:
+                for info in archive.infolist():
+                    with archive.open(info) as member:
+                        while member.read(READ_BLOCK):
+                            pass
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            raise FileError(_("文件已损坏，不是有效的 .xlsx（请在 Excel 中重新另存为 .xlsx）")) from None
 
 
 def _iter_xlsx(path: Path) -> Iterator[list]:
-    # calamine (Rust) reads .xlsx some 30× faster than openpyxl; openpyxl stays as the fallback.
+    # calamine (Rust) reads .xlsx some 30× faster than openpyxl
+    from python_calamine import CalamineWorkbook
+
     try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # pragma: no cover - calamine is a declared dependency
-        yield from _iter_xlsx_openpyxl(path)
-        return
-    workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - calamine's errors (zip, XML, password) all mean "cannot read this file"
+        raise FileError(_("无法读取该 .xlsx 文件（已损坏、受密码保护或格式不受支持），请在 Excel 中另存为 .xlsx")) from None
     try:
-        sheet = workbook.get_sheet_by_index(0)
-        for row in sheet.iter_rows():
+        try:
+            sheet = workbook.get_sheet_by_index(0)
+            rows = sheet.iter_rows()
+        except Exception:  # noqa: BLE001
+            raise FileError(_("无法读取该 .xlsx 的第一个工作表，请在 Excel 中另存为 .xlsx")) from None
+        for row in rows:
             yield list(row)
     finally:
         workbook.close()
-
-
-def _iter_xlsx_openpyxl(path: Path) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        wb.close()
 
 
 def _iter_csv(path: Path, encoding: str) -> Iterator[list]:
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         sample = fh.read(8192)
         fh.seek(0)
+        dialect = _dialect(sample)
+        reader = csv.reader(fh, dialect)
         try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        yield from csv.reader(fh, dialect)
+            yield from reader
+        except csv.Error as exc:
+            raise FileError(_("文件第 %(line)d 行无法按 CSV 读取：%(e)s") % {"line": reader.line_num, "e": exc}) from None
+        except UnicodeDecodeError:
+            raise FileError(_("文件第 %(line)d 行附近有无法识别的字符") % {"line": reader.line_num}) from None
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    first_line = sample.split("\n", 1)[0]
+    if "\t" in first_line and first_line.count("\t") >= first_line.count(","):
+        return csv.excel_tab  # Excel's "Unicode text" and most tab-separated exports
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        return csv.excel
 
 
 def count_data_rows(path: Path) -> int | None:
-    """Cheap row count for progress (CSV: lines; xlsx: the sheet's declared dimension)."""
+    """Rows, cheaply, for the progress bar only (CSV: line breaks; xlsx: the sheet's declared dimension, which a
+    file may fake — nothing is decided from it)."""
     with open(path, "rb") as fh:
         head = fh.read(4)
         if head != XLSX_MAGIC:
             fh.seek(0)
-            return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b""))
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True)
+            return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(READ_BLOCK), b""))
     try:
-        return wb.worksheets[0].max_row
-    finally:
-        wb.close()
+        return _xlsx_dimension_rows(path)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, RuntimeError):
+        return None
+
+
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_REL_RE = re.compile(rb"<Relationship\b[^>]*?\bId=\"([^\"]+)\"[^>]*?\bTarget=\"([^\"]+)\"|"
+                     rb"<Relationship\b[^>]*?\bTarget=\"([^\"]+)\"[^>]*?\bId=\"([^\"]+)\"")
+
+
+def _xlsx_dimension_rows(path: Path) -> int | None:
+    with zipfile.ZipFile(path) as archive:
+        member = "xl/worksheets/sheet1.xml"
+        with archive.open("xl/workbook.xml") as fh:
+            sheet = _SHEET_RE.search(fh.read(256 * 1024))
+        if sheet and "xl/_rels/workbook.xml.rels" in archive.namelist():
+            with archive.open("xl/_rels/workbook.xml.rels") as fh:
+                for m in _REL_RE.finditer(fh.read(256 * 1024)):
+                    rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                    if rid == sheet.group(1):
+                        target_s = target.decode()
+                        member = target_s.lstrip("/") if target_s.startswith("/") else "xl/" + target_s
+        with archive.open(member) as fh:
+            head = fh.read(64 * 1024)
+    m = _DIMENSION_RE.search(head)
+    if not m:
+        return None
+    return int(m.group(1)) if m.group(1) else 1
 
 
 # --- cell values ----------------------------------------------------------------------------
@@ -190,6 +279,8 @@ def parse_decimal(value, *, places: int = 2) -> Decimal:
         number = _parse_money_text(str(value))
     if not number.is_finite():
         raise CellError(_("%(v)s 不是有效数字") % {"v": value})
+    if number.adjusted() >= 24:  # beyond every column; quantizing it would overflow the decimal context
+        raise CellError(_("%(v)s 超出上限") % {"v": value})
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -236,5 +327,3 @@ def normalize_header(text) -> str:
     return re.sub(r"[\s*＊:：_\-]", "", s)
 
 
-def open_text_sample(data: bytes) -> io.StringIO:
-    return io.StringIO(data.decode(detect_encoding(data[:65536]), errors="replace"))

@@ -9,6 +9,7 @@ A new kind is a small declaration in its app's `imports.py`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -19,16 +20,31 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a kind's file. Every typed column is bounded by kam.core.bounds (issue 12 §1):
+
+    date, datetime  2000-01-01 … ten years after today (`historic=True`: from 1900-01-01, e.g. a founding day)
+    money           yuan, 2 places, fitting `max_digits` (default 16, the money columns' size), not negative
+                    unless `signed=True`
+    decimal         `decimal_places` places fitting `max_digits` (default 16), within min_value … max_value
+    int             within min_value … max_value (default: a 32-bit integer column)
+    """
+
     field: str
     header: str | Promise  # the template's Chinese header
     header_en: str
-    type: str = "text"  # text | date | datetime | decimal | int | bool | choice
+    type: str = "text"  # text | date | datetime | money | decimal | int | bool | choice
     required: bool = False
     choices: tuple[tuple[str, Any], ...] = ()  # (label or code as written in files, stored value)
     aliases: tuple[str, ...] = ()  # headers of the usual 用友/金蝶 exports
     note: str | Promise = ""
     example: str = ""
     max_length: int | None = None
+    historic: bool = False  # date: may lie before 2000 (from 1900-01-01)
+    max_digits: int | None = None  # money / decimal: the model column's max_digits
+    decimal_places: int = 2  # decimal
+    signed: bool = False  # money: negative amounts mean something here
+    min_value: Decimal | int | None = None  # decimal / int
+    max_value: Decimal | int | None = None  # decimal / int
 
 
 class Handler:

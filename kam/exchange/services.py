@@ -1,29 +1,39 @@
-"""Import runs: upload (file kept, hashed), dry run, import — each all-or-nothing; and saved mappings."""
+"""Import runs: upload (checked by content, kept, hashed), dry run, import — each all-or-nothing; retries,
+stale runs; and saved mappings.
+
+A run never stays "checking" or "running": every failure ends it as failed with a message (issue 12 §2) —
+a file that cannot be read loses its stored copy at once (nothing was imported, a retry cannot help); after a
+system failure (database gone, worker killed) the file is kept for a retry until IMPORT_FAILED_FILE_DAYS.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.audit.services import audit_log
+from kam.core import uploads
 from kam.core.errors import AccessDenied, ApplicationError
-from kam.exchange import engine
+from kam.exchange import engine, parsing
 from kam.exchange.models import ImportMapping, ImportRun, ImportStatus
 from kam.exchange.registry import ImportKind, get_kind
 
-ALLOWED_SUFFIXES = (".xlsx", ".csv", ".txt")
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-#: files with more data rows than this run in the background worker, with a progress bar
-BACKGROUND_ROWS = 5000
+logger = logging.getLogger(__name__)
+
+IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.RUNNING)
+HEARTBEAT_SECONDS = 5  # at most one heartbeat write per this many seconds while a file is read
 
 
 def _require_kind(actor, kind: ImportKind) -> None:
@@ -32,31 +42,30 @@ def _require_kind(actor, kind: ImportKind) -> None:
 
 
 def import_upload(*, actor, kind_name: str, uploaded, mapping: ImportMapping | None = None) -> ImportRun:
+    """Check the file by its content (xlsx within the unpacking limits, or CSV text) and keep it; a refused
+    file is never stored. The header and the rows are read by the dry run (import_execute)."""
     kind = get_kind(kind_name)
     _require_kind(actor, kind)
-    name = os.path.basename(getattr(uploaded, "name", "") or "upload")
-    if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ApplicationError(_("只接受 .xlsx 或 .csv 文件：%(n)s") % {"n": name}, field="file")
-    if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ApplicationError(_("文件超过 200 MB。"), field="file")
+    name = os.path.basename(getattr(uploaded, "name", "") or "upload") or "upload"
+    checked = uploads.check_upload(uploaded, kind="spreadsheet", label=_("导入文件"))
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    run = ImportRun(kind=kind.name, file_name=name[:200], sha256=digest.hexdigest(), size=uploaded.size,
-                    created_by=actor, mapping=mapping)
-    run.file.save(name, File(uploaded), save=False)
-    with local_copy(run) as path:
-        column_map = mapping.column_map if mapping else None
-        run.source_headers = engine.read_headers(path, kind, column_map)
-        _matched, missing = engine.match_headers(kind, run.source_headers, column_map)
-        from kam.exchange.parsing import count_data_rows
-
-        run.total_rows = count_data_rows(path)
-    run.status = ImportStatus.NEEDS_MAPPING if missing else ImportStatus.UPLOADED
-    run.save()
-    audit_log(actor=actor, action="exchange.import.uploaded", target=run,
-              changes={"kind": kind.name, "file": name, "sha256": run.sha256, "size": run.size})
+    run = ImportRun(kind=kind.name, file_name=name[:200], sha256=digest.hexdigest(), size=checked.size,
+                    work_bytes=checked.unpacked_bytes, created_by=actor, mapping=mapping)
+    run.file.save(name, File(uploaded, name=name), save=False)
+    try:
+        with local_copy(run) as path:
+            run.total_rows = parsing.count_data_rows(path)  # for the progress bar only
+        run.status = ImportStatus.UPLOADED
+        with transaction.atomic():
+            run.save()
+            audit_log(actor=actor, action="exchange.import.uploaded", target=run,
+                      changes={"kind": kind.name, "file": name, "sha256": run.sha256, "size": run.size})
+    except BaseException:
+        _remove_file(run)  # no orphan file
+        raise
     return run
 
 
@@ -86,38 +95,118 @@ def progress_key(run_id: int) -> str:
     return f"kam:import:{run_id}:progress"
 
 
-def import_execute(*, actor, run: ImportRun, dry_run: bool) -> engine.ImportResult:
-    """Validate (dry run) or import the run's file; the result is recorded on the run."""
+def runs_in_background(run: ImportRun) -> bool:
+    """By the bytes the parser will read (a CSV's size, an .xlsx's unpacked size from its zip directory), never
+    by the row count a file declares."""
+    return max(run.work_bytes, run.size) > int(settings.IMPORT_INLINE_MAX_BYTES)
+
+
+def has_file(run: ImportRun) -> bool:
+    if not run.file or not run.file.name:
+        return False
+    try:
+        return run.file.storage.exists(run.file.name)
+    except OSError:
+        return False
+
+
+def _remove_file(run: ImportRun) -> None:
+    name = run.file.name if run.file else ""
+    if name:
+        try:
+            run.file.storage.delete(name)
+        except OSError:
+            logger.warning("import run %s: could not remove %s", run.pk, name)
+    run.file = ""  # type: ignore[assignment]
+
+
+def _fail(run: ImportRun, *, message: str, remove_file: bool, actor=None) -> None:
+    """End the run as failed (nothing was imported: imports are all-or-nothing); best effort when the database
+    itself is failing (the stale-run sweep finishes the job)."""
+    run.status = ImportStatus.FAILED
+    run.message = message[:500]
+    run.finished_at = timezone.now()
+    if remove_file:
+        _remove_file(run)
+    cache.delete(progress_key(run.pk))
+    try:
+        with transaction.atomic():
+            run.save(update_fields=["status", "message", "finished_at", "file"])
+            audit_log(actor=actor, action="exchange.import.failed", target=run,
+                      changes={"message": run.message, "file_removed": remove_file})
+    except DatabaseError:
+        logger.exception("import run %s: could not record the failure", run.pk)
+
+
+def _failed_result(run: ImportRun, dry_run: bool, message: str) -> engine.ImportResult:
+    return engine.ImportResult(run.kind, dry_run, False, {}, [engine.CellIssue(0, "", message)], 1,
+                               list(run.source_headers or []), failed=True)
+
+
+def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = False) -> engine.ImportResult:
+    """Validate (dry run) or import the run's file; the outcome is recorded on the run, failures included.
+    `background`: in the task worker — the read phase yields the CPU to the web processes."""
     kind = get_kind(run.kind)
     _require_kind(actor, kind)
     if not dry_run and run.status == ImportStatus.DONE:
         raise ApplicationError(_("该文件已经导入。"), field="file")
+    if not has_file(run):
+        raise ApplicationError(_("该导入的文件已不在，请重新上传。"), field="file")
     mapping = run.mapping
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING)
+    status = ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING
+    started = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(status=status, heartbeat_at=started, message="")
+    run.status, run.heartbeat_at, run.message = status, started, ""
+    beat = {"at": started}
 
-    def progress(n: int) -> None:
-        cache.set(progress_key(run.pk), n, 3600)
+    def progress(n: int, phase: str) -> None:
+        cache.set(progress_key(run.pk), {"n": n, "phase": phase}, 3600)
+        now = timezone.now()
+        # heartbeats only while reading: the write phase is one short transaction
+        if phase == "reading" and (now - beat["at"]).total_seconds() >= HEARTBEAT_SECONDS:
+            beat["at"] = now
+            ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
 
-    with local_copy(run) as path:
-        result = engine.run_import(kind=kind, path=path, actor=actor, dry_run=dry_run,
-                                   column_map=mapping.column_map if mapping else None,
-                                   value_map=mapping.value_map if mapping else None, progress=progress,
-                                   file_label=f"{run.file_name} ({run.sha256[:12]})")
+    def written(result: engine.ImportResult) -> None:
+        # inside the import's transaction: the data and "done" are committed together
+        now = timezone.now()
+        run.counts, run.errors, run.error_count = result.counts, [], 0
+        run.status, run.checked_at, run.finished_at = ImportStatus.DONE, now, now
+        run.source_headers = result.headers
+        run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "finished_at",
+                                "source_headers"])
+
+    try:
+        with local_copy(run) as path:
+            result = engine.run_import(kind=kind, path=path, actor=actor, dry_run=dry_run,
+                                       column_map=mapping.column_map if mapping else None,
+                                       value_map=mapping.value_map if mapping else None, progress=progress,
+                                       file_label=f"{run.file_name} ({run.sha256[:12]})",
+                                       on_written=None if dry_run else written, read_niceness=background)
+    except parsing.FileError as exc:
+        _fail(run, message=str(exc), remove_file=True, actor=actor)
+        return _failed_result(run, dry_run, str(exc))
+    except Exception:
+        logger.exception("import run %s failed", run.pk)
+        message = _("导入中断（系统错误），没有写入任何数据。可以点击「重试」。")
+        _fail(run, message=message, remove_file=False, actor=actor)
+        return _failed_result(run, dry_run, message)
+    if result.written:
+        cache.delete(progress_key(run.pk))
+        return result
     now = timezone.now()
     run.counts = result.counts
     run.errors = [e.as_dict() for e in result.errors]
     run.error_count = result.error_count
+    run.source_headers = result.headers
     if result.missing:
         run.status = ImportStatus.NEEDS_MAPPING
     elif not result.ok:
         run.status = ImportStatus.INVALID
-    elif dry_run:
-        run.status = ImportStatus.VALID
     else:
-        run.status = ImportStatus.DONE
-        run.finished_at = now
+        run.status = ImportStatus.VALID
     run.checked_at = now
-    run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "finished_at"])
+    run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "source_headers"])
     cache.delete(progress_key(run.pk))
     return result
 
@@ -128,8 +217,68 @@ def import_enqueue(*, actor, run: ImportRun, dry_run: bool) -> None:
 
     kind = get_kind(run.kind)
     _require_kind(actor, kind)
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING,
+                                               heartbeat_at=timezone.now(), message="")
     transaction.on_commit(lambda: run_import_task.enqueue(run_id=run.pk, user_id=actor.pk, dry_run=dry_run))
+
+
+def import_start(*, actor, run: ImportRun, dry_run: bool) -> None:
+    """In the request for small files, in the background worker for large ones (runs_in_background)."""
+    if runs_in_background(run):
+        import_enqueue(actor=actor, run=run, dry_run=dry_run)
+    else:
+        import_execute(actor=actor, run=run, dry_run=dry_run)
+
+
+def import_retry(*, actor, run: ImportRun) -> ImportRun:
+    """A failed run whose file is still stored starts again from its check (dry run)."""
+    _require_kind(actor, get_kind(run.kind))
+    if run.status != ImportStatus.FAILED:
+        raise ApplicationError(_("只有失败的导入可以重试。"), field="status")
+    if not has_file(run):
+        raise ApplicationError(_("该导入的文件已删除，请重新上传。"), field="file")
+    run.status, run.message, run.counts, run.errors, run.error_count = ImportStatus.UPLOADED, "", {}, [], 0
+    run.finished_at = None
+    with transaction.atomic():
+        run.save(update_fields=["status", "message", "counts", "errors", "error_count", "finished_at"])
+        audit_log(actor=actor, action="exchange.import.retried", target=run, changes={"file": run.file_name})
+    return run
+
+
+def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """For the sweep: a check or import without a sign of life for IMPORT_STALE_MINUTES is failed (its
+    worker was killed or its database went away: nothing was imported, the file stays for a retry); the files
+    of failed or refused runs older than IMPORT_FAILED_FILE_DAYS are removed."""
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(minutes=int(settings.IMPORT_STALE_MINUTES))
+    failed = 0
+    for run in ImportRun.objects.filter(status__in=IN_PROGRESS).order_by("pk"):
+        last = run.heartbeat_at or run.checked_at or run.created_at
+        if last >= stale_before:
+            continue
+        with transaction.atomic():
+            updated = ImportRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
+                status=ImportStatus.FAILED, finished_at=now,
+                message=_("导入中断：超过 %(n)d 分钟没有进展（后台任务被终止或数据库不可用），没有写入任何数据。"
+                          "可以点击「重试」。") % {"n": int(settings.IMPORT_STALE_MINUTES)})
+            if updated:
+                audit_log(actor=None, action="exchange.import.failed", target=run,
+                          changes={"stale_since": last.isoformat(), "status": run.status})
+        if updated:
+            failed += 1
+            cache.delete(progress_key(run.pk))
+    keep_until = now - dt.timedelta(days=int(settings.IMPORT_FAILED_FILE_DAYS))
+    removed = 0
+    for run in ImportRun.objects.filter(status__in=(ImportStatus.FAILED, ImportStatus.INVALID),
+                                        created_at__lt=keep_until).exclude(file="").order_by("pk"):
+        name = run.file.name
+        _remove_file(run)
+        with transaction.atomic():
+            run.save(update_fields=["file"])
+            audit_log(actor=None, action="exchange.import.file_removed", target=run,
+                      changes={"file": name, "status": run.status})
+        removed += 1
+    return {"failed": failed, "files_removed": removed}
 
 
 @transaction.atomic

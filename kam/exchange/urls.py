@@ -8,5 +8,6 @@ urlpatterns = [
     path("imports/<int:pk>/", views.run_detail, name="run"),
     path("imports/<int:pk>/mapping/", views.run_mapping, name="run_mapping"),
     path("imports/<int:pk>/confirm/", views.run_confirm, name="run_confirm"),
+    path("imports/<int:pk>/retry/", views.run_retry, name="run_retry"),
     path("templates/<slug:kind>.xlsx", views.template_download, name="template"),
 ]

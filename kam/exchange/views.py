@@ -31,10 +31,7 @@ class UploadForm(forms.Form):
 
 
 def _start(request, run, *, dry_run: bool) -> None:
-    if (run.total_rows or 0) > services.BACKGROUND_ROWS:
-        services.import_enqueue(actor=request.user, run=run, dry_run=dry_run)
-    else:
-        services.import_execute(actor=request.user, run=run, dry_run=dry_run)
+    services.import_start(actor=request.user, run=run, dry_run=dry_run)
 
 
 @login_required
@@ -50,8 +47,7 @@ def imports(request):
         try:
             run = services.import_upload(actor=request.user, kind_name=form.cleaned_data["kind"],
                                          uploaded=form.cleaned_data["file"], mapping=mapping)
-            if run.status != ImportStatus.NEEDS_MAPPING:
-                _start(request, run, dry_run=True)
+            _start(request, run, dry_run=True)
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
@@ -78,7 +74,11 @@ def template_download(request, kind: str):
 def run_detail(request, pk: int):
     run = selectors.import_run_get(user=request.user, pk=pk)
     kind = get_kind(run.kind)
-    context = {"run": run, "kind": kind, "progress": cache.get(services.progress_key(run.pk)),
+    progress = cache.get(services.progress_key(run.pk))
+    if not isinstance(progress, dict):
+        progress = {"n": progress or 0, "phase": "reading"}
+    context = {"run": run, "kind": kind, "progress": progress["n"], "progress_phase": progress["phase"],
+               "can_retry": run.status == ImportStatus.FAILED and services.has_file(run),
                "upload_form": UploadForm(user=request.user, initial={
                    "kind": run.kind, "mapping": run.mapping_id or ""})}
     if run.status == ImportStatus.NEEDS_MAPPING:
@@ -101,7 +101,10 @@ def run_mapping(request, pk: int):
     try:
         existing = request.POST.get("existing")
         if existing:
-            mapping = selectors.import_mappings(user=request.user, kind=run.kind).get(pk=existing)
+            mapping = selectors.import_mappings(user=request.user, kind=run.kind).filter(
+                pk=int(existing) if existing.isdecimal() else 0).first()
+            if mapping is None:
+                raise ApplicationError(_("「已保存的映射」无效。"), field="existing")
         else:
             column_map = {normalize_header(h): request.POST.get("col_" + normalize_header(h), "")
                           for h in run.source_headers if normalize_header(h)}
@@ -124,6 +127,18 @@ def run_mapping(request, pk: int):
                                             name=request.POST.get("name", ""), column_map=column_map,
                                             value_map=value_map)
         services.run_set_mapping(actor=request.user, run=run, mapping=mapping)
+        _start(request, run, dry_run=True)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("exchange:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_retry(request, pk: int):
+    run = selectors.import_run_get(user=request.user, pk=pk)
+    try:
+        services.import_retry(actor=request.user, run=run)
         _start(request, run, dry_run=True)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))

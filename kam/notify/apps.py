@@ -11,3 +11,8 @@ class NotifyConfig(AppConfig):
         from kam.notify.services import unread_count
 
         register_counter("inbox", unread_count)
+
+        from kam.core.health import register_probe
+        from kam.notify.services import outbox_health
+
+        register_probe("outbox", outbox_health)

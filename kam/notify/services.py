@@ -90,12 +90,12 @@ def _send(delivery: Delivery) -> None:
                    password=getattr(settings, "EMAIL_HOST_PASSWORD", ""),
                    use_tls=getattr(settings, "EMAIL_USE_TLS", False))
     elif delivery.channel == Channel.WECOM_APP:
-        from kam.notify.channels.wecom import WeComApp as Client
+        from kam.notify.channels.wecom import WeComAppClient
 
         config = WeComApp.objects.filter(enabled=True).first()
         if config is None:
             raise RuntimeError("WeCom application is not configured")
-        Client(config.corp_id, config.agent_id, config.secret, base_url=config.base_url).send(delivery.target,
+        WeComAppClient(config.corp_id, config.agent_id, config.secret, base_url=config.base_url).send(delivery.target,
                                                                                             message)
     else:
         robot = GroupRobot.objects.get(pk=int(delivery.target))
@@ -176,3 +176,12 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def outbox_health() -> tuple[bool, dict]:
+    """Health (issue 12): deliveries waiting, how many are late by more than 15 minutes, and failed ones."""
+    now = timezone.now()
+    pending = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+    return True, {"pending": pending.count(),
+                  "late": pending.filter(next_attempt_at__lt=now - dt.timedelta(minutes=15)).count(),
+                  "failed": Delivery.objects.filter(status=DeliveryStatus.FAILED).count()}

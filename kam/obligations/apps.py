@@ -21,6 +21,17 @@ class ObligationsConfig(AppConfig):
         official_schedule_entered.connect(store.on_official_schedule_entered,
                                           dispatch_uid="obligations.official_schedule_entered")
 
+        from kam.core.health import register_probe
+        from kam.obligations.sweep import sweep_health
+
+        register_probe("sweep", sweep_health)
+
+        from kam.exchange.services import imports_fail_stale
+        from kam.obligations.jobs import register_job
+
+        # issue 12 §2: an import run never stays "running" (the worker was killed, the database went away)
+        register_job("stale imports", imports_fail_stale)
+
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register

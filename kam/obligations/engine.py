@@ -13,16 +13,23 @@ The engine never imports the apps whose rules it runs; they plug in here.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from kam.users.models import Role
+
+log = logging.getLogger("kam.obligations")
+
 UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED = "upcoming", "due_soon", "met", "met_late", "breached"
-STATES = (UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED)
+ERROR = "error"  # the subject's facts could not be judged (a bad row): shown as such, reported, never a 500
+STATES = (UPCOMING, DUE_SOON, MET, MET_LATE, BREACHED, ERROR)
 OPEN_STATES = (UPCOMING, DUE_SOON, BREACHED)
-STATE_LABELS = {UPCOMING: "未到期", DUE_SOON: "即将到期", MET: "已完成", MET_LATE: "逾期完成", BREACHED: "已逾期"}
+STATE_LABELS = {UPCOMING: "未到期", DUE_SOON: "即将到期", MET: "已完成", MET_LATE: "逾期完成", BREACHED: "已逾期",
+                ERROR: "无法判定"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,25 @@ class ClockRule:
 
     def obligations(self, ctx: EvalContext) -> list[Obligation]:
         return self.evaluate(self.load(ctx), timeline=ctx.timeline, now=ctx.now)
+
+
+def judge_each(rule: ClockRule, items: Iterable[Any], judge, identify, *, now: dt.datetime) -> list[Obligation]:
+    """Judge each subject on its own: a subject whose facts cannot be judged (a date out of range, a calendar
+    year missing) becomes one "cannot evaluate" obligation for the administrator — the other subjects go on
+    (issue 12 §1). `judge(item)` returns the item's obligations; `identify(item)` gives (subject_type,
+    subject_id, customer_id, name)."""
+    out: list[Obligation] = []
+    for item in items:
+        try:
+            out.extend(judge(item))
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the rule
+            subject_type, subject_id, customer_id, name = identify(item)
+            log.warning("%s: %s %s cannot be evaluated: %s", rule.id, subject_type, subject_id, exc)
+            out.append(Obligation(
+                rule=rule.id, subject_type=subject_type, subject_id=subject_id, customer_id=customer_id,
+                period_key="error", window_start=now, due_at=now, state=ERROR, owner_role=Role.ADMINISTRATOR,
+                label=f"{name} · {rule.title}无法判定：{type(exc).__name__}"[:300], customer_name=name))
+    return out
 
 
 REGISTRY: dict[str, ClockRule] = {}

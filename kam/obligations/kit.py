@@ -18,9 +18,10 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q
 
-from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state
+from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each
 from kam.obligations.periods import Period, periods_between
 from kam.policy.schema import Cadence
+from kam.users.models import Role
 
 
 @dataclass
@@ -107,7 +108,7 @@ class PeriodRule(ClockRule):
 
     tiers: tuple[str, ...] = ("core", "ordinary")
     label_by_tier: dict[str, str] = {}
-    escalation_role = "head_of_sales"
+    escalation_role = Role.HEAD_OF_SALES
     queue = ""
 
     # --- what subclasses provide ---------------------------------------------------------------
@@ -148,28 +149,32 @@ class PeriodRule(ClockRule):
         return PeriodFacts(accounts=accounts, periods=periods, counts=counts)
 
     def evaluate(self, facts: PeriodFacts, *, timeline, now: dt.datetime) -> list[Obligation]:
+        return judge_each(self, facts.accounts.values(), lambda a: self.judge_account(a, facts, timeline, now),
+                          lambda a: ("customer", a.customer_id, a.customer_id, a.name), now=now)
+
+    def judge_account(self, account: AccountSpan, facts: PeriodFacts, timeline, now: dt.datetime) -> list[Obligation]:
         out = []
-        for cid, account in facts.accounts.items():
-            for p in facts.periods:
-                if not account.obligated(p, now):
-                    continue
-                tier = account.tier_at(p.start)
-                if tier not in self.tiers:
-                    continue
-                policy = timeline.at(p.start)
-                cadence = self.cadence(policy, tier)
-                if cadence.period != p.kind:
-                    continue
-                required, done, met_at = self.judge(cadence, facts.counts.get(cid, {}).get(p.key))
-                state = clock_state(window_start=p.start, due_at=p.end, now=now, met_at=met_at,
-                                    due_soon_fraction=policy["alerts.due_soon_fraction"])
-                owner_id, owner_role = self.owner(account)
-                out.append(Obligation(
-                    rule=self.id, subject_type="customer", subject_id=cid, customer_id=cid, period_key=p.key,
-                    window_start=p.start, due_at=p.end, state=state, owner_id=owner_id, owner_role=owner_role,
-                    escalation_role=self.escalation_role, required=required, done=done, met_at=met_at,
-                    label=f"{account.name} · {self.label_by_tier[tier]}", url=f"/customers/{cid}/", customer_name=account.name,
-                    queue=self.queue))
+        cid = account.customer_id
+        for p in facts.periods:
+            if not account.obligated(p, now):
+                continue
+            tier = account.tier_at(p.start)
+            if tier not in self.tiers:
+                continue
+            policy = timeline.at(p.start)
+            cadence = self.cadence(policy, tier)
+            if cadence.period != p.kind:
+                continue
+            required, done, met_at = self.judge(cadence, facts.counts.get(cid, {}).get(p.key))
+            state = clock_state(window_start=p.start, due_at=p.end, now=now, met_at=met_at,
+                                due_soon_fraction=policy["alerts.due_soon_fraction"])
+            owner_id, owner_role = self.owner(account)
+            out.append(Obligation(
+                rule=self.id, subject_type="customer", subject_id=cid, customer_id=cid, period_key=p.key,
+                window_start=p.start, due_at=p.end, state=state, owner_id=owner_id, owner_role=owner_role,
+                escalation_role=self.escalation_role, required=required, done=done, met_at=met_at,
+                label=f"{account.name} · {self.label_by_tier[tier]}", url=f"/customers/{cid}/", customer_name=account.name,
+                queue=self.queue))
         return out
 
 

@@ -12,6 +12,7 @@ class State(models.TextChoices):
     MET_LATE = "met_late", _("逾期完成")
     BREACHED = "breached", _("已逾期")
     OBSOLETE = "obsolete", _("已失效")  # the account left the list, the visit was cancelled, the policy changed
+    ERROR = "error", _("无法判定")  # the subject's facts could not be judged (reported to the administrator)
 
 
 OPEN_STATES = (State.UPCOMING, State.DUE_SOON, State.BREACHED)
@@ -88,6 +89,7 @@ class StoredObligation(models.Model):
 class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("即将到期")
     BREACHED = "breached", _("已逾期")
+    ERROR = "error", _("无法判定")
 
 
 class Resolution(models.TextChoices):

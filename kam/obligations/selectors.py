@@ -136,6 +136,9 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) ->
             key, label = f"r{g['owner_role']}", role_names.get(g["owner_role"], g["owner_role"])
         row = rows.setdefault(key, ComplianceRow(label, key, defaultdict(Counter)))
         is_open = g["state"] in OPEN_STATES
+        if g["state"] == State.ERROR:  # issue 12: shown as "cannot evaluate", never hidden
+            row.cells[g["rule"]]["error"] += g["running"] + g["ended"]
+            continue
         if g["running"]:
             row.cells[g["rule"]]["open" if is_open else "met"] += g["running"]
         if g["ended"]:
@@ -190,3 +193,9 @@ def _rule_sort(rule: str) -> tuple:
 def head_scope(user: User) -> Q:
     """The head of sales may explain any breach; others only their own (see `concerning`)."""
     return Q() if user.has_role(Role.HEAD_OF_SALES) else Q(pk__in=[])
+
+
+def alerts_concerning(user: User) -> Q:
+    """Alerts of obligations the person owns, watches or owns through a role."""
+    roles = list(user.roles)
+    return (Q(owner=user) | Q(obligation__watcher=user) | Q(owner__isnull=True, owner_role__in=roles))

@@ -35,6 +35,9 @@ log = logging.getLogger("kam.sweep")
 
 def _text(o: StoredObligation, kind: str) -> tuple[str, str]:
     due = timezone.localtime(o.due_at).strftime("%m-%d %H:%M")
+    if kind == AlertKind.ERROR:
+        return (f"【无法判定】{o.label}", f"{rule_citation(o.rule)}：{o.label}。该对象的数据无法计算时限（例如日期超出范围），"
+                                         f"其他对象不受影响；请检查并更正数据。")
     what = "即将到期" if kind == AlertKind.DUE_SOON else "已逾期"
     title = f"【{what}】{o.label}"
     body = f"{rule_citation(o.rule)}：{o.label}，截止 {due}（已完成 {o.done}/{o.required}）。"
@@ -42,11 +45,12 @@ def _text(o: StoredObligation, kind: str) -> tuple[str, str]:
 
 
 def alerting_rows(*, now: dt.datetime):
-    """Live obligations due soon or breached (in the engine's window), not explained, without their alert."""
+    """Live obligations due soon, breached or that cannot be judged (in the engine's window), not explained,
+    without their alert."""
     has_alert = Alert.objects.filter(rule=OuterRef("rule"), subject_type=OuterRef("subject_type"),
                                      subject_id=OuterRef("subject_id"), period_key=OuterRef("period_key"),
                                      kind=OuterRef("state"))
-    return (StoredObligation.objects.filter(live=True, state__in=[State.DUE_SOON, State.BREACHED],
+    return (StoredObligation.objects.filter(live=True, state__in=[State.DUE_SOON, State.BREACHED, State.ERROR],
                                             acknowledged_at__isnull=True, due_at__gt=engine.default_since(now))
             .filter(~Exists(has_alert)).order_by("due_at", "id"))
 
@@ -55,7 +59,7 @@ def record_alerts(*, now: dt.datetime) -> list[Alert]:
     """Step 2: one alert per (obligation, kind), with its notifications in the same transaction."""
     created = []
     for o in alerting_rows(now=now):
-        kind = AlertKind.DUE_SOON if o.state == State.DUE_SOON else AlertKind.BREACHED
+        kind = {State.DUE_SOON: AlertKind.DUE_SOON, State.ERROR: AlertKind.ERROR}.get(o.state, AlertKind.BREACHED)
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
@@ -164,3 +168,17 @@ def sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> dict[str, 
     return {"obligations": result.evaluated, "created": result.created, "updated": result.updated,
             "obsolete": result.obsolete, "alerts": len(created), "resolved": result.resolved + resolved,
             "digests": digests, "failed": len(failed), **delivered}
+
+
+def sweep_health() -> tuple[bool, dict]:
+    """Health (issue 12): the age of the last complete sweep; unhealthy after 5 intervals without one."""
+    from django.conf import settings
+
+    last = SweepRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").values(
+        "finished_at", "failed").first()
+    if last is None or last["finished_at"] is None:
+        return True, {"last_complete": None}
+    age = (timezone.now() - last["finished_at"]).total_seconds()
+    limit = 5 * int(getattr(settings, "SWEEP_SECONDS", 60))
+    return age <= limit, {"last_complete": last["finished_at"].isoformat(), "age_seconds": int(age),
+                          "limit_seconds": limit, "rules_failing": sorted(last["failed"] or {})}

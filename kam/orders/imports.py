@@ -9,15 +9,17 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from kam.core.bounds import MONEY_MAX_DIGITS, money_limit
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import ModelHandler
+from kam.exchange.handlers import ModelHandler, batched, filter_in
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order, OrderLine, OrderReturn, OrderStatus, QualityDispute
 from kam.users.models import Role
 
 HEAD = (Role.HEAD_OF_SALES,)
 TWO = Decimal("0.01")
+ORDER_AMOUNT_LIMIT = money_limit(Order._meta.get_field("amount").max_digits or MONEY_MAX_DIGITS)
 HEADER_FIELDS = ("customer_id", "status", "order_date", "promised_delivery_date", "actual_delivery_date", "note")
 
 
@@ -37,6 +39,7 @@ class OrderHandler(Handler):
     def prepare(self, rows, ctx):
         rows = check_customer_refs(rows, ctx)
         first: dict[str, Row] = ctx.cache.setdefault("order_heads", {})
+        totals: dict[str, Decimal] = ctx.cache.setdefault("order_totals", {})
         valid = []
         for row in rows:
             v = row.values
@@ -45,6 +48,14 @@ class OrderHandler(Handler):
                 continue
             if v.get("amount") is None:
                 v["amount"] = (v["quantity"] * v["unit_price"]).quantize(TWO)
+                if v["amount"] >= ORDER_AMOUNT_LIMIT:
+                    ctx.error(row, "amount", _("数量 × 单价超出金额上限"))
+                    continue
+            total = totals.get(v["number"], Decimal(0)) + v["amount"]
+            if total >= ORDER_AMOUNT_LIMIT:  # the order's amount is the sum of its lines and must fit its column
+                ctx.error(row, "amount", _("订单 %(n)s 的合计金额超出上限") % {"n": v["number"]})
+                continue
+            totals[v["number"]] = total
             head = first.get(v["number"])
             if head is None:
                 first[v["number"]] = row
@@ -62,11 +73,12 @@ class OrderHandler(Handler):
         for row in rows:
             by_number[row.values["number"]].append(row)
         seen: dict[str, int] = ctx.cache.setdefault("orders_seen", {})
-        existing = {o.number: o for o in Order.objects.filter(number__in=list(by_number))}
+        existing = {o.number: o for o in filter_in(Order.objects.all(), "number", by_number)}
         old_lines: dict[int, list[tuple]] = defaultdict(list)
         if existing:
-            for oid, *vals in OrderLine.objects.filter(order_id__in=[o.pk for o in existing.values()]).values_list(
-                    "order_id", "product_series", "product_model", "quantity", "unit_price", "amount"):
+            for oid, *vals in filter_in(OrderLine.objects.values_list(
+                    "order_id", "product_series", "product_model", "quantity", "unit_price", "amount"),
+                    "order_id", (o.pk for o in existing.values())):
                 old_lines[oid].append(_line_tuple(*vals))
         new_orders: list[Order] = []
         new_lines: list[tuple[Order, list[tuple]]] = []
@@ -117,8 +129,8 @@ class OrderHandler(Handler):
             Order.objects.bulk_create(new_orders, batch_size=2000)
             for o in new_orders:
                 seen[o.number] = o.pk
-        if replace_ids:
-            OrderLine.objects.filter(order_id__in=replace_ids).delete()
+        for batch in batched(replace_ids):
+            OrderLine.objects.filter(order_id__in=batch).delete()
         if updates:
             Order.objects.bulk_update(updates, ["amount", *[f for f in HEADER_FIELDS]], batch_size=500)
         insert_lines([(order.pk, s, m, q, p, a) for order, lines in new_lines for (s, m, q, p, a) in lines])
@@ -162,11 +174,11 @@ register(ImportKind(
                aliases=("存货名称", "物料名称", "产品名称", "商品名称")),
         Column("product_model", _l("型号"), "Model", required=True, max_length=60, example="HB-1800",
                aliases=("规格型号", "规格", "物料编码", "存货编码")),
-        Column("quantity", _l("数量"), "Quantity", type="decimal", required=True, example="120",
+        Column("quantity", _l("数量"), "Quantity", type="decimal", max_digits=12, required=True, example="120",
                aliases=("销售数量",)),
-        Column("unit_price", _l("单价（元）"), "Unit price", type="decimal", required=True, example="3,280.00",
-               aliases=("含税单价", "单价")),
-        Column("amount", _l("金额（元）"), "Amount", type="decimal", example="393,600.00",
+        Column("unit_price", _l("单价（元）"), "Unit price", type="money", max_digits=14, required=True,
+               example="3,280.00", aliases=("含税单价", "单价")),
+        Column("amount", _l("金额（元）"), "Amount", type="money", example="393,600.00",
                aliases=("价税合计", "含税金额", "金额"), note=_l("含税金额；为空时按 数量 × 单价 计算")),
         Column("note", _l("备注"), "Note", max_length=300),
     ],
@@ -213,7 +225,7 @@ register(ImportKind(
                aliases=("源单编号", "原订单号")),
         Column("returned_on", _l("退货日期"), "Returned on", type="date", required=True, example="2026-05-06",
                aliases=("单据日期",)),
-        Column("amount", _l("退货金额（元）"), "Amount", type="decimal", required=True, example="6,560.00",
+        Column("amount", _l("退货金额（元）"), "Amount", type="money", required=True, example="6,560.00",
                aliases=("价税合计", "金额")),
         Column("reason", _l("原因"), "Reason", max_length=300, example="运输破损"),
     ],

@@ -12,3 +12,7 @@ class PolicyConfig(AppConfig):
         from kam.core.navigation import NavEntry, register
 
         register(NavEntry("policy:in_force", _("政策设置"), group="review", order=120))
+
+        from kam.approvals.registry import ApprovalKind, register_kind
+
+        register_kind(ApprovalKind("policy.version", _("政策版本"), "A2.3"))

@@ -22,10 +22,6 @@ def field_key(name: str) -> str:
     return name.replace(".", "__")
 
 
-def setting_name(key: str) -> str:
-    return key.replace("__", ".")
-
-
 class CadenceWidget(forms.MultiWidget):
 
     def __init__(self, attrs=None):

@@ -77,10 +77,6 @@ def chinese_number(n: int) -> str:
     return text
 
 
-def is_rule_id(rule_id: str) -> bool:
-    return bool(_RULE_RE.match(rule_id or ""))
-
-
 def article_number(rule_id: str) -> int | None:
     """A12.2 -> 12; A11 -> 11; G.3 (a general rule) and anything else -> None."""
     match = _RULE_RE.match(rule_id or "")

@@ -668,11 +668,6 @@ def get_spec(name: str) -> SettingSpec:
         raise ApplicationError(gettext("未知的政策设置「%(name)s」") % {"name": name}, field=name) from None
 
 
-def criteria_names() -> list[str]:
-    """A2.1/A2.3: the qualification criteria."""
-    return [name for name, spec in SETTINGS.items() if spec.is_criterion]
-
-
 # --- cross-setting checks ---------------------------------------------------------------------
 
 # (lower setting, higher setting): lower must not exceed higher
@@ -739,6 +734,14 @@ def validate_values(raw: Mapping[str, Any]) -> dict:
         raise ApplicationError(first.message, field=first.field, rule=first.rule,
                                extra={"errors": {name: str(exc.message) for name, exc in errors.items()}})
     return clean
+
+
+def with_new_settings(raw: Any) -> Any:
+    """A stored snapshot with the settings a later release introduced filled with their defaults: a version
+    published before a setting existed behaved as its default says (the closed index grows with the chapters)."""
+    if not isinstance(raw, Mapping):
+        return raw  # not a mapping: validation names the error
+    return {**{name: spec.default for name, spec in SETTINGS.items() if name not in raw}, **raw}
 
 
 def default_values() -> dict:

@@ -34,6 +34,7 @@ from kam.policy.schema import (
     get_spec,
     typed_values,
     validate_values,
+    with_new_settings,
 )
 from kam.users.models import Role
 
@@ -124,7 +125,7 @@ def _policy_of(version_id: int, number: int, effective_from: dt.datetime, publis
     if values is None:
         values = PolicyVersion.objects.filter(pk=version_id).values_list("values", flat=True).get()
     try:
-        clean = validate_values(values)  # house rule 4: validated on load
+        clean = validate_values(with_new_settings(values))  # house rule 4: validated on load
     except ApplicationError as exc:
         raise ImproperlyConfigured(f"policy version {number} (id {version_id}) is invalid: {exc}") from exc
     policy = Policy(version_id=version_id, number=number, effective_from=effective_from,

@@ -21,6 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.approvals.models import ApprovalState
+from kam.approvals.services import announce, approval_decide, approval_request
 from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
@@ -28,7 +30,7 @@ from kam.policy import selectors
 from kam.policy.models import PolicyVersion
 from kam.policy.schema import SETTINGS, validate_values
 from kam.policy.signals import policy_published
-from kam.users.models import Role
+from kam.users.models import Role, User
 
 RULE = "A2.3"
 Status = PolicyVersion.Status
@@ -148,6 +150,9 @@ def policy_version_submit(*, actor, version: PolicyVersion) -> PolicyVersion:
     locked.save()
     audit_log(actor=actor, action="policy.version.submit", target=locked, rule=RULE,
               changes=_changes(rows, status=_status_change(old_status, Status.SUBMITTED)))
+    approval_request(kind="policy.version", subject=locked, url=f"/policy/versions/{locked.pk}/",
+                     title=_("政策版本草案：%(n)d 项设置变更") % {"n": len(rows)}, requested_by=actor,
+                     approver_role=Role.MANAGEMENT, note=_("第二条：请审批后发布或退回。"))
     return _refresh(version, locked)
 
 
@@ -168,6 +173,8 @@ def policy_version_return(*, actor, version: PolicyVersion, comment: str) -> Pol
     locked.save()
     audit_log(actor=actor, action="policy.version.return", target=locked, rule=RULE,
               changes={"status": _status_change(Status.SUBMITTED, Status.RETURNED), "comment": comment})
+    approval_decide(kind="policy.version", subject=locked, actor=actor, state=ApprovalState.RETURNED,
+                    comment=comment)
     return _refresh(version, locked)
 
 
@@ -240,4 +247,11 @@ def policy_version_publish(*, actor, version: PolicyVersion, effective_from: dt.
     selectors.clear_cache()
     transaction.on_commit(selectors.clear_cache)
     policy_published.send(sender=PolicyVersion, version=locked)  # e.g. the engine re-judges its obligations
+    approval_decide(kind="policy.version", subject=locked, actor=actor, state=ApprovalState.APPROVED,
+                    word=_("已发布"))
+    # A2.3 公示: everyone hears that a new version applies, and from when
+    announce(users=User.objects.filter(is_active=True).exclude(role_grants=None),
+             title=_("【政策发布】%(v)s 自 %(d)s 起生效") % {"v": locked, "d": timezone.localtime(effective_from).strftime(
+                 "%Y-%m-%d %H:%M")}, body=_("%(n)d 项设置变更，详见政策设置页。") % {"n": len(rows)}, url="/policy/",
+             rule="A2.3", key=f"policy:{locked.pk}:published")
     return _refresh(version, locked)

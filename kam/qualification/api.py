@@ -1,29 +1,27 @@
 """Designation through the API: criteria, reviews (open, candidates, decide, submit, approve/return),
 key accounts and tiers, mid-year proposals, portfolios and assignments — the same services as the pages."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from kam.core.api_tools import Page50
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force
 from kam.qualification import selectors, services, workspace
+from kam.qualification.models import ProposalKind, Tier
 from kam.users.selectors import account_managers
 
 router = Router(tags=["designation"])
-
-
-class Page50(PageNumberPagination):
-    page_size = 50
 
 
 class CriterionOut(Schema):
@@ -63,7 +61,7 @@ class ReviewOut(Schema):
 
 
 class ReviewOpenIn(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
 
 
 @router.get("/reviews", response=list[ReviewOut], summary="评审列表")
@@ -77,7 +75,7 @@ def review_open(request: HttpRequest, payload: ReviewOpenIn):
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut)
-def review_get(request: HttpRequest, review_id: int):
+def review_get(request: HttpRequest, review_id: ApiId):
     return selectors.review_get(user=request.user, pk=review_id)
 
 
@@ -112,18 +110,21 @@ class CandidateOut(Schema):
 @router.get("/reviews/{review_id}/candidates", response=list[CandidateOut],
             summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
 @paginate(Page50)
-def candidates(request: HttpRequest, review_id: int, q: str = "", type: str = "", city: str = "",  # noqa: A002
-               group: str = "", meets: str = "", change: str = "", sort: str = "amount"):
+def candidates(request: HttpRequest, review_id: ApiId, q: str = "", type: str = "", city: str = "",  # noqa: A002
+               group: Annotated[ApiId | None, EmptyIsNone] = None, meets: str = "", change: str = "",
+               sort: str = "amount"):
     review = selectors.review_get(user=request.user, pk=review_id)
-    params = {"q": q, "type": type, "city": city, "group": group, "meets": meets, "change": change, "sort": sort}
+    params = {"q": q, "type": type, "city": city, "group": group or "", "meets": meets, "change": change,
+              "sort": sort}
     return workspace.filtered(user=request.user, review=review, params=params)
 
 
 class DecideIn(Schema):
-    candidate_ids: list[int]
-    decision: str | None = None  # include / exclude / "" (back to the draft) / null (unchanged)
+    candidate_ids: list[ApiId]
+    decision: Literal["include", "exclude", ""] | None = Field(
+        None, description="include 纳入 / exclude 不纳入 / \"\" 恢复系统建议 / null 不变")
     reason: str = ""
-    manager_id: int | None = None
+    manager_id: ApiId | None = None
 
 
 class CountOut(Schema):
@@ -131,19 +132,19 @@ class CountOut(Schema):
 
 
 class AddIn(Schema):
-    customer_id: int
+    customer_id: ApiId
 
 
 @router.post("/reviews/{review_id}/candidates", response={201: CandidateOut},
              summary="添加草稿未列出的客户（A5.1，销售部负责人）")
-def add_candidate(request: HttpRequest, review_id: int, payload: AddIn):
+def add_candidate(request: HttpRequest, review_id: ApiId, payload: AddIn):
     review = selectors.review_get(user=request.user, pk=review_id)
     customer = customer_get(user=request.user, pk=payload.customer_id)
     return Status(201, services.candidate_add(actor=request.user, review=review, customer=customer))
 
 
 @router.post("/reviews/{review_id}/decide", response=CountOut, summary="纳入/不纳入（附理由）并指定客户经理")
-def decide(request: HttpRequest, review_id: int, payload: DecideIn):
+def decide(request: HttpRequest, review_id: ApiId, payload: DecideIn):
     review = selectors.review_get(user=request.user, pk=review_id)
     manager = get_object_or_404(account_managers(), pk=payload.manager_id) if payload.manager_id else None
     return {"updated": services.candidates_decide(actor=request.user, review=review,
@@ -160,27 +161,27 @@ class BlockersOut(Schema):
 
 
 @router.post("/reviews/{review_id}/redraft", response=dict, summary="按最新数据重新生成草稿（幂等）")
-def redraft(request: HttpRequest, review_id: int):
+def redraft(request: HttpRequest, review_id: ApiId):
     return services.review_draft(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
 
 
 @router.post("/reviews/{review_id}/submit", response=ReviewOut, summary="提交管理层审批")
-def submit(request: HttpRequest, review_id: int):
+def submit(request: HttpRequest, review_id: ApiId):
     return services.review_submit(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
 
 
 @router.get("/reviews/{review_id}/blockers", response=BlockersOut, summary="阻止批准的问题（A9.1）")
-def blockers(request: HttpRequest, review_id: int):
+def blockers(request: HttpRequest, review_id: ApiId):
     return {"blockers": services.review_blockers(selectors.review_get(user=request.user, pk=review_id))}
 
 
 @router.post("/reviews/{review_id}/approve", response=ReviewOut, summary="批准（管理层；A9.1 不满足时拒绝）")
-def approve(request: HttpRequest, review_id: int):
+def approve(request: HttpRequest, review_id: ApiId):
     return services.review_approve(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id))
 
 
 @router.post("/reviews/{review_id}/return", response=ReviewOut, summary="退回并附意见（管理层）")
-def return_review(request: HttpRequest, review_id: int, payload: ReturnIn):
+def return_review(request: HttpRequest, review_id: ApiId, payload: ReturnIn):
     return services.review_return(actor=request.user, review=selectors.review_get(user=request.user, pk=review_id),
                                   comment=payload.comment)
 
@@ -194,9 +195,9 @@ class KeyAccountOut(Schema):
 
 @router.get("/key-accounts", response=list[KeyAccountOut], summary="现任大客户及层级")
 @paginate(Page50)
-def key_accounts(request: HttpRequest, tier: str = ""):
+def key_accounts(request: HttpRequest, tier: Annotated[Tier | None, EmptyIsNone] = None):
     qs = selectors.key_accounts(user=request.user).order_by("name")
-    return qs.filter(tier=tier) if tier else qs
+    return qs.filter(tier=tier.value) if tier else qs
 
 
 @router.post("/tiers/recompute", response=dict, summary="按需重新计算层级（A5.3，销售部负责人）")
@@ -205,10 +206,10 @@ def recompute(request: HttpRequest):
 
 
 class ProposalIn(Schema):
-    customer_id: int
-    kind: str  # inclusion / removal / keep
+    customer_id: ApiId
+    kind: ProposalKind
     reason: str
-    manager_id: int | None = None
+    manager_id: ApiId | None = None
 
 
 class ProposalOut(Schema):
@@ -236,12 +237,12 @@ def proposals(request: HttpRequest):
 def proposal_create(request: HttpRequest, payload: ProposalIn):
     customer = customer_get(user=request.user, pk=payload.customer_id)
     manager = get_object_or_404(account_managers(), pk=payload.manager_id) if payload.manager_id else None
-    return Status(201, services.proposal_create(actor=request.user, customer=customer, kind=payload.kind,
+    return Status(201, services.proposal_create(actor=request.user, customer=customer, kind=payload.kind.value,
                                                 reason=payload.reason, manager=manager))
 
 
 @router.post("/proposals/{proposal_id}/decide", response=ProposalOut, summary="批准或驳回（管理层）")
-def proposal_decide(request: HttpRequest, proposal_id: int, payload: ProposalDecideIn):
+def proposal_decide(request: HttpRequest, proposal_id: ApiId, payload: ProposalDecideIn):
     proposal = get_object_or_404(selectors.proposals(user=request.user), pk=proposal_id)
     return services.proposal_decide(actor=request.user, proposal=proposal, approve=payload.approve,
                                     comment=payload.comment)
@@ -267,8 +268,8 @@ def portfolios(request: HttpRequest):
 
 
 class AssignIn(Schema):
-    customer_id: int
-    manager_id: int
+    customer_id: ApiId
+    manager_id: ApiId
     reason: str = ""
     on: date | None = None
 

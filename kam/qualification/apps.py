@@ -7,6 +7,8 @@ class QualificationConfig(AppConfig):
     verbose_name = "大客户认定"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _l
+
         from kam.obligations.jobs import register_job
         from kam.obligations.kit import register_subjects
         from kam.qualification.services import monthly_flags
@@ -14,6 +16,11 @@ class QualificationConfig(AppConfig):
         from kam.users.models import Role
 
         register_subjects("key_accounts", key_account_spans)
+
+        from kam.approvals.registry import ApprovalKind, register_kind
+
+        register_kind(ApprovalKind("qualification.review", _l("年度大客户名单"), "A5.1"))
+        register_kind(ApprovalKind("qualification.proposal", _l("年中调整"), "A5.2"))
         register_job("A5.2 monthly check", monthly_flags)
 
         from django.utils.translation import gettext_lazy as _

@@ -3,6 +3,7 @@ the head of sales hears while it is not submitted, management while it waits for
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -24,6 +25,17 @@ class ReviewFacts:
 class ReviewLoad:
     since: dt.datetime
     reviews: dict[int, ReviewFacts]
+
+
+def approve_by_deadline(year: int, month: int, approve_by, tz) -> dt.datetime:
+    """The end of the `review.approve_by` day of the review opened in `month` of `year`: a day earlier in the
+    calendar than the review month falls in the next year (a December review approved by 15 January); 29 February
+    is 28 February in a common year."""
+    deadline_year = year + 1 if (approve_by.month, approve_by.day) < (month, 1) else year
+    day = approve_by.day
+    if approve_by.month == 2 and day == 29 and not calendar.isleap(deadline_year):
+        day = 28
+    return dt.datetime(deadline_year, approve_by.month, day, tzinfo=tz) + dt.timedelta(days=1)
 
 
 class ReviewApprovalRule(ClockRule):
@@ -53,7 +65,7 @@ class ReviewApprovalRule(ClockRule):
             month = int(policy["review.month"])
             approve_by = policy["review.approve_by"]
             window_start = dt.datetime(year, month, 1, tzinfo=tz)
-            due = dt.datetime(year, approve_by.month, approve_by.day, tzinfo=tz) + dt.timedelta(days=1)
+            due = approve_by_deadline(year, month, approve_by, tz)
             if now < window_start or due < facts.since:
                 continue
             review = facts.reviews.get(year)
@@ -62,7 +74,8 @@ class ReviewApprovalRule(ClockRule):
             state = clock_state(window_start=window_start, due_at=due, now=now, met_at=met_at,
                                 due_soon_fraction=policy["alerts.due_soon_fraction"])
             owner_role = Role.MANAGEMENT if submitted else Role.HEAD_OF_SALES
-            label = (f"{year} 年度大客户评审待管理层批准" if submitted else f"{year} 年度大客户评审尚未提交")
+            label = (f"{year} 年度大客户评审已批准" if met_at is not None
+                     else f"{year} 年度大客户评审待管理层批准" if submitted else f"{year} 年度大客户评审尚未提交")
             out.append(Obligation(
                 rule=self.id, subject_type="review", subject_id=year, customer_id=None,
                 period_key=f"{year}:{owner_role}", window_start=window_start, due_at=due, state=state,

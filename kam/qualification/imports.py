@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs
 from kam.customers.models import Customer
-from kam.exchange.handlers import check_duplicate_keys
+from kam.exchange.handlers import check_duplicate_keys, filter_in
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.qualification.models import Candidate, Decision, Tier
 from kam.qualification.services import portfolio_assign
@@ -46,8 +46,8 @@ class KeyAccountListHandler(Handler):
         from kam.qualification.services import initial_review
 
         ids = [r.values["customer_id"] for r in rows]
-        current = dict(designations_open_at().filter(customer_id__in=ids).values_list("customer_id", "tier"))
-        managers = dict(Customer.objects.filter(pk__in=ids).values_list("id", "account_manager_id"))
+        current = dict(filter_in(designations_open_at().values_list("customer_id", "tier"), "customer_id", ids))
+        managers = dict(filter_in(Customer.objects.values_list("id", "account_manager_id"), "pk", ids))
         pending = []
         for row in rows:  # already designated as the list says: nothing to approve again
             v = row.values
@@ -62,8 +62,8 @@ class KeyAccountListHandler(Handler):
             return
         review = ctx.cache.get("review") or initial_review(actor=ctx.actor)
         ctx.cache["review"] = review
-        existing = {c.customer_id: c for c in Candidate.objects.filter(
-            review=review, customer_id__in=[r.values["customer_id"] for r in rows])}
+        existing = {c.customer_id: c for c in filter_in(
+            Candidate.objects.filter(review=review), "customer_id", (r.values["customer_id"] for r in rows))}
         create, update = [], []
         for row in rows:
             v = row.values

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.approvals.models import ApprovalState
+from kam.approvals.services import announce, approval_decide, approval_request
 from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError, InvalidTransition, PolicyViolation
@@ -255,8 +257,17 @@ def review_submit(*, actor: User, review: Review) -> Review:
     review.status = ReviewStatus.SUBMITTED
     review.submitted_by, review.submitted_at = actor, timezone.now()
     review.save(update_fields=["status", "submitted_by", "submitted_at"])
+    cands = list(Candidate.objects.filter(review=review))
+    included = sum(1 for c in cands if c.included)
+    removed = sum(1 for c in cands if c.currently_key and not c.included)
+    added = sum(1 for c in cands if c.included and not c.currently_key)
     audit_log(actor=actor, action="qualification.review.submitted", target=review, rule="A5.1",
-              changes={"included": sum(1 for c in Candidate.objects.filter(review=review) if c.included)})
+              changes={"included": included})
+    approval_request(kind="qualification.review", subject=review, url=f"/designation/reviews/{review.pk}/",
+                     title=_("%(review)s：大客户 %(n)d 家（新增 %(a)d，移出 %(r)d）")
+                     % {"review": review, "n": included, "a": added, "r": removed},
+                     requested_by=actor, approver_role=Role.MANAGEMENT,
+                     note=_("第五条：请审核大客户名单并批准或退回。"))
     reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
@@ -274,6 +285,8 @@ def review_return(*, actor: User, review: Review, comment: str) -> Review:
     review.save(update_fields=["status", "return_comment"])
     audit_log(actor=actor, action="qualification.review.returned", target=review, rule="A5.1",
               changes={"comment": comment.strip()})
+    approval_decide(kind="qualification.review", subject=review, actor=actor, state=ApprovalState.RETURNED,
+                    comment=comment, notify=[u for u in (review.submitted_by,) if u is not None])
     reflect(rules=["A5.1"])  # the review clock changes owner or is met
     return review
 
@@ -353,7 +366,36 @@ def review_approve(*, actor: User, review: Review) -> Review:
                        "core": sum(1 for t in tiers.values() if t == Tier.CORE), "policy": review.policy_number})
     reflect(customer_ids={c.customer_id for c in cands})  # designations, tiers and managers changed
     reflect(rules=["A5.1"])
+    approval_decide(kind="qualification.review", subject=review, actor=actor, state=ApprovalState.APPROVED,
+                    notify=[u for u in (review.submitted_by,) if u is not None],
+                    note=_("新增 %(a)d 家，移出 %(r)d 家，保留 %(k)d 家。") % {"a": added, "r": removed, "k": kept})
+    _announce_designations(review=review, cands=cands)
     return review
+
+
+def _announce_designations(*, review: Review, cands: list[Candidate]) -> None:
+    """Each account manager hears which of their customers became, or stopped being, key accounts."""
+    gained: dict[int, list[str]] = {}
+    lost: dict[int, list[str]] = {}
+    managers = dict(Customer.objects.filter(pk__in=[c.customer_id for c in cands]).values_list(
+        "id", "account_manager_id"))
+    for c in cands:
+        manager = managers.get(c.customer_id)
+        if manager is None:
+            continue
+        if c.included and not c.currently_key:
+            gained.setdefault(manager, []).append(c.customer.name)
+        elif c.currently_key and not c.included:
+            lost.setdefault(manager, []).append(c.customer.name)
+    for user in User.objects.filter(pk__in=set(gained) | set(lost)):
+        parts = []
+        if gained.get(user.pk):
+            parts.append(_("成为大客户：%(names)s") % {"names": "、".join(gained[user.pk])})
+        if lost.get(user.pk):
+            parts.append(_("不再是大客户：%(names)s") % {"names": "、".join(lost[user.pk])})
+        announce(users=[user], title=_("【大客户名单变化】%(review)s 已批准") % {"review": review},
+                 body="；".join(parts), url="/designation/key-accounts/", rule="A5.1",
+                 key=f"review:{review.pk}:designations")
 
 
 # --- tiers on demand (A5.3) -------------------------------------------------------------------
@@ -496,6 +538,11 @@ def proposal_create(*, actor: User, customer: Customer, kind: str, reason: str,
     Flag.objects.filter(customer=customer, resolved_by__isnull=True).update(resolved_by=proposal)
     audit_log(actor=actor, action=f"qualification.proposal.{kind}", target=proposal, rule="A5.2",
               changes={"customer": customer.pk, "reason": reason.strip(), "status": status})
+    if status == ProposalStatus.PENDING:
+        approval_request(kind="qualification.proposal", subject=proposal, url="/designation/midyear/",
+                         title=_("%(kind)s：%(customer)s") % {"kind": proposal.get_kind_display(), "customer": customer},
+                         customer=customer, requested_by=actor, approver_role=Role.MANAGEMENT,
+                         note=_("第五条（年中动态调整）：%(reason)s") % {"reason": reason.strip()[:100]})
     return proposal
 
 
@@ -534,6 +581,10 @@ def proposal_decide(*, actor: User, proposal: Proposal, approve: bool, comment: 
     proposal.save(update_fields=["status", "decided_by", "decided_at", "comment"])
     audit_log(actor=actor, action=f"qualification.proposal.{'approved' if approve else 'rejected'}",
               target=proposal, rule="A5.2", changes={"kind": proposal.kind, "comment": comment.strip()})
+    manager = User.objects.filter(pk=proposal.customer.account_manager_id).first()
+    approval_decide(kind="qualification.proposal", subject=proposal, actor=actor,
+                    state=ApprovalState.APPROVED if approve else ApprovalState.REFUSED, comment=comment,
+                    notify=[manager] if manager is not None else [])
     reflect(customer_ids={proposal.customer_id})  # the clocks this write changed, on the next page at once
     return proposal
 

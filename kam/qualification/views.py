@@ -2,22 +2,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required, role_required
-from kam.core.errors import ApplicationError
+from kam.core.inputs import ActionForm, submit
 from kam.customers.models import CustomerType
-from kam.customers.selectors import customer_get, customers_visible
+from kam.customers.selectors import customers_visible
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force, policy_versions
-from kam.qualification import selectors, services, workspace
-from kam.qualification.models import Candidate, ProposalKind, ProposalStatus, ReviewStatus
+from kam.qualification import forms, selectors, services, workspace
+from kam.qualification.models import Candidate, ProposalStatus, ReviewStatus
 from kam.users.models import Role
 from kam.users.selectors import account_managers
 
@@ -42,23 +40,33 @@ def criteria(request):
                                                            "history": list(reversed(history))})
 
 
-@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
-def review_list(request):
-    if request.method == "POST":
-        try:
-            review = services.review_open(actor=request.user, year=int(request.POST.get("year") or 0) or None)
-        except (ApplicationError, ValueError) as exc:
-            messages.error(request, str(getattr(exc, "message", exc)))
-        else:
-            return redirect("qualification:review", pk=review.pk)
+def _reviews_page(request, form: ActionForm | None = None):
     return render(request, "qualification/reviews.html", {
-        "reviews": selectors.reviews(user=request.user), "this_year": timezone.localdate().year})
+        "reviews": selectors.reviews(user=request.user), "this_year": timezone.localdate().year,
+        "form": form or forms.ReviewOpenForm()}, status=form.status_code if form is not None else 200)
 
 
-def _review_context(request, review):
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_safe
+def review_list(request):
+    return _reviews_page(request)
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_POST
+def review_open(request):
+    """A5.1: the head of sales opens the year's review; the draft is generated at once."""
+    form = forms.ReviewOpenForm(request.POST)
+    if submit(form, lambda d: services.review_open(actor=request.user, year=d["year"])):
+        return redirect("qualification:review", pk=form.result.pk)
+    return _reviews_page(request, form)
+
+
+def _review_context(request, review, *, refused: ActionForm | None = None,
+                    decide_form: forms.DecideForm | None = None):
     policy = policy_in_force(at=review.opened_at)
     cap = int(policy["portfolio.max_accounts_per_manager"])
-    params = request.GET.copy()
+    params = forms.workspace_filters(request.GET)
     if "change" not in params:
         params["change"] = "relevant"
     rows = workspace.filtered(user=request.user, review=review, params=params)
@@ -79,10 +87,15 @@ def _review_context(request, review):
         "policy": policy,
         # notes management marked core (A7.1) are not shown in the workspace
         "masked_fields": [k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer.")],
+        "refused": refused,
+        "decide_form": decide_form or forms.DecideForm(),
+        "checked": set(decide_form.cleaned_data.get("candidate") or []) if decide_form is not None
+        and hasattr(decide_form, "cleaned_data") else set(),
     }
 
 
 @role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_safe
 def review_detail(request, pk: int):
     review = selectors.review_get(user=request.user, pk=pk)
     context = _review_context(request, review)
@@ -94,60 +107,78 @@ def review_detail(request, pk: int):
 @role_required(Role.HEAD_OF_SALES)
 @require_POST
 def review_decide(request, pk: int):
+    """A5.1: the checked rows included or excluded (with a reason against the draft), a manager proposed.
+    htmx gets the workspace back (with the errors, status 400, when refused)."""
     review = selectors.review_get(user=request.user, pk=pk)
-    ids = [int(i) for i in request.POST.getlist("candidate") if i.isdigit()]
-    decision = request.POST.get("decision", "keep")
-    manager = None
-    if request.POST.get("manager"):
-        manager = get_object_or_404(account_managers(), pk=request.POST["manager"])
-    try:
-        n = services.candidates_decide(actor=request.user, review=review, candidate_ids=ids,
-                                       decision=None if decision == "keep" else decision,
-                                       reason=request.POST.get("reason", ""), manager=manager)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        if request.headers.get("HX-Request"):
-            return render(request, "qualification/review.html#workspace", _review_context(request, review),
-                          status=422)
-    else:
-        messages.success(request, _("已更新 %(n)d 行。") % {"n": n})
+    form = forms.DecideForm(request.POST)
+    done = submit(form, lambda d: services.candidates_decide(
+        actor=request.user, review=review, candidate_ids=d["candidate"],
+        decision=None if d["decision"] == forms.KEEP else d["decision"], reason=d["reason"], manager=d["manager"]))
+    if done:
+        messages.success(request, _("已更新 %(n)d 行。") % {"n": form.result})
+        if not request.headers.get("HX-Request"):
+            return redirect(f"{request.path.rsplit('decide/', 1)[0]}?{form.cleaned_data['query']}")
+    context = _review_context(request, review, decide_form=None if done else form)
+    status = 200 if done else form.status_code
     if request.headers.get("HX-Request"):
-        return render(request, "qualification/review.html#workspace", _review_context(request, review))
-    return redirect(f"{request.path.rsplit('decide/', 1)[0]}?{request.POST.get('query', '')}")
+        return render(request, "qualification/review.html#workspace", context, status=status)
+    return render(request, "qualification/review.html", context, status=status)
+
+
+def _review_act(request, pk: int, form_class, call, done_message, **form_kwargs):
+    """One review action: the form validates, `call(review, data)` is the one service; a refusal renders the
+    review again with the error (status 400, or 403 when the service refused the user)."""
+    review = selectors.review_get(user=request.user, pk=pk)
+    form = form_class(request.POST, **form_kwargs)
+    if submit(form, lambda d: call(review, d)):
+        messages.success(request, done_message(form.result) if callable(done_message) else done_message)
+        return redirect("qualification:review", pk=review.pk)
+    return render(request, "qualification/review.html", _review_context(request, review, refused=form),
+                  status=form.status_code)
 
 
 @role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
 @require_POST
-def review_action(request, pk: int, action: str):
-    review = selectors.review_get(user=request.user, pk=pk)
-    try:
-        if action == "redraft":
-            counts = services.review_draft(actor=request.user, review=review)
-            messages.success(request, _("草稿已按最新数据更新：新增 %(n)d 行，%(r)d 行依据有变化。")
-                             % {"n": counts.get("new", 0), "r": counts.get("refreshed", 0)})
-        elif action == "add":
-            ref = request.POST.get("customer", "").strip()
-            customer = customers_visible(user=request.user).filter(
-                Q(credit_code__iexact=ref) | Q(name=ref)).first() if ref else None
-            if customer is None:
-                raise ApplicationError(_("找不到客户「%(c)s」（请输入客户全称或统一社会信用代码）。") % {"c": ref},
-                                       field="customer")
-            services.candidate_add(actor=request.user, review=review, customer=customer)
-            messages.success(request, _("已添加「%(c)s」。") % {"c": customer})
-        elif action == "submit":
-            services.review_submit(actor=request.user, review=review)
-            messages.success(request, _("已提交管理层审批。"))
-        elif action == "approve":
-            services.review_approve(actor=request.user, review=review)
-            messages.success(request, _("已批准，认定结果已生效。"))
-        elif action == "return":
-            services.review_return(actor=request.user, review=review, comment=request.POST.get("comment", ""))
-            messages.success(request, _("已退回销售部。"))
-        else:
-            raise Http404
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("qualification:review", pk=review.pk)
+def review_redraft(request, pk: int):
+    """A5.1: the draft regenerated from the latest data (decisions kept)."""
+    return _review_act(request, pk, forms.NoInputForm,
+                       lambda r, d: services.review_draft(actor=request.user, review=r),
+                       lambda counts: _("草稿已按最新数据更新：新增 %(n)d 行，%(r)d 行依据有变化。")
+                       % {"n": counts.get("new", 0), "r": counts.get("refreshed", 0)})
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
+@require_POST
+def review_add(request, pk: int):
+    """A5.1: a customer the draft did not list, found among the customers the user can see."""
+    return _review_act(request, pk, forms.CandidateAddForm,
+                       lambda r, d: services.candidate_add(actor=request.user, review=r, customer=d["customer"]),
+                       lambda cand: _("已添加「%(c)s」。") % {"c": cand.customer},
+                       customers=customers_visible(user=request.user))
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
+@require_POST
+def review_submit(request, pk: int):
+    return _review_act(request, pk, forms.NoInputForm,
+                       lambda r, d: services.review_submit(actor=request.user, review=r), _("已提交管理层审批。"))
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
+@require_POST
+def review_approve(request, pk: int):
+    """A5.1 approval by management (refused while A9.1 blockers remain)."""
+    return _review_act(request, pk, forms.NoInputForm,
+                       lambda r, d: services.review_approve(actor=request.user, review=r),
+                       _("已批准，认定结果已生效。"))
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
+@require_POST
+def review_return(request, pk: int):
+    return _review_act(request, pk, forms.ReturnForm,
+                       lambda r, d: services.review_return(actor=request.user, review=r, comment=d["comment"]),
+                       _("已退回销售部。"))
 
 
 @role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
@@ -155,7 +186,7 @@ def review_export(request, pk: int):
     from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 
     review = selectors.review_get(user=request.user, pk=pk)
-    rows = workspace.filtered(user=request.user, review=review, params=request.GET)
+    rows = workspace.filtered(user=request.user, review=review, params=forms.workspace_filters(request.GET))
     yes = _("是")
     no = _("否")
     columns = [
@@ -192,57 +223,73 @@ def key_account_list(request):
     return render(request, "qualification/key_accounts.html", {"page": page, "tier": tier})
 
 
-@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
-def portfolios(request):
-    """A9.1/A9.2: every manager's load (n of the cap) and handovers."""
-    if request.method == "POST":
-        if not request.user.has_role(Role.HEAD_OF_SALES):
-            raise Http404
-        customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
-        manager = get_object_or_404(account_managers(), pk=request.POST.get("manager"))
-        try:
-            services.portfolio_assign(actor=request.user, customer=customer, manager=manager,
-                                      reason=request.POST.get("reason", ""))
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已将「%(c)s」交接给 %(m)s。") % {"c": customer, "m": manager})
-        return redirect("qualification:portfolios")
+def _portfolios_page(request, form: ActionForm | None = None):
     cap = int(policy_in_force(at=timezone.now())["portfolio.max_accounts_per_manager"])
     loads = selectors.manager_loads()
     managers = [(m, loads.get(m.pk, 0)) for m in account_managers()]
     keys = selectors.key_accounts(user=request.user).order_by("account_manager__username", "name")
-    return render(request, "qualification/portfolios.html", {"managers": managers, "cap": cap, "keys": keys,
-                                                             "all_managers": account_managers()})
+    return render(request, "qualification/portfolios.html", {
+        "managers": managers, "cap": cap, "keys": keys, "all_managers": account_managers(), "form": form},
+        status=form.status_code if form is not None else 200)
 
 
-@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
-def midyear(request):
-    """A5.2: the monthly flags and the proposals with their facts."""
-    if request.method == "POST":
-        try:
-            if "decide" in request.POST:
-                proposal = get_object_or_404(selectors.proposals(user=request.user), pk=request.POST["decide"])
-                services.proposal_decide(actor=request.user, proposal=proposal,
-                                         approve=request.POST.get("approve") == "1",
-                                         comment=request.POST.get("comment", ""))
-            else:
-                customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
-                manager = None
-                if request.POST.get("manager"):
-                    manager = get_object_or_404(account_managers(), pk=request.POST["manager"])
-                services.proposal_create(actor=request.user, customer=customer, kind=request.POST.get("kind", ""),
-                                         reason=request.POST.get("reason", ""), manager=manager)
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已保存。"))
-        return redirect("qualification:midyear")
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT)
+@require_safe
+def portfolios(request):
+    """A9.1/A9.2: every manager's load (n of the cap) and handovers."""
+    return _portfolios_page(request)
+
+
+@role_required(Role.HEAD_OF_SALES)
+@require_POST
+def portfolio_handover(request):
+    """A9.2 handover to another account manager; the A9.1 cap refuses a manager who is full."""
+    form = forms.HandoverForm(request.POST, customers=customers_visible(user=request.user))
+    if submit(form, lambda d: services.portfolio_assign(actor=request.user, **d)):
+        messages.success(request, _("已将「%(c)s」交接给 %(m)s。") % {
+            "c": form.cleaned_data["customer"], "m": form.cleaned_data["manager"]})
+        return redirect("qualification:portfolios")
+    return _portfolios_page(request, form)
+
+
+def _midyear_page(request, form: ActionForm | None = None):
     return render(request, "qualification/midyear.html", {
         "flags": selectors.flags(user=request.user).filter(resolved_by__isnull=True)[:200],
         "proposals": selectors.proposals(user=request.user)[:100],
-        "kinds": ProposalKind.choices, "pending": ProposalStatus.PENDING,
-        "managers": account_managers()})
+        "form": form if isinstance(form, forms.ProposalForm)
+        else forms.ProposalForm(customers=customers_visible(user=request.user)),
+        "refused": form, "pending": ProposalStatus.PENDING, "managers": account_managers()},
+        status=form.status_code if form is not None else 200)
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_safe
+def midyear(request):
+    """A5.2: the monthly flags and the proposals with their facts."""
+    return _midyear_page(request)
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_POST
+def proposal_create(request):
+    """A5.2: sales proposes an exceptional inclusion or a removal, or records why a flagged account stays."""
+    form = forms.ProposalForm(request.POST, customers=customers_visible(user=request.user))
+    if submit(form, lambda d: services.proposal_create(actor=request.user, **d)):
+        messages.success(request, _("已保存。"))
+        return redirect("qualification:midyear")
+    return _midyear_page(request, form)
+
+
+@role_required(Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.ACCOUNT_MANAGER)
+@require_POST
+def proposal_decide(request, proposal_id: int):
+    """A5.2: management approves or rejects a pending proposal."""
+    proposal = get_object_or_404(selectors.proposals(user=request.user), pk=proposal_id)
+    form = forms.ProposalDecideForm(request.POST)
+    if submit(form, lambda d: services.proposal_decide(actor=request.user, proposal=proposal, **d)):
+        messages.success(request, _("已保存。"))
+        return redirect("qualification:midyear")
+    return _midyear_page(request, form)
 
 
 @role_required(Role.HEAD_OF_SALES)

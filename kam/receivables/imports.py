@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs, customer_model_handler
 from kam.exchange.engine import ImportContext, Row
-from kam.exchange.handlers import check_duplicate_keys
+from kam.exchange.handlers import check_duplicate_keys, filter_in
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order
 from kam.receivables.models import Invoice, Payment, PaymentAllocation
@@ -56,7 +56,7 @@ register(ImportKind(
                aliases=("发票日期", "单据日期")),
         Column("due_date", _l("到期日"), "Due date", type="date", required=True, example="2026-06-14",
                aliases=("到期日期", "收款到期日")),
-        Column("amount", _l("金额（元）"), "Amount", type="decimal", required=True, example="393,600.00",
+        Column("amount", _l("金额（元）"), "Amount", type="money", required=True, example="393,600.00",
                aliases=("价税合计", "含税金额", "发票金额")),
     ],
     handler=customer_model_handler(Invoice, key=("number",), fields=("number", "customer", "order", "issue_date", "due_date",
@@ -73,7 +73,7 @@ class PaymentHandler(Handler):
     def prepare(self, rows, ctx):
         rows = check_customer_refs(rows, ctx)
         numbers = {n for r in rows for n in _SPLIT.split(r.values.get("invoices") or "") if n}
-        invoices = {i.number: i for i in Invoice.objects.filter(number__in=numbers)}
+        invoices = {i.number: i for i in filter_in(Invoice.objects.all(), "number", numbers)}
         valid = []
         for row in rows:
             v = row.values
@@ -90,7 +90,8 @@ class PaymentHandler(Handler):
         return check_duplicate_keys(valid, ctx, lambda r: r.values["reference"], "reference")
 
     def apply(self, rows, ctx):
-        existing = {p.reference: p for p in Payment.objects.filter(reference__in=[r.values["reference"] for r in rows])}
+        existing = {p.reference: p for p in filter_in(Payment.objects.all(), "reference",
+                                                      (r.values["reference"] for r in rows))}
         for row in rows:
             v = row.values
             payment = existing.get(v["reference"])
@@ -131,7 +132,7 @@ register(ImportKind(
         Column("customer", _l("客户"), "Customer", example="91440604MA4UJ5XK1N", **CUSTOMER_REF),
         Column("paid_on", _l("收款日期"), "Paid on", type="date", required=True, example="2026-06-10",
                aliases=("到账日期", "单据日期")),
-        Column("amount", _l("金额（元）"), "Amount", type="decimal", required=True, example="393,600.00",
+        Column("amount", _l("金额（元）"), "Amount", type="money", required=True, example="393,600.00",
                aliases=("收款金额", "本币金额")),
         Column("invoices", _l("核销发票号码"), "Invoices settled", example="04400123456789",
                note=_l("多张发票用分号分隔，按顺序核销"), aliases=("核销发票", "发票号码")),

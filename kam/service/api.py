@@ -1,8 +1,8 @@
 """Tickets (A11) through the API — the same services as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
+from enum import StrEnum
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -12,10 +12,12 @@ from ninja.responses import Status
 
 from kam.core.api_tools import Page50
 from kam.core.errors import ApplicationError
+from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.obligations.api import ClockOut, subject_clocks
 from kam.service import selectors, services
-from kam.users.models import Role, User
+from kam.service.forms import ONSITE_UNDECIDED, technicians
+from kam.service.models import PauseReason, TicketStatus
 
 tickets_router = Router(tags=["tickets"])
 
@@ -41,7 +43,7 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketIn(Schema):
-    customer_id: int
+    customer_id: ApiId
     problem: str
     reported_at: dt.datetime | None = None
     site_city: str = ""
@@ -49,18 +51,30 @@ class TicketIn(Schema):
     product_ref: str = ""
 
 
+class TicketAction(StrEnum):
+    """The transitions of a ticket: each is one service, the same the ticket page's action views call."""
+
+    RESPOND = "respond"
+    SCHEDULE = "schedule"
+    ON_SITE = "on_site"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
 class TransitionIn(Schema):
-    action: str  # respond | schedule | on_site | resolve | close | reopen
+    action: TicketAction
     note: str = ""
     onsite_needed: bool | None = None
-    technician_id: int | None = None
+    technician_id: ApiId | None = None
     scheduled_for: dt.datetime | None = None
     resolution: str = ""
 
 
 class PauseIn(Schema):
-    reason: str
+    reason: PauseReason
     later_date: dt.date | None = None
+
 
 
 def _ticket_out(t):
@@ -72,9 +86,9 @@ def _ticket_out(t):
 
 @tickets_router.get("/", response=list[TicketOut], summary="工单列表（按权限范围）")
 @paginate(Page50)
-def ticket_list(request: HttpRequest, status: str = ""):
+def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone] = None):
     qs = selectors.tickets(user=request.user).order_by("-reported_at")
-    return qs.filter(status=status) if status else qs
+    return qs.filter(status=status.value) if status else qs
 
 
 @tickets_router.post("/", response={201: TicketDetailOut}, summary="登记工单（A11）")
@@ -87,44 +101,42 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
 
 
 @tickets_router.get("/{ticket_id}", response=TicketDetailOut, summary="工单与时限")
-def ticket_get(request: HttpRequest, ticket_id: int):
+def ticket_get(request: HttpRequest, ticket_id: ApiId):
     return _ticket_out(selectors.ticket_get(user=request.user, pk=ticket_id))
 
 
 @tickets_router.post("/{ticket_id}/transition", response=TicketDetailOut, summary="响应/安排/到场/解决/关闭/重开")
-def ticket_transition(request: HttpRequest, ticket_id: int, payload: TransitionIn):
+def ticket_transition(request: HttpRequest, ticket_id: ApiId, payload: TransitionIn):
     t = selectors.ticket_get(user=request.user, pk=ticket_id)
-    tech = get_object_or_404(User, pk=payload.technician_id, role_grants__role=Role.AFTER_SALES) \
-        if payload.technician_id else None
-    if payload.action in ("respond", "reopen"):
-        if payload.action == "respond" and payload.onsite_needed is None:
-            raise ApplicationError("首次响应时须确定是否需要上门（A11.2）", field="onsite_needed", rule="A11.2")
+    tech = get_object_or_404(technicians(), pk=payload.technician_id) if payload.technician_id else None
+    action = payload.action
+    if action in (TicketAction.RESPOND, TicketAction.REOPEN):
+        if action == TicketAction.RESPOND and payload.onsite_needed is None:
+            raise ApplicationError(ONSITE_UNDECIDED, field="onsite_needed", rule="A11.2")
         t = services.ticket_respond(actor=request.user, ticket=t, note=payload.note,
                                     onsite_needed=bool(payload.onsite_needed), technician=tech)
-    elif payload.action == "schedule":
+    elif action == TicketAction.SCHEDULE:
         if payload.scheduled_for is None:
             raise ApplicationError("请填写上门时间", field="scheduled_for")
         t = services.ticket_schedule(actor=request.user, ticket=t, scheduled_for=payload.scheduled_for, technician=tech)
-    elif payload.action == "on_site":
+    elif action == TicketAction.ON_SITE:
         t = services.ticket_on_site(actor=request.user, ticket=t)
-    elif payload.action == "resolve":
+    elif action == TicketAction.RESOLVE:
         t = services.ticket_resolve(actor=request.user, ticket=t, resolution=payload.resolution)
-    elif payload.action == "close":
-        t = services.ticket_close(actor=request.user, ticket=t)
     else:
-        raise ApplicationError(f"未知操作：{payload.action}", field="action")
+        t = services.ticket_close(actor=request.user, ticket=t)
     return _ticket_out(t)
 
 
 @tickets_router.post("/{ticket_id}/pause", response=TicketDetailOut, summary="暂停上门计时（售后，A11.2）")
-def ticket_pause(request: HttpRequest, ticket_id: int, payload: PauseIn):
+def ticket_pause(request: HttpRequest, ticket_id: ApiId, payload: PauseIn):
     t = selectors.ticket_get(user=request.user, pk=ticket_id)
-    services.ticket_pause(actor=request.user, ticket=t, reason=payload.reason, later_date=payload.later_date)
+    services.ticket_pause(actor=request.user, ticket=t, reason=payload.reason.value, later_date=payload.later_date)
     return _ticket_out(t)
 
 
 @tickets_router.post("/{ticket_id}/resume", response=TicketDetailOut, summary="恢复上门计时")
-def ticket_resume(request: HttpRequest, ticket_id: int):
+def ticket_resume(request: HttpRequest, ticket_id: ApiId):
     t = selectors.ticket_get(user=request.user, pk=ticket_id)
     services.ticket_resume(actor=request.user, ticket=t)
     return _ticket_out(t)

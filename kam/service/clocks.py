@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from kam.calendar.workdays import WorkCalendar, work_calendar
 from kam.obligations import hours
-from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, register
+from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each, register
 from kam.obligations.kit import CadenceRule
 from kam.policy.schema import Cadence
 from kam.users.models import Role
@@ -62,6 +62,10 @@ def load_tickets(ctx: EvalContext, *, onsite_only: bool = False) -> TicketLoad:
                                    tuple(pauses.get(r["id"], ()))) for r in rows], work_calendar())
 
 
+def _identify(t: TicketFacts) -> tuple[str, int, int, str]:
+    return "ticket", t.id, t.customer_id, f"{t.customer_name} · {t.number}"
+
+
 class TicketClock(ClockRule):
     escalation = "immediate"
 
@@ -87,16 +91,17 @@ class ResponseRule(TicketClock):
         return load_tickets(ctx)
 
     def evaluate(self, facts: TicketLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
-        out = []
-        for t in facts.tickets:
-            policy = timeline.at(t.reported_at)
-            clock = hours.ClockSettings.of(policy, "service.clock_mode")
-            n = policy["service.response_hours"]
-            due = hours.due(t.reported_at, n, clock, facts.calendar)
-            out.append(self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:response", start=t.reported_at,
-                                 due=due, met_at=t.responded_at, label=f"{n} 小时内响应", policy=policy,
-                                 provisional=hours.provisional(t.reported_at, due, clock, facts.calendar)))
-        return out
+        return judge_each(self, facts.tickets, lambda t: self.judge_ticket(t, facts.calendar, timeline, now),
+                          _identify, now=now)
+
+    def judge_ticket(self, t: TicketFacts, calendar, timeline, now: dt.datetime) -> list[Obligation]:
+        policy = timeline.at(t.reported_at)
+        clock = hours.ClockSettings.of(policy, "service.clock_mode")
+        n = policy["service.response_hours"]
+        due = hours.due(t.reported_at, n, clock, calendar)
+        return [self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:response", start=t.reported_at, due=due,
+                          met_at=t.responded_at, label=f"{n} 小时内响应", policy=policy,
+                          provisional=hours.provisional(t.reported_at, due, clock, calendar))]
 
 
 class OnSiteRule(TicketClock):
@@ -109,21 +114,21 @@ class OnSiteRule(TicketClock):
         return load_tickets(ctx, onsite_only=True)
 
     def evaluate(self, facts: TicketLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
-        out = []
-        for t in facts.tickets:
-            if not t.onsite_needed:
-                continue
-            policy = timeline.at(t.reported_at)
-            clock = hours.ClockSettings.of(policy, "service.clock_mode")
-            n: Decimal = hours.onsite_hours(policy, t.site_city)
-            due = hours.onsite_due(t.reported_at, n, t.pauses, clock, facts.calendar)
-            if due is None:
-                continue  # paused: the clock does not run
-            out.append(self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:onsite", start=t.reported_at,
-                                 due=due, met_at=t.on_site_at, label=f"{n.normalize()} 小时内上门（{t.site_city}）",
-                                 policy=policy, provisional=hours.provisional(t.reported_at, due, clock,
-                                                                              facts.calendar)))
-        return out
+        return judge_each(self, facts.tickets, lambda t: self.judge_ticket(t, facts.calendar, timeline, now),
+                          _identify, now=now)
+
+    def judge_ticket(self, t: TicketFacts, calendar, timeline, now: dt.datetime) -> list[Obligation]:
+        if not t.onsite_needed:
+            return []
+        policy = timeline.at(t.reported_at)
+        clock = hours.ClockSettings.of(policy, "service.clock_mode")
+        n: Decimal = hours.onsite_hours(policy, t.site_city)
+        due = hours.onsite_due(t.reported_at, n, t.pauses, clock, calendar)
+        if due is None:
+            return []  # paused: the clock does not run
+        return [self.make(t, now=now, key=f"{int(t.reported_at.timestamp())}:onsite", start=t.reported_at, due=due,
+                          met_at=t.on_site_at, label=f"{n.normalize()} 小时内上门（{t.site_city}）", policy=policy,
+                          provisional=hours.provisional(t.reported_at, due, clock, calendar))]
 
 
 class CareRule(CadenceRule):

@@ -1,21 +1,22 @@
+"""Green-channel pages (A11): the ticket list and page render; each action is its own small view that validates
+one form and calls one service (the API calls the same services). A refused action renders the ticket again
+with status 400, the error next to its field."""
+
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.core.access import login_required, role_required
-from kam.core.errors import ApplicationError
-from kam.core.timeparse import parse_local_datetime
-from kam.customers.selectors import customer_get, customers_visible
+from kam.core.inputs import ActionForm, submit
+from kam.customers.selectors import customers_visible
 from kam.obligations.selectors import subject_clocks
-from kam.service import selectors, services
-from kam.service.models import CareKind, PauseReason, TicketStatus
-from kam.users.models import Role, User
+from kam.service import forms, selectors, services
+from kam.service.models import TicketStatus
+from kam.users.models import Role
 
 
 @login_required
@@ -33,86 +34,116 @@ def ticket_list(request):
 @role_required(Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER)
 def ticket_new(request):
     customers = customers_visible(user=request.user).order_by("name")
-    error = None
+    initial = {"customer": request.GET["customer"]} if request.GET.get("customer") else {}
+    form = forms.TicketForm(request.POST if request.method == "POST" else None, customers=customers, initial=initial)
     if request.method == "POST":
-        try:
-            customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
-            ticket = services.ticket_open(actor=request.user, customer=customer,
-                                          problem=request.POST.get("problem", ""),
-                                          reported_at=parse_local_datetime(request.POST.get("reported_at", "")),
-                                          site_city=request.POST.get("site_city", ""),
-                                          site_address=request.POST.get("site_address", ""),
-                                          product_ref=request.POST.get("product_ref", ""))
-        except ApplicationError as exc:
-            error = exc
-        else:
+        if submit(form, lambda d: services.ticket_open(actor=request.user, **d)):
+            ticket = form.result
             messages.success(request, _("工单 %(n)s 已登记。") % {"n": ticket.number})
             return redirect("service:ticket", pk=ticket.pk)
-    return render(request, "service/ticket_new.html", {
-        "customers": customers, "error": error, "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "selected": request.POST.get("customer") or request.GET.get("customer", "")})
+        return render(request, "service/ticket_new.html", {"form": form}, status=form.status_code)
+    return render(request, "service/ticket_new.html", {"form": form})
 
 
-@login_required
-def ticket_detail(request, pk: int):
-    ticket = selectors.ticket_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        p = request.POST
-        try:
-            if action == "respond":
-                tech = User.objects.filter(pk=p.get("technician") or 0, role_grants__role=Role.AFTER_SALES).first()
-                services.ticket_respond(actor=request.user, ticket=ticket, note=p.get("note", ""),
-                                        onsite_needed=p.get("onsite_needed") == "1", technician=tech)
-            elif action == "schedule":
-                tech = User.objects.filter(pk=p.get("technician") or 0, role_grants__role=Role.AFTER_SALES).first()
-                when = parse_local_datetime(p.get("scheduled_for", ""))
-                if when is None:
-                    raise ApplicationError(_("请填写上门时间。"), field="scheduled_for")
-                services.ticket_schedule(actor=request.user, ticket=ticket, scheduled_for=when, technician=tech)
-            elif action == "on_site":
-                services.ticket_on_site(actor=request.user, ticket=ticket)
-            elif action == "resolve":
-                services.ticket_resolve(actor=request.user, ticket=ticket, resolution=p.get("resolution", ""))
-            elif action == "close":
-                services.ticket_close(actor=request.user, ticket=ticket)
-            elif action == "pause":
-                later = dt.date.fromisoformat(p["later_date"]) if p.get("later_date") else None
-                services.ticket_pause(actor=request.user, ticket=ticket, reason=p.get("reason", ""), later_date=later)
-            elif action == "resume":
-                services.ticket_resume(actor=request.user, ticket=ticket)
-            else:
-                raise Http404
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已更新。"))
-        return redirect("service:ticket", pk=ticket.pk)
+ACTION_FORMS = {"respond": forms.RespondForm, "schedule": forms.ScheduleForm, "resolve": forms.ResolveForm,
+                "pause": forms.PauseForm}
+
+
+def _ticket_page(request, ticket, *, action: str = "", form: ActionForm | None = None):
+    """The ticket with its clocks and the forms of the actions; `form` is a refused action's, shown with its
+    errors and what was typed (status 400, or 403 when the service refused the user)."""
+    action_forms = {name: cls(ticket=ticket) for name, cls in ACTION_FORMS.items()}
+    if form is not None:
+        action_forms[action] = form
     clocks = subject_clocks(subject_type="ticket", subject_id=ticket.pk, rules=["A11.1", "A11.2"])
     return render(request, "service/ticket.html", {
         "ticket": ticket, "clocks": clocks, "pauses": ticket.pauses.select_related("by"),
-        "pause_open": ticket.pauses.filter(ended_at__isnull=True).exists(), "reasons": PauseReason.choices,
-        "technicians": User.objects.filter(role_grants__role=Role.AFTER_SALES, is_active=True).distinct(),
-        "can_work": request.user.has_role(Role.AFTER_SALES, Role.HEAD_OF_SALES),
-        "is_service": request.user.has_role(Role.AFTER_SALES), "requests": ticket.requests.all()})
+        "pause_open": ticket.pauses.filter(ended_at__isnull=True).exists(), "forms": action_forms,
+        "refused": form, "can_work": request.user.has_role(Role.AFTER_SALES, Role.HEAD_OF_SALES),
+        "is_service": request.user.has_role(Role.AFTER_SALES), "requests": ticket.requests.all()},
+        status=form.status_code if form is not None else 200)
+
+
+@login_required
+@require_safe
+def ticket_detail(request, pk: int):
+    return _ticket_page(request, selectors.ticket_get(user=request.user, pk=pk))
+
+
+def _act(request, pk: int, action: str, form_class, call):
+    """One ticket action: the form validates, `call(ticket, data)` is the one service; done → back to the ticket."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    form = form_class(request.POST, ticket=ticket)
+    if submit(form, lambda d: call(ticket, d)):
+        messages.success(request, _("已更新。"))
+        return redirect("service:ticket", pk=ticket.pk)
+    return _ticket_page(request, ticket, action=action, form=form)
+
+
+@login_required
+@require_POST
+def ticket_respond(request, pk: int):
+    """A11.1 first response (A11.2: on-site or not decided now), or reopening a resolved/closed ticket."""
+    return _act(request, pk, "respond", forms.RespondForm, lambda t, d: services.ticket_respond(
+        actor=request.user, ticket=t, note=d["note"], onsite_needed=bool(d["onsite_needed"]),
+        technician=d["technician"]))
+
+
+@login_required
+@require_POST
+def ticket_schedule(request, pk: int):
+    return _act(request, pk, "schedule", forms.ScheduleForm, lambda t, d: services.ticket_schedule(
+        actor=request.user, ticket=t, **d))
+
+
+@login_required
+@require_POST
+def ticket_on_site(request, pk: int):
+    return _act(request, pk, "on_site", forms.NoInputForm,
+                lambda t, d: services.ticket_on_site(actor=request.user, ticket=t))
+
+
+@login_required
+@require_POST
+def ticket_resolve(request, pk: int):
+    return _act(request, pk, "resolve", forms.ResolveForm,
+                lambda t, d: services.ticket_resolve(actor=request.user, ticket=t, **d))
+
+
+@login_required
+@require_POST
+def ticket_close(request, pk: int):
+    return _act(request, pk, "close", forms.NoInputForm,
+                lambda t, d: services.ticket_close(actor=request.user, ticket=t))
+
+
+@login_required
+@require_POST
+def ticket_pause(request, pk: int):
+    """A11.2: after-sales pauses the on-site clock for a listed reason."""
+    return _act(request, pk, "pause", forms.PauseForm,
+                lambda t, d: services.ticket_pause(actor=request.user, ticket=t, **d))
+
+
+@login_required
+@require_POST
+def ticket_resume(request, pk: int):
+    return _act(request, pk, "resume", forms.NoInputForm,
+                lambda t, d: services.ticket_resume(actor=request.user, ticket=t))
 
 
 @role_required(Role.AFTER_SALES, Role.HEAD_OF_SALES)
 def care_new(request):
-    if request.method == "POST":
-        try:
-            customer = customer_get(user=request.user, pk=int(request.POST.get("customer") or 0))
-            services.care_session_record(actor=request.user, customer=customer, kind=request.POST.get("kind", ""),
-                                         at=parse_local_datetime(request.POST.get("at", "")) or timezone.now(),
-                                         notes=request.POST.get("notes", ""))
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已记录（A11.3）。"))
-            return redirect("queue", department="after_sales")
     from kam.qualification.selectors import key_accounts
 
-    return render(request, "service/care_new.html", {"customers": key_accounts(user=request.user).order_by("name"),
-                                                     "kinds": CareKind.choices,
-                                                     "selected": request.GET.get("customer", ""),
-                                                     "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    customers = key_accounts(user=request.user).order_by("name")
+    initial = {"customer": request.GET["customer"]} if request.GET.get("customer") else {}
+    form = forms.CareForm(request.POST if request.method == "POST" else None, customers=customers, initial=initial)
+    if request.method == "POST":
+        if submit(form, lambda d: services.care_session_record(actor=request.user, customer=d["customer"],
+                                                              kind=d["kind"], at=d["at"] or timezone.now(),
+                                                              notes=d["notes"])):
+            messages.success(request, _("已记录（A11.3）。"))
+            return redirect("queue", department="after_sales")
+        return render(request, "service/care_new.html", {"form": form}, status=form.status_code)
+    return render(request, "service/care_new.html", {"form": form})

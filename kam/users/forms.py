@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.middleware import client_ip
 from kam.users import throttling
-from kam.users.models import Role
+from kam.users.models import Role, TokenScope
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -36,6 +36,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=80)
+    scope = forms.ChoiceField(label=_("权限"), choices=TokenScope.choices, initial=TokenScope.READ,
+                              widget=forms.RadioSelect, required=False,
+                              help_text=_("只读令牌只能查询；需要通过 API 修改数据时才选择读写。"))
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or TokenScope.READ  # least privilege when none is chosen
 
 
 class PasswordChangeForm(forms.Form):

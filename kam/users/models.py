@@ -126,14 +126,24 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do (issue 12 §5): read only (GET, HEAD, OPTIONS), or read and write."""
+
+    READ = "read", _("只读")
+    WRITE = "write", _("读写")
+
+
 class ApiToken(models.Model):
-    """A per-user API token for integrations: shown once, stored hashed, revocable."""
+    """A per-user API token for integrations: shown once, stored hashed, revocable, expiring
+    (settings.API_TOKEN_DAYS after its creation) and scoped (read / write)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=80)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("权限"), max_length=5, choices=TokenScope.choices, default=TokenScope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import secrets
 import time
+import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from kam.audit.services import audit_log, diff
 from kam.core.errors import AccessDenied, ApplicationError
-from kam.users.models import ROLE_DEPARTMENT, ApiToken, Role, RoleGrant, User, hash_token
+from kam.users.models import ROLE_DEPARTMENT, ApiToken, Role, RoleGrant, TokenScope, User, hash_token
 
+log = logging.getLogger("kam.users")
 TOKEN_PREFIX = "kam_"
 TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no l/I/O/0/1
 
@@ -105,6 +112,7 @@ def user_roles_set(*, actor: User, user: User, roles: list[str]) -> tuple[list[s
         user.department = departments[0]
         user.save(update_fields=["department"])
     user.__dict__.pop("roles", None)
+    _tokens_changed()  # a cached token carries the user's roles
     audit_log(actor=actor, action="users.user.roles_changed", target=user, target_repr=user.username,
               changes={"granted": granted, "revoked": revoked})
     return granted, revoked
@@ -137,7 +145,7 @@ def user_deactivate(*, actor: User, user: User) -> None:
         raise ApplicationError(_("不能停用最后一位系统管理员。"))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    _token_cache.clear()  # a cached token of this user must not outlive the account
+    _tokens_changed()  # a cached token of this user must not outlive the account, in any process
     user.__dict__.pop("roles", None)
     audit_log(actor=actor, action="users.user.deactivated", target=user, target_repr=user.username)
 
@@ -207,57 +215,146 @@ def role_grant(*, actor, user: User, role: str) -> None:
         raise AccessDenied(_("只有系统管理员可以授予角色。"))
     _grant, created = RoleGrant.objects.get_or_create(user=user, role=role)
     if created:
+        _tokens_changed()
         audit_log(actor=actor, action="users.role.granted", target=user, changes={"role": role})
     user.__dict__.pop("roles", None)
 
 
 @transaction.atomic
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for the actor; the raw value is returned once and stored only hashed."""
+def api_token_create(*, actor: User, name: str, scope: str = TokenScope.WRITE) -> tuple[ApiToken, str]:
+    """Create a token for the actor; the raw value is returned once and stored only hashed. It expires
+    settings.API_TOKEN_DAYS after now (issue 12 §5); a read token may only read. The token page offers read
+    first; integrations created in code keep the write scope they always had unless they pass READ."""
     name = name.strip()
     if not name:
         raise ApplicationError(_("请填写令牌名称。"), field="name")
+    if scope not in TokenScope.values:
+        raise ApplicationError(_("请选择令牌权限（只读或读写）。"), field="scope")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:80], prefix=raw[:12], token_hash=hash_token(raw))
-    audit_log(actor=actor, action="users.api_token.created", target=token, changes={"name": token.name})
+    expires_at = timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS)
+    token = ApiToken.objects.create(user=actor, name=name[:80], prefix=raw[:12], token_hash=hash_token(raw),
+                                    scope=scope, expires_at=expires_at)
+    audit_log(actor=actor, action="users.api_token.created", target=token,
+              changes={"name": token.name, "scope": scope, "expires_at": expires_at.isoformat()})
     return token, raw
 
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    """Revoke at once, in every process: this process forgets the token now, and once the revocation is
+    committed the shared revocation generation changes, so every other process re-reads its tokens."""
     if token.user_id != actor.pk and not actor.has_role(Role.ADMINISTRATOR):
         raise AccessDenied(_("只能撤销自己的令牌。"))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        _token_cache.pop(token.token_hash, None)
+        _tokens_changed()
         audit_log(actor=actor, action="users.api_token.revoked", target=token)
 
 
-#: token hash -> (monotonic expiry, user with roles loaded). A revocation or a deactivated account takes
-#: effect at once in this process and within TOKEN_CACHE_SECONDS in the others.
-TOKEN_CACHE_SECONDS = 10.0
-_token_cache: dict[str, tuple[float, User]] = {}
+# --- token authentication ---------------------------------------------------------------------------------
+#
+# Every process keeps the tokens it has checked for TOKEN_CACHE_SECONDS (no query per API request), but an
+# entry is trusted only while the *revocation generation* in Django's cache is the one it was read under.
+# The cache is shared by every process (the file cache of the web workers and the task worker); a revocation,
+# a deactivated user or changed roles set a new generation once committed, so every process re-reads its
+# tokens on its next request. A generation is a random value, never a counter: if the cache loses the key
+# (culling, a cleared cache), the first reader writes a new random one, which no cached entry carries.
+
+#: settings.CACHES key holding the current generation
+TOKEN_GENERATION_KEY = "kam:api-token-generation"
+TOKEN_CACHE_SECONDS = 60.0
+_token_cache: dict[str, tuple[float, str, TokenGrant]] = {}
 
 
-def api_token_authenticate(raw: str) -> User | None:
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a valid token grants: whose rights (with roles loaded) and which scope, until when."""
+
+    token_id: int
+    user: User
+    scope: str
+    expires_at: dt.datetime
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+
+class TokenRefused(ApplicationError):
+    """The token is unknown, revoked, expired, or its user is deactivated: the message says which."""
+
+
+def _token_generation() -> str:
+    """The shared revocation generation (a fresh one if the cache has none or cannot be read: then nothing
+    cached matches it and the token is read from the database)."""
+    fresh = uuid.uuid4().hex
+    try:
+        value = cache.get(TOKEN_GENERATION_KEY)
+        if value is None:
+            cache.add(TOKEN_GENERATION_KEY, fresh, timeout=None)
+            value = cache.get(TOKEN_GENERATION_KEY)
+    except Exception:  # noqa: BLE001 - an unreadable cache only costs a query
+        log.exception("API token generation could not be read from the cache")
+        return fresh
+    return value if isinstance(value, str) else fresh
+
+
+def _bump_token_generation() -> None:
+    try:
+        cache.set(TOKEN_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - logged loudly; this process already forgot its tokens
+        log.exception("API token revocation could not be published to the shared cache")
+
+
+def _tokens_changed() -> None:
+    """A token was revoked, or a user deactivated or given other roles: forget every cached token here now
+    and, once committed, in every other process."""
+    _token_cache.clear()
+    transaction.on_commit(_bump_token_generation)
+
+
+def api_token_verify(raw: str) -> TokenGrant:
+    """The grant of a raw token, or TokenRefused with a message naming why (expired, revoked, …)."""
     if not raw.startswith(TOKEN_PREFIX):
-        return None
+        raise TokenRefused(_("令牌无效。"))
     digest = hash_token(raw)
-    cached = _token_cache.get(digest)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]  # read-only use; nothing writes to request.user on the API paths
-    token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True).first())
-    if token is None:
-        _token_cache.pop(digest, None)
-        return None
+    generation = _token_generation()  # read before the database: a revocation committed later changes it
     now = timezone.now()
+    cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic() and cached[1] == generation:
+        grant = cached[2]
+        if grant.expires_at > now:
+            return grant
+    token = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+    if token is None or not token.user.is_active:
+        _token_cache.pop(digest, None)
+        raise TokenRefused(_("令牌无效。"))
+    if token.revoked_at is not None:
+        _token_cache.pop(digest, None)
+        raise TokenRefused(_("该令牌已于 %(at)s 撤销。") % {"at": _local(token.revoked_at)})
+    if token.expires_at <= now:
+        _token_cache.pop(digest, None)
+        raise TokenRefused(_("该令牌已于 %(at)s 过期，请在“账户 → API 令牌”创建新令牌。")
+                           % {"at": _local(token.expires_at)})
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.user
-    _ = user.roles  # load once; the cached copy keeps them
+    user.roles  # noqa: B018 - loaded once; the cached copy keeps them
+    grant = TokenGrant(token_id=token.pk, user=user, scope=token.scope, expires_at=token.expires_at)
     if len(_token_cache) > 10000:
         _token_cache.clear()
-    _token_cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, user)
-    return user
+    _token_cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, generation, grant)
+    return grant
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The user of a valid token, or None."""
+    try:
+        return api_token_verify(raw).user
+    except TokenRefused:
+        return None
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -157,13 +159,15 @@ def api_tokens(request):
     raw = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, raw = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+            _token, raw = services.api_token_create(actor=request.user, name=form.cleaned_data["name"],
+                                                    scope=form.cleaned_data["scope"])
         except ApplicationError as exc:
             form.add_error(exc.field, exc.message)
         else:
             form = ApiTokenForm()
     return render(request, "users/api_tokens.html",
-                  {"form": form, "raw": raw, "tokens": selectors.user_api_tokens(user=request.user)})
+                  {"form": form, "raw": raw, "tokens": selectors.user_api_tokens(user=request.user),
+                   "now": timezone.now(), "token_days": settings.API_TOKEN_DAYS})
 
 
 @login_required

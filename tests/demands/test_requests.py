@@ -8,7 +8,7 @@ import pytest
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
 from kam.demands import services
 from kam.obligations import engine
-from tests.service.conftest import at, key_account  # noqa: F401 - fixture
+from tests.service.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def clocks(req, now):
             if o.subject_id == req.pk}
 
 
-def test_a151_working_hours_by_default(users, key_account):  # noqa: F811
+def test_a151_working_hours_by_default(users, key_account):
     # received Friday 2026-11-27 17:30 (09:00–18:00 days): 1 working hour → Monday 11-30 09:30;
     # 24 working hours → 0.5 h Friday + 9 h Monday + 9 h Tuesday + 5.5 h → Wednesday 12-02 14:30
     received = at(2026, 11, 27, 17, 30)
@@ -30,7 +30,7 @@ def test_a151_working_hours_by_default(users, key_account):  # noqa: F811
     assert c["response"].owner_id == users.am1.pk
 
 
-def test_a152_escalation_end_to_end_and_feedback_before_close(users, key_account):  # noqa: F811
+def test_a152_escalation_end_to_end_and_feedback_before_close(users, key_account):
     req = services.request_log(actor=users.am1, customer=key_account(), kind="delivery_change", channel="phone",
                                summary="第二批货改送南海新店")
     services.request_respond(actor=users.am1, request=req, response="已收到，协调中")
@@ -60,7 +60,7 @@ def test_a152_escalation_end_to_end_and_feedback_before_close(users, key_account
     assert req.status == "closed" and req.feedback.get().to_person == "采购总监林先生"
 
 
-def test_escalation_notifies_head_at_once(users, key_account, django_capture_on_commit_callbacks):  # noqa: F811
+def test_escalation_notifies_head_at_once(users, key_account, django_capture_on_commit_callbacks):
     from kam.notify.models import Notification
 
     req = services.request_log(actor=users.am1, customer=key_account(), kind="customisation", channel="phone",
@@ -71,7 +71,7 @@ def test_escalation_notifies_head_at_once(users, key_account, django_capture_on_
     assert "需求升级" in n.title
 
 
-def test_a152_repair_request_and_its_ticket_are_one_repair(users, key_account):  # noqa: F811
+def test_a152_repair_request_and_its_ticket_are_one_repair(users, key_account):
     from kam.service.models import Ticket
     from kam.service.services import ticket_open
 
@@ -87,7 +87,7 @@ def test_a152_repair_request_and_its_ticket_are_one_repair(users, key_account): 
     assert linked.ticket == open_ticket and Ticket.objects.count() == 2
 
 
-def test_only_manager_or_assignee_works_a_request(users, key_account):  # noqa: F811
+def test_only_manager_or_assignee_works_a_request(users, key_account):
     req = services.request_log(actor=users.svc, customer=key_account(), kind="other", channel="email",
                                summary="索取环保检测报告")
     with pytest.raises(AccessDenied):

@@ -12,12 +12,12 @@ from django.utils import timezone
 from kam.dossier import services
 from kam.dossier.models import SectionStamp
 from kam.obligations import engine
-from tests.service.conftest import at, key_account  # noqa: F401 - fixture
+from tests.service.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 
-def test_page_shows_every_section_and_the_gaps(users, key_account, client):  # noqa: F811
+def test_page_shows_every_section_and_the_gaps(users, key_account, client):
     c = key_account()
     client.force_login(users.am1)
     body = client.get(f"/customers/{c.pk}/").content.decode()
@@ -29,7 +29,7 @@ def test_page_shows_every_section_and_the_gaps(users, key_account, client):  # n
     assert 'data-chart="yearly-chart"' in body and "/static/vendor/echarts/echarts.min.js" in body
 
 
-def test_licence_expiring_within_30_days_is_a_gap(users, key_account, client):  # noqa: F811
+def test_licence_expiring_within_30_days_is_a_gap(users, key_account, client):
     c = key_account()
     services.license_save(actor=users.am1, customer=c, name="营业执照",
                           expires_on=timezone.localdate() + dt.timedelta(days=20))
@@ -37,7 +37,7 @@ def test_licence_expiring_within_30_days_is_a_gap(users, key_account, client):  
     assert "证照「营业执照」将于" in client.get(f"/customers/{c.pk}/").content.decode()
 
 
-def test_in_place_edit_is_a_service_call_audited_and_stamped(users, key_account, client):  # noqa: F811
+def test_in_place_edit_is_a_service_call_audited_and_stamped(users, key_account, client):
     from kam.audit.models import AuditEvent
 
     c = key_account()
@@ -58,7 +58,7 @@ def test_in_place_edit_is_a_service_call_audited_and_stamped(users, key_account,
     assert client.post(f"/customers/{c.pk}/edit/decision/", {"decision_process": "x"}).status_code == 404
 
 
-def test_a62_freshness_needs_each_section_updated_or_confirmed_contact_logs_do_not_count(users, key_account):  # noqa: F811
+def test_a62_freshness_needs_each_section_updated_or_confirmed_contact_logs_do_not_count(users, key_account):
     from kam.engagement.models import ContactLog
 
     c = key_account()
@@ -79,7 +79,7 @@ def test_a62_freshness_needs_each_section_updated_or_confirmed_contact_logs_do_n
     assert october.state == engine.BREACHED and october.escalation_role == "head_of_sales"
 
 
-def test_anonymising_a_contact_removes_personal_data_everywhere_and_keeps_history(users, key_account, client):  # noqa: F811
+def test_anonymising_a_contact_removes_personal_data_everywhere_and_keeps_history(users, key_account, client):
     from kam.audit.models import AuditEvent
     from kam.customers.services import contact_create
     from kam.engagement.models import ContactLog
@@ -102,7 +102,7 @@ def test_anonymising_a_contact_removes_personal_data_everywhere_and_keeps_histor
     assert AuditEvent.objects.filter(action="customers.contact.anonymised").count() == 1
 
 
-def test_dossier_query_count_does_not_grow(users, key_account, client):  # noqa: F811
+def test_dossier_query_count_does_not_grow(users, key_account, client):
     from kam.customers.services import contact_create
     from kam.engagement.models import ContactLog
     from kam.orders.services import LineIn, order_create
@@ -127,7 +127,7 @@ def test_dossier_query_count_does_not_grow(users, key_account, client):  # noqa:
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_access_log_page_and_export_for_management(users, key_account, client):  # noqa: F811
+def test_access_log_page_and_export_for_management(users, key_account, client):
     from kam.audit.models import AuditEvent
     from kam.customers.services import floor_price_set
 
@@ -144,7 +144,7 @@ def test_access_log_page_and_export_for_management(users, key_account, client): 
     assert client.get("/audit/access-log/").status_code == 403
 
 
-def test_head_sets_a_floor_price_others_cannot(users, key_account, client):  # noqa: F811
+def test_head_sets_a_floor_price_others_cannot(users, key_account, client):
     from kam.audit.models import AuditEvent
     from kam.customers.models import FloorPrice
 

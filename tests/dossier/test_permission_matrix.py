@@ -44,19 +44,17 @@ def world(users, customer_factory):
     from kam.demands.services import request_log
     from kam.engagement.services import calendar_feed_create, visit_book
     from kam.exchange.services import import_upload
-    from kam.qualification.models import Designation, TierChange
     from kam.qualification.services import review_open
     from kam.service.services import ticket_open
     from kam.users.services import api_token_create
     from tests.exchange.helpers import csv_upload
+    from tests.factories import DesignationFactory
 
     a = customer_factory("华美酒店", manager=users.am1, decision_process="DECISION_MARKER_决策链",
                          purchase_potential=True, purchase_potential_note="POTENTIAL_MARKER_扩张计划")
     b = customer_factory("远景地产", manager=users.am2, city="广州")
     for c in (a, b):
-        d = Designation.objects.create(customer=c, source="initial_list", tier="core",
-                                       started_at=dt.datetime(2025, 1, 1, tzinfo=SH))
-        TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=d.started_at)
+        DesignationFactory(customer=c, tier="core", started_at=dt.datetime(2025, 1, 1, tzinfo=SH))
     dm = contact_create(actor=None, customer=a, name="林董", title="董事长", phone="13999887766",
                         wechat="wx_dm_MARKER77", email="dm.marker77@example.com", is_decision_maker=True)
     floor_price_set(actor=None, customer=a, product_series="酒店床组", price=PRICE)

@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition
-from tests.service.conftest import at, key_account  # noqa: F401 - fixture
+from tests.service.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a71_only_the_head_of_sales_unflags_a_decision_maker(users, key_account):  # noqa: F811
+def test_a71_only_the_head_of_sales_unflags_a_decision_maker(users, key_account):
     from kam.customers.services import contact_create
     from kam.dossier.services import contact_update
 
@@ -25,7 +25,7 @@ def test_a71_only_the_head_of_sales_unflags_a_decision_maker(users, key_account)
     assert not dm.is_decision_maker
 
 
-def test_a72_a_core_export_shows_in_the_access_log(users, key_account, client):  # noqa: F811
+def test_a72_a_core_export_shows_in_the_access_log(users, key_account, client):
     from kam.audit.models import CoreAccess
     from kam.customers.services import floor_price_set
 
@@ -40,7 +40,7 @@ def test_a72_a_core_export_shows_in_the_access_log(users, key_account, client): 
     assert CoreAccess.objects.filter(channel="export").count() == 1  # no core column left: nothing to log
 
 
-def test_a72_imports_name_core_fields_never_their_values(users, key_account):  # noqa: F811
+def test_a72_imports_name_core_fields_never_their_values(users, key_account):
     from kam.audit.models import AuditEvent
     from tests.exchange.helpers import run, xlsx_upload
 
@@ -54,7 +54,7 @@ def test_a72_imports_name_core_fields_never_their_values(users, key_account):  #
     assert "PRICE_TERMS_MARKER" not in dump and "月结30天" not in dump
 
 
-def test_a131_visits_cannot_be_booked_in_the_past(users, key_account):  # noqa: F811
+def test_a131_visits_cannot_be_booked_in_the_past(users, key_account):
     from kam.engagement.services import visit_book
 
     with pytest.raises(ApplicationError) as exc:
@@ -63,7 +63,7 @@ def test_a131_visits_cannot_be_booked_in_the_past(users, key_account):  # noqa: 
     assert exc.value.field == "starts_at"
 
 
-def test_a121_contacts_backdated_a_week_at_most(users, key_account):  # noqa: F811
+def test_a121_contacts_backdated_a_week_at_most(users, key_account):
     from kam.engagement.services import contact_log_create
 
     c = key_account()
@@ -75,7 +75,7 @@ def test_a121_contacts_backdated_a_week_at_most(users, key_account):  # noqa: F8
     assert exc.value.field == "at"
 
 
-def test_a152_an_escalated_request_waits_for_the_assignment(users, key_account):  # noqa: F811
+def test_a152_an_escalated_request_waits_for_the_assignment(users, key_account):
     from kam.demands import services
 
     req = services.request_log(actor=users.am1, customer=key_account(), kind="customisation", channel="phone",

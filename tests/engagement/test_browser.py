@@ -12,22 +12,18 @@ pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def test_am1_logs_contact_and_visit_record_on_a_phone(live_server, make_user, customer_factory, browser):  # noqa: F811
-    from kam.engagement.models import Visit
-    from kam.qualification.models import Designation, TierChange
+    from kam.obligations.store import reflect
     from kam.users.models import Role
+    from tests.factories import DesignationFactory, VisitFactory
 
     am1 = make_user("am1", Role.ACCOUNT_MANAGER, display_name="李明")
     make_user("head", Role.HEAD_OF_SALES)
     c = customer_factory("华美酒店", manager=am1)
     since = timezone.now() - dt.timedelta(days=200)
-    d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=since)
-    TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=since)
+    DesignationFactory(customer=c, tier="core", started_at=since)
     now = timezone.now()
-    visit = Visit.objects.create(customer=c, owner=am1, starts_at=now - dt.timedelta(hours=3),
-                                 ends_at=now - dt.timedelta(hours=2), purpose="新品介绍",
-                                 booked_at=now - dt.timedelta(days=3))
-    from kam.obligations.store import reflect
-
+    visit = VisitFactory(customer=c, owner=am1, starts_at=now - dt.timedelta(hours=3),
+                         ends_at=now - dt.timedelta(hours=2), purpose="新品介绍", booked_at=now - dt.timedelta(days=3))
     reflect(customer_ids={c.pk})  # the facts above were written directly, as a sweep would see them
 
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

@@ -217,7 +217,7 @@ class RobotReceiver:
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` — also the `base_url` for WeComApp."""
+        """`http://127.0.0.1:PORT` — also the `base_url` for WeComAppClient."""
         return f"http://{self.host}:{self.port}"
 
     # -- addresses and credentials for the clients --------------------------------------------------
@@ -256,10 +256,10 @@ class RobotReceiver:
         return self.feishu_robots[self.feishu_token if token is None else token]
 
     def wecom_app(self, **kwargs: Any):
-        """A WeComApp client pointed at this receiver with the configured corp id, agent id and secret."""
-        from kam.notify.channels.wecom import WeComApp
+        """A WeComAppClient client pointed at this receiver with the configured corp id, agent id and secret."""
+        from kam.notify.channels.wecom import WeComAppClient
 
-        return WeComApp(self.corp_id, self.agent_id, self.corp_secret, self.base_url, **kwargs)
+        return WeComAppClient(self.corp_id, self.agent_id, self.corp_secret, self.base_url, **kwargs)
 
     # -- controls and inspection --------------------------------------------------------------------
 

@@ -5,16 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.engagement.conftest import at
+from tests.factories import DesignationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _designate(customer, tier="core"):
     from kam.obligations.store import reflect
-    from kam.qualification.models import Designation, TierChange
 
-    d = Designation.objects.create(customer=customer, source="initial_list", tier=tier, started_at=at(2026, 1, 1))
-    TierChange.objects.create(customer=customer, designation=d, tier=tier, effective_at=at(2026, 1, 1))
+    DesignationFactory(customer=customer, tier=tier, started_at=at(2026, 1, 1))
     reflect(customer_ids={customer.pk})  # as the approval that designates it does
 
 
@@ -88,8 +87,30 @@ def test_contact_form_and_visit_booking_pages(users, customer_factory, client):
     assert ContactLog.objects.get().author == users.am1
     response = client.post("/engagement/log/", {"customer": c.pk, "at": "2026-11-26T10:00", "kind": "phone",
                                                 "topic": "needs", "summary": ""})
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
     response = client.post("/engagement/visits/new/", {"customer": c.pk, "day": "2026-11-26", "start": "10:00",
                                                        "end": "11:00", "purpose": "送样"})
     body = response.content.decode()
     assert "A13.1" in body and "提前" in body
+
+
+def test_queue_dossier_and_api_query_counts_do_not_grow_with_ten_times_the_accounts(users, customer_factory, client):
+    """Issue 11: pages read indexed rows — the same number of queries with 2 or 20 accounts per manager."""
+    from kam.demands.services import request_log
+
+    def add(n, manager):
+        made = []
+        for i in range(n):
+            c = customer_factory(f"客户{manager.username}{len(made)}-{i}", manager=manager)
+            _designate(c)
+            request_log(actor=manager, customer=c, kind="customisation", channel="phone", summary="定制需求")
+            made.append(c)
+        return made
+
+    first = add(2, users.am1)[0]
+    client.force_login(users.head)
+    urls = ["/queues/after_sales/", f"/customers/{first.pk}/", "/api/obligations/mine", "/api/obligations/compliance"]
+    small = {url: _n(client, url)[0] for url in urls}
+    add(20, users.am1)
+    add(20, users.am2)
+    assert {url: _n(client, url)[0] for url in urls} == small

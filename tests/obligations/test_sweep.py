@@ -17,12 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def breach(users, customer_factory):
     """A core account of am1 without any contact: the previous week's A12.1 is breached."""
-    from kam.qualification.models import Designation, TierChange
+    from tests.factories import KeyAccountFactory
 
-    c = customer_factory("华美酒店", manager=users.am1)
-    d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=at(2026, 10, 1))
-    TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=at(2026, 10, 1))
-    return c
+    return KeyAccountFactory(name="华美酒店", manager=users.am1, tier="core", since=at(2026, 10, 1))
 
 
 def test_sweep_twice_records_one_alert_and_one_notification(users, breach):
@@ -162,3 +159,11 @@ def test_two_concurrent_sweeps_notify_once(users, breach):
     assert not errors
     a = Alert.objects.get(rule="A12.1", period_key="2026-W47", kind="breached")
     assert Notification.objects.filter(alert=a).count() == 1
+    from django.db.models import Count
+
+    from kam.obligations.models import StoredObligation
+
+    # issue 11: the two reconciles leave one stored row per obligation
+    assert StoredObligation.objects.filter(rule="A12.1", period_key="2026-W47").count() == 1
+    assert not StoredObligation.objects.values("rule", "subject_type", "subject_id", "period_key").annotate(
+        n=Count("id")).filter(n__gt=1).exists()

@@ -6,7 +6,8 @@ import datetime as dt
 import zoneinfo
 
 from kam.policy.schema import default_values
-from kam.users.models import RoleGrant, User
+from kam.users.models import User
+from tests.factories import UserFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -28,7 +29,4 @@ def values(overrides: dict | None = None, **kwargs) -> dict:
 
 
 def make_user(username: str, *roles: str) -> User:
-    user = User.objects.create_user(username, password="x")
-    for role in roles:
-        RoleGrant.objects.create(user=user, role=role)
-    return user
+    return UserFactory(username=username, roles=roles, password="x")

@@ -311,3 +311,19 @@ def test_g1_publishing_into_the_past_is_refused(head, management):
     services.policy_version_publish(actor=management, version=draft, effective_from=today)
     draft.refresh_from_db()
     assert draft.effective_from >= before
+
+
+def test_a23_a_version_published_before_a_setting_existed_reads_that_settings_default(db):
+    """A later release adds a setting to the closed index: older published versions apply its default."""
+    from kam.policy.models import PolicyVersion
+    from kam.policy.schema import default_values
+    from kam.policy.selectors import clear_cache, policy_in_force
+
+    stored = default_values()
+    stored.pop("care.remind_days_before")  # as if this setting had not existed when the version was published
+    PolicyVersion.objects.create(status=PolicyVersion.Status.PUBLISHED, values=stored, number=99,
+                                 effective_from=at(2026, 6, 1), published_at=at(2026, 6, 1),
+                                 created_at=at(2026, 6, 1), updated_at=at(2026, 6, 1))
+    clear_cache()
+    policy = policy_in_force(at=at(2026, 7, 1))
+    assert policy.number == 99 and policy["care.remind_days_before"] == 7

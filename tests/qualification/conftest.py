@@ -1,23 +1,22 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from kam.orders.services import LineIn, order_create
+from tests.factories import OrderFactory
 
 
 @pytest.fixture
 def buy(db):
-    """buy(customer, amount, on=date, status=...) records an order of that amount."""
+    """buy(customer, amount, on=date, status=...) records an order of that amount, numbered T-<customer>-<n>."""
     counter = {"n": 0}
 
     def make(customer, amount, on=date(2026, 3, 1), status="delivered", promised=None, delivered=None):
         counter["n"] += 1
-        return order_create(actor=None, customer=customer, number=f"T-{customer.pk}-{counter['n']}", order_date=on,
-                            status=status, promised_delivery_date=promised, actual_delivery_date=delivered,
-                            lines=[LineIn("酒店床组", "HB-1800", Decimal("1"), Decimal(amount))])
+        return OrderFactory(customer=customer, number=f"T-{customer.pk}-{counter['n']}", amount=amount,
+                            order_date=on, status=status,
+                            promised_delivery_date=promised, actual_delivery_date=delivered)
 
     return make
 

@@ -27,7 +27,7 @@ def test_workspace_filters_decide_submit_approve(users, qualified, client):
     a = qualified("华美酒店", "5000000", manager=users.am1)
     b = qualified("小客户", "100000", manager=users.am1)
     client.force_login(users.head)
-    response = client.post("/designation/reviews/", {"year": 2026}, follow=True)
+    response = client.post("/designation/reviews/open/", {"year": 2026}, follow=True)
     body = response.content.decode()
     assert "华美酒店" in body and "小客户" not in body  # default view: relevant rows
     review = a and Candidate.objects.get(customer=a).review
@@ -109,6 +109,6 @@ def test_portfolio_page_and_handover(users, qualified, client):
     services.review_approve(actor=users.mgmt, review=r)
     client.force_login(users.head)
     assert "1/15" in client.get("/designation/portfolios/").content.decode()
-    client.post("/designation/portfolios/", {"customer": a.pk, "manager": users.am2.pk, "reason": "休假"})
+    client.post("/designation/portfolios/handover/", {"customer": a.pk, "manager": users.am2.pk, "reason": "休假"})
     a.refresh_from_db()
     assert a.account_manager == users.am2

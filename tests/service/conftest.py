@@ -11,19 +11,6 @@ def at(*args) -> dt.datetime:
 
 
 @pytest.fixture
-def key_account(users, customer_factory):
-    from kam.qualification.models import Designation, TierChange
-
-    def make(name="华美酒店", city="佛山", manager=None):
-        c = customer_factory(name, manager=manager or users.am1, city=city)
-        d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=at(2025, 1, 1))
-        TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=at(2025, 1, 1))
-        return c
-
-    return make
-
-
-@pytest.fixture
 def working_hours_policy(users):
     """Publish a version with the green channel in working-hours mode (G.3), effective 2026-01-01."""
     from kam.policy import services as ps

@@ -11,16 +11,15 @@ pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def test_svc_responds_from_the_queue(live_server, make_user, customer_factory, browser):  # noqa: F811
-    from kam.qualification.models import Designation, TierChange
     from kam.service.services import ticket_open
     from kam.users.models import Role
+    from tests.factories import DesignationFactory
 
     svc = make_user("svc", Role.AFTER_SALES, display_name="吴强")
     am1 = make_user("am1", Role.ACCOUNT_MANAGER)
     c = customer_factory("华美酒店", manager=am1)
     since = timezone.now() - dt.timedelta(days=100)
-    d = Designation.objects.create(customer=c, source="initial_list", tier="core", started_at=since)
-    TierChange.objects.create(customer=c, designation=d, tier="core", effective_at=since)
+    DesignationFactory(customer=c, tier="core", started_at=since)
     ticket = ticket_open(actor=svc, customer=c, problem="客房床头板开裂", reported_at=timezone.now() - dt.timedelta(minutes=30))
 
     page = browser.new_page()

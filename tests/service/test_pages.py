@@ -58,10 +58,10 @@ def test_ticket_pages_and_actions(users, key_account, client):
     from kam.service.models import Ticket
 
     t = Ticket.objects.get()
-    client.post(f"/service/tickets/{t.pk}/", {"action": "respond", "note": "已电话联系", "onsite_needed": "1"})
+    client.post(f"/service/tickets/{t.pk}/respond/", {"note": "已电话联系", "onsite_needed": "1"})
     t.refresh_from_db()
     assert t.status == "responded" and t.onsite_needed
-    response = client.post(f"/service/tickets/{t.pk}/", {"action": "close"}, follow=True)
+    response = client.post(f"/service/tickets/{t.pk}/close/", follow=True)
     assert "不能从" in response.content.decode()
     client.force_login(users.am2)
     assert client.get(f"/service/tickets/{t.pk}/").status_code == 404
@@ -75,8 +75,8 @@ def test_request_pages_close_refused_without_feedback(users, key_account, client
     from kam.demands.models import CustomerRequest
 
     req = CustomerRequest.objects.get()
-    client.post(f"/requests/{req.pk}/", {"action": "outcome", "text": "已寄送"})
-    response = client.post(f"/requests/{req.pk}/", {"action": "close"}, follow=True)
+    client.post(f"/requests/{req.pk}/outcome/", {"text": "已寄送"})
+    response = client.post(f"/requests/{req.pk}/close/", follow=True)
     assert "A15.2" in response.content.decode()
     req.refresh_from_db()
     assert req.status != "closed"

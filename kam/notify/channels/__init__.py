@@ -10,12 +10,12 @@ from .base import DeliveryError, Message, get_json, post_json, redact
 from .dingtalk import dingtalk_sign, send_dingtalk_robot
 from .email import send_email
 from .feishu import feishu_sign, send_feishu_robot
-from .wecom import WeComApp, send_wecom_robot
+from .wecom import WeComAppClient, send_wecom_robot
 
 __all__ = [
     "DeliveryError",
     "Message",
-    "WeComApp",
+    "WeComAppClient",
     "dingtalk_sign",
     "feishu_sign",
     "get_json",

@@ -23,7 +23,7 @@ from .base import (
     vendor_error,
 )
 
-__all__ = ["WECOM_API", "WeComApp", "send_wecom_robot", "wecom_robot_content"]
+__all__ = ["WECOM_API", "WeComAppClient", "send_wecom_robot", "wecom_robot_content"]
 
 WECOM_API = "https://qyapi.weixin.qq.com"
 CHANNEL_ROBOT = "wecom_robot"
@@ -63,7 +63,7 @@ def send_wecom_robot(webhook_url: str, message: Message, *, timeout: float = 10)
                            secrets=secrets_of_url(webhook_url))
 
 
-class WeComApp:
+class WeComAppClient:
     """A WeCom self-built application (应用) that sends messages to single members.
 
     The access token from `/cgi-bin/gettoken` is cached in the instance until 5 minutes before it expires
@@ -94,7 +94,7 @@ class WeComApp:
         self._token_deadline = 0.0
 
     def __repr__(self) -> str:  # never the secret nor the token
-        return f"WeComApp(corp_id={self.corp_id!r}, agent_id={self.agent_id!r}, base_url={redact(self.base_url)!r})"
+        return f"WeComAppClient(corp_id={self.corp_id!r}, agent_id={self.agent_id!r}, base_url={redact(self.base_url)!r})"
 
     # -- access token -------------------------------------------------------------------------------
 

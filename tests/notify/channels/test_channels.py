@@ -22,7 +22,7 @@ import pytest
 from kam.notify.channels import (
     DeliveryError,
     Message,
-    WeComApp,
+    WeComAppClient,
     dingtalk_sign,
     feishu_sign,
     post_json,
@@ -240,7 +240,7 @@ def test_wecom_app_concurrent_sends_fetch_one_token(rx):
 
 def test_wecom_app_bad_secret_is_not_retryable_and_not_revealed(rx):
     secret = "wrong-corp-secret-9c1d"
-    app = WeComApp(rx.corp_id, rx.agent_id, secret, rx.base_url)
+    app = WeComAppClient(rx.corp_id, rx.agent_id, secret, rx.base_url)
     with pytest.raises(DeliveryError) as info:
         app.send("zhangsan", MSG)
     assert info.value.retryable is False and info.value.code == 40001
@@ -359,7 +359,7 @@ def _senders(rx: RobotReceiver):
     feishu_url, feishu_secret, base_url = rx.feishu_url(), rx.feishu_secret(), rx.base_url
     return {
         "wecom_robot": lambda **kw: send_wecom_robot(wecom_url, MSG, **kw),
-        "wecom_app": lambda **kw: WeComApp(rx.corp_id, rx.agent_id, rx.corp_secret, base_url, **kw).send(
+        "wecom_app": lambda **kw: WeComAppClient(rx.corp_id, rx.agent_id, rx.corp_secret, base_url, **kw).send(
             "zhangsan", MSG),
         "dingtalk": lambda **kw: send_dingtalk_robot(ding_url, ding_secret, MSG, **kw),
         "feishu": lambda **kw: send_feishu_robot(feishu_url, feishu_secret, MSG, **kw),

@@ -14,6 +14,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def gunicorn_argv(gunicorn: str, *, host: str, port: int, workers: int, app: str = "kam.wsgi:application") -> list[str]:
+    """gunicorn's command line; its access and error logs redact the secrets of URLs (the calendar feed's
+    token, issue 12 §5) through kam.core.logging's logger class."""
+    return [gunicorn, app, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            "--logger-class", "kam.core.logging.RedactingGunicornLogger", "--timeout", "60"]
+
+
 class Command(BaseCommand):
     help = "Migrate, collect static files and serve with gunicorn on 127.0.0.1:$PORT (default 8000)."
 
@@ -45,6 +52,4 @@ class Command(BaseCommand):
             self.stdout.write("started the worker (tasks + sweep every minute)")
         self.stdout.write(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
         sys.stdout.flush()
-        argv = [gunicorn, "kam.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
-                "--access-logfile", "-", "--timeout", "60"]
-        os.execv(gunicorn, argv)
+        os.execv(gunicorn, gunicorn_argv(gunicorn, host=host, port=port, workers=workers))

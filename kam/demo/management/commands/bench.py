@@ -1,5 +1,6 @@
-"""`kam bench api|pages|import|review|engine`: see kam.demo.bench, kam.demo.bench_pages, kam.demo.bench_import
-and kam.demo.bench_more."""
+"""`kam bench api|pages|import|review|engine`: see kam.demo.bench (api), kam.demo.bench_pages (pages),
+kam.demo.bench_import (import [--rows N] [--format csv|xlsx] [--concurrent [--clients 8] [--think-ms 0]]) and
+kam.demo.bench_more (review, engine)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ class Command(BaseCommand):
                                  "vs SQL floor and the sweep's reconcile vs the evaluation")
         parser.add_argument("--rows", type=int, default=200_000, help="import: order lines in the file")
         parser.add_argument("--format", default="csv", choices=["csv", "xlsx"], help="import: file format")
+        parser.add_argument("--concurrent", action="store_true",
+                            help="import: upload through gunicorn + the worker while --clients account managers "
+                                 "log contacts; prints their errors and p50/p95, and the import's duration")
+        parser.add_argument("--clients", type=int, default=8, help="import --concurrent: contact-logging clients")
+        parser.add_argument("--think-ms", type=int, default=0,
+                            help="import --concurrent: pause of each client between two contact logs (default 0)")
+        parser.add_argument("--baseline", type=int, default=10,
+                            help="import --concurrent: seconds measured before the import starts (default 10)")
         parser.add_argument("--customers", type=int, default=20000, help="customers in the database (default 20000)")
         parser.add_argument("--lines-per-customer", type=int, default=100,
                             help="order lines per generated customer (default 100)")
@@ -41,16 +50,29 @@ class Command(BaseCommand):
         parser.add_argument("--queries-only", action="store_true", help=argparse.SUPPRESS)  # bench_pages' child
 
     def handle(self, *args, target, customers, lines_per_customer, duration, connections, threads, workers, port,
-               rows, format, key_accounts, contact_logs, skip_generate, requests, queries_only,  # noqa: A002
-               **options):
+               rows, format, concurrent, clients, think_ms, baseline, key_accounts, contact_logs,  # noqa: A002
+               skip_generate, requests, queries_only, **options):
         from kam.demo import bench
 
+        if target == "import" and concurrent:
+            from kam.demo import bench_import as import_bench
+
+            if clients < 1 or workers < 1 or rows < 1:
+                raise CommandError("--clients, --workers and --rows must be at least 1")
+            bench.ensure_environment(self.stdout)
+            try:
+                import_bench.run_concurrent(rows=rows, clients=clients, workers=workers, port=port,
+                                            baseline=baseline, think_ms=think_ms, stdout=self.stdout)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+            return
         if target not in ("api", "pages"):
             from kam.demo import bench_import as import_bench
             from kam.demo import bench_more
 
             try:
                 if target == "import":
+                    bench.ensure_environment(self.stdout)  # var/bench.sqlite3 unless DATABASE_URL is set
                     import_bench.run(rows=rows, fmt=format, stdout=self.stdout)
                 elif target == "review":
                     bench_more.run_review(stdout=self.stdout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from kam.core.errors import ApplicationError
@@ -39,10 +39,11 @@ class Command(BaseCommand):
                 raise CommandError(f"没有名为「{mapping}」的 {kind_obj.name} 映射")
         if not os.path.exists(file):
             raise CommandError(f"文件不存在：{file}")
-        with open(file, "rb") as fh:
-            uploaded = SimpleUploadedFile(os.path.basename(file), fh.read())
         try:
-            run = services.import_upload(actor=actor, kind_name=kind_obj.name, uploaded=uploaded, mapping=mapping_obj)
+            with open(file, "rb") as fh:  # streamed, never read into memory
+                uploaded = File(fh, name=os.path.basename(file))
+                run = services.import_upload(actor=actor, kind_name=kind_obj.name, uploaded=uploaded,
+                                             mapping=mapping_obj)
             result = services.import_execute(actor=actor, run=run, dry_run=dry_run)
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from None

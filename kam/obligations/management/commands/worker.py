@@ -3,12 +3,12 @@ KAM_SWEEP_SECONDS (default 60). One process; several can run against PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = "Run the task worker and the sweep every minute."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=int, default=int(os.environ.get("KAM_SWEEP_SECONDS", "60")))
+        parser.add_argument("--interval", type=int, default=settings.SWEEP_SECONDS)
         parser.add_argument("--once", action="store_true", help="one sweep, no task worker (for cron)")
 
     def handle(self, *args, interval, once, **options):

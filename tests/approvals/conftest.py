@@ -1,0 +1,1 @@
+from tests.qualification.conftest import buy, qualified  # noqa: F401 - shared fixtures
