@@ -1,4 +1,4 @@
-"""Settings for `kam bench api`: the production settings with a URLconf that adds the framework floor."""
+"""Settings for `kam bench api` and `kam bench pages`: the production settings with a URLconf that adds the framework floor."""
 
 from kam.settings import *  # noqa: F403
 

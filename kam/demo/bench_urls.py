@@ -1,7 +1,8 @@
 """The project's URLs plus `/__bench/floor`: a constant JSON answer through the same middleware stack.
 
-Only `kam bench api` uses this URLconf (via kam.demo.bench_settings); the floor is what the framework
-costs per request, so the list endpoints can be compared with it.
+Only `kam bench api` and `kam bench pages` use this URLconf (via kam.demo.bench_settings); the floor is what the
+framework costs per request (with a session cookie: the session and user look-ups the middleware makes), so the
+list endpoints and the pages can be compared with it.
 """
 
 from django.http import JsonResponse
