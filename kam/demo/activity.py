@@ -40,7 +40,8 @@ def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = Non
     managers = {u.username: u for u in User.objects.filter(username__in=["am1", "am2", "am3", "am4"])}
 
     # 1. the current key-account list (going live): the six largest accounts of each manager, since 2025-01-01
-    last_year = (Customer.objects.filter(orders__order_date__gte=today - dt.timedelta(days=365))
+    last_year = (Customer.objects.filter(orders__order_date__gte=today - dt.timedelta(days=365),
+                                         account_manager__in=list(managers.values()))
                  .exclude(orders__status="cancelled").annotate(total=Sum("orders__amount")))
     per_manager: dict[int, list] = {}
     for c in last_year.order_by("-total"):
