@@ -108,6 +108,11 @@ class ComplianceRow:
     owner: str
     owner_key: str
     cells: dict[str, Counter]
+    cell_list: list = field(default_factory=list)  # (rule, counter or None) in the table's rule order
+
+    @property
+    def breached(self) -> int:
+        return sum(c.get("breached", 0) for c in self.cells.values())
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class Compliance:
     rows: list[ComplianceRow]
     rules: list[str]
     trend: list[WeekTrend]
+    totals: list = field(default_factory=list)  # (rule, counter) over every owner
 
 
 def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) -> Compliance:
@@ -156,8 +162,14 @@ def compliance(*, user: User, now: dt.datetime | None = None, weeks: int = 8) ->
         if g["ended"]:
             row.cells[g["rule"]]["breached" if g["state"] == State.BREACHED else "met"] += g["ended"]
     rules = sorted({rule for r in rows.values() for rule, c in r.cells.items() if c}, key=_rule_sort)
+    totals: dict[str, Counter] = defaultdict(Counter)
+    for row in rows.values():
+        row.cell_list = [(rule, row.cells.get(rule) or None) for rule in rules]
+        for rule, c in row.cells.items():
+            totals[rule].update(c)
     return Compliance(rows=sorted(rows.values(), key=lambda r: r.owner), rules=rules,
-                      trend=weekly_trend(now=now, weeks=weeks))
+                      trend=weekly_trend(now=now, weeks=weeks),
+                      totals=[(rule, totals.get(rule) or None) for rule in rules])
 
 
 def weekly_trend(*, now: dt.datetime, weeks: int = 8, extra: Q | None = None) -> list[WeekTrend]:

@@ -39,7 +39,12 @@ def compliance(request):
         detail = Paginator(selectors.drill_down(user=request.user, owner_key=owner, rule=rule, state=state),
                            50).get_page(request.GET.get("page"))
     owners = {row.owner_key: row.owner for row in overview.rows}
-    return render(request, "obligations/compliance.html", {"rows": overview.rows, "rules": overview.rules,
+    order = request.GET.get("order", "")
+    rows = sorted(overview.rows, key=lambda r: (-r.breached, r.owner)) if order == "breached" else overview.rows
+    # the rows page (a company with hundreds of account managers); the totals row covers every owner
+    rows_page = Paginator(rows, 50).get_page(request.GET.get("rows"))
+    return render(request, "obligations/compliance.html", {"rows": rows_page, "rules": overview.rules,
+                                                           "totals": overview.totals, "order": order,
                                                            "trend": overview.trend, "detail": detail,
                                                            "owner": owner, "owner_label": owners.get(owner, ""),
                                                            "rule": rule, "state": state})

@@ -109,11 +109,18 @@ def rule_anchor(rule_id: str) -> str:
     return f"rule-{cleaned}"
 
 
+_policy_url: str | None = None
+
+
 def policy_page_url() -> str:
-    try:
-        return reverse("policy:in_force")
-    except NoReverseMatch:
-        return "/policy/"
+    """The policy page's URL, resolved once per process (pages cite many rules)."""
+    global _policy_url
+    if _policy_url is None:
+        try:
+            _policy_url = reverse("policy:in_force")
+        except NoReverseMatch:
+            return "/policy/"
+    return _policy_url
 
 
 def rule_url(rule_id: str) -> str:
