@@ -1,10 +1,17 @@
-"""Sections other chapters contribute to a customer's page (the dossier, A6.1): after-sales records,
-requests, communication records … Each contributing app registers a panel in its `AppConfig.ready()`; the
-dossier renders them without importing those apps. A panel's loader reads through the contributing app's
+"""What other chapters contribute to a customer's page (the dossier, A6.1), without the dossier importing them:
+
+* **panels** — sections: after-sales records, requests, communication records …;
+* **figures** — the header's figures people look for first: open tickets, open requests, last contact and visit,
+  purchases, receivables … (one aggregate query per figure loader, whatever the data size);
+* **activities** — the kinds of entry of the activity timeline: contacts, visits, tickets, requests, orders,
+  invoices, dossier edits; each loader returns its newest entries before a cursor, one query.
+
+Each contributing app registers in its `AppConfig.ready()`; every loader reads through the contributing app's
 own selectors, scoped to the user."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,3 +36,134 @@ def register_panel(panel: CustomerPanel) -> None:
 
 def customer_panels() -> list[CustomerPanel]:
     return list(_panels)
+
+
+# --- header figures -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the customer page's header: a label, the value as shown, an optional second line and the
+    list or section behind it; `tone` is "bad" / "warn" / "ok" / "" (how the value is coloured)."""
+
+    key: str
+    label: Any
+    value: Any
+    note: Any = ""
+    url: str = ""
+    tone: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    key: str
+    load: Callable[..., list[Figure]]  # (*, user, customer, now) -> figures; one query
+    order: int = 100
+
+
+_figures: list[FigureSource] = []
+
+
+def register_figures(key: str, load: Callable[..., list[Figure]], *, order: int = 100) -> None:
+    """A chapter's header figures for a customer (e.g. the green channel's open tickets)."""
+    _figures[:] = sorted([f for f in _figures if f.key != key] + [FigureSource(key, load, order)],
+                         key=lambda f: f.order)
+
+
+def figure_sources() -> list[FigureSource]:
+    return list(_figures)
+
+
+# --- the activity timeline ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a customer's activity timeline. `day_only`: the fact has a date, not a time (orders,
+    invoices); `person_id` is the staff member who did it (None for facts imported from the ERP)."""
+
+    kind: str
+    at: dt.datetime
+    title: str
+    text: str = ""
+    person: str = ""
+    person_id: int | None = None
+    url: str = ""
+    day_only: bool = False
+    tone: str = ""  # "bad" / "warn" / "ok" / ""
+
+
+def day_entry_at(day: dt.date) -> dt.datetime:
+    """Where a dated fact (an order, an invoice) sits on the timeline: the start of its day, Beijing time."""
+    from django.utils import timezone
+
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
+
+
+def days_within(since: dt.datetime | None, until: dt.datetime | None) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day whose `day_entry_at` lies in [since, until) — the date filter of a dated kind."""
+    from django.utils import timezone
+
+    first = last = None
+    if since is not None:
+        local = timezone.localtime(since)
+        first = local.date() if local.time() == dt.time(0) else local.date() + dt.timedelta(days=1)
+    if until is not None:
+        local = timezone.localtime(until)
+        last = local.date() if local.time() != dt.time(0) else local.date() - dt.timedelta(days=1)
+    return first, last
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    kind: str
+    label: Any
+    load: Callable[..., list[Entry]]  # (*, user, customer, since, until, person, limit) -> newest first
+    order: int = 100
+    has_person: bool = True  # False: facts without a staff member (a person filter shows none of them)
+
+
+_activities: list[ActivityKind] = []
+
+
+def register_activity(kind: str, label: Any, load: Callable[..., list[Entry]], *, order: int = 100,
+                      has_person: bool = True) -> None:
+    """`load(*, user, customer, since, until, person, limit)` returns at most `limit` entries of this kind with
+    `since <= at < until` (either may be None), done by `person` (a user id, or None for everyone), newest
+    first — in one query, scoped to what `user` may see."""
+    _activities[:] = sorted([a for a in _activities if a.kind != kind] + [
+        ActivityKind(kind, label, load, order, has_person)], key=lambda a: a.order)
+
+
+def activity_kinds() -> list[ActivityKind]:
+    return list(_activities)
+
+
+@dataclass
+class Timeline:
+    entries: list[Entry]
+    before: dt.datetime | None  # the cursor of the next page ("更多"), None when this is the last page
+
+
+def timeline(*, user, customer, kinds: list[str] | None = None, person: int | None = None,
+             since: dt.datetime | None = None, until: dt.datetime | None = None, size: int = 50) -> Timeline:
+    """The newest `size` entries before `until`, merged across the registered kinds (one query per kind).
+
+    A page ends on a change of time, so that the next page (`at < before`) neither repeats nor skips the entries
+    that share the last time shown."""
+    merged: list[Entry] = []
+    for a in _activities:
+        if kinds and a.kind not in kinds:
+            continue
+        if person is not None and not a.has_person:
+            continue
+        merged += a.load(user=user, customer=customer, since=since, until=until, person=person, limit=size + 1)
+    merged.sort(key=lambda e: e.at, reverse=True)
+    if len(merged) <= size:
+        return Timeline(merged, None)
+    cut = size
+    while cut > 0 and merged[cut - 1].at == merged[cut].at:
+        cut -= 1
+    if cut == 0:  # more than a page at one instant: show the page (rare; the rest of that instant is skipped)
+        cut = size
+    page = merged[:cut]
+    return Timeline(page, page[-1].at)

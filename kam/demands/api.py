@@ -5,7 +5,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -21,21 +21,49 @@ from kam.users.models import User
 router = Router(tags=["requests"])
 
 
+def meanings(choices) -> str:
+    """An enumeration's values with their Chinese labels, for the API's descriptions."""
+    return "；".join(f"{value} = {label}" for value, label in choices.choices)
+
+
 class RequestOut(Schema):
     id: int
     customer_id: int
-    kind: str
-    channel: str
-    status: str
+    kind: str = Field(description=meanings(RequestKind))
+    kind_label: str = Field(description="类型（中文）")
+    channel: str = Field(description=meanings(RequestChannel))
+    channel_label: str = Field(description="渠道（中文）")
+    status: str = Field(description=meanings(RequestStatus))
+    status_label: str = Field(description="状态（中文）")
     received_at: dt.datetime
     summary: str
     responded_at: dt.datetime | None
     solution_at: dt.datetime | None
-    department: str
+    department: str = Field(description="负责部门：" + meanings(Department) + "；空 = 未升级")
+    department_label: str = Field(description="负责部门（中文）")
     assignee_id: int | None
     outcome: str
     ticket_id: int | None
     closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj["kind_label"] if isinstance(obj, dict) else obj.get_kind_display()
+
+    @staticmethod
+    def resolve_channel_label(obj) -> str:
+        return obj["channel_label"] if isinstance(obj, dict) else obj.get_channel_display()
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj["status_label"] if isinstance(obj, dict) else obj.get_status_display()
+
+    @staticmethod
+    def resolve_department_label(obj) -> str:
+        return obj["department_label"] if isinstance(obj, dict) else obj.get_department_display()
+
+
+LABELS = ("kind_label", "channel_label", "status_label", "department_label")
 
 
 class RequestDetailOut(RequestOut):
@@ -44,8 +72,8 @@ class RequestDetailOut(RequestOut):
 
 class RequestIn(Schema):
     customer_id: ApiId
-    kind: RequestKind
-    channel: RequestChannel
+    kind: RequestKind = Field(description=meanings(RequestKind))
+    channel: RequestChannel = Field(description=meanings(RequestChannel))
     summary: str
     received_at: dt.datetime | None = None
     ticket_id: ApiId | None = None
@@ -56,27 +84,36 @@ class TextIn(Schema):
 
 
 class AssignIn(Schema):
-    department: Department
+    department: Department = Field(description=meanings(Department))
     assignee_id: ApiId
 
 
 class FeedbackIn(Schema):
     to_person: str
-    how: RequestChannel
+    how: RequestChannel = Field(description=meanings(RequestChannel))
     at: dt.datetime
     note: str = ""
 
 
 def _request_out(r):
-    data = {f: getattr(r, f) for f in RequestOut.model_fields}
+    data = {f: getattr(r, f) for f in RequestOut.model_fields if f not in LABELS}
+    data.update(kind_label=r.get_kind_display(), channel_label=r.get_channel_display(),
+                status_label=r.get_status_display(), department_label=r.get_department_display())
     data["clocks"] = subject_clocks(["A15.1"], customer_id=r.customer_id, subject_type="request", subject_id=r.pk)
     return data
 
 
-@router.get("/", response=list[RequestOut], summary="客户需求列表")
+STATUS_FILTER = Field(description="只看某一状态：" + meanings(RequestStatus))
+
+
+class RequestListOut(RequestOut):
+    due_at: dt.datetime | None = Field(description="最早的未完成时限（A15.1 首次响应或初步方案）；无则为空")
+
+
+@router.get("/", response=list[RequestListOut], summary="客户需求列表（按截止时间排序）")
 @paginate(Page50)
-def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone] = None):
-    qs = selectors.requests_visible(user=request.user).order_by("-received_at")
+def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+    qs = selectors.request_list(user=request.user).order_by("due_sort", "-received_at", "-id")
     return qs.filter(status=status.value) if status else qs
 
 

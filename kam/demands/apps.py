@@ -38,3 +38,9 @@ class DemandsConfig(AppConfig):
             HomePanel("demands.assigned", _("指派给我的客户需求"), (Role.AFTER_SALES, Role.MARKETING, Role.FINANCE),
                       home.assigned_panel, order=62))
         register_account_column(AccountColumn("requests", _("未关闭需求"), home.open_requests_by_customer, order=60))
+
+        from kam.customers.panels import register_activity, register_figures
+        from kam.demands.activity import request_activity, request_figures
+
+        register_figures("requests", request_figures, order=50)
+        register_activity("requests", _("客户需求"), request_activity, order=40)

@@ -27,7 +27,7 @@ def department_people() -> QuerySet[User]:
 class RequestForm(ActionForm):
     """A15.1: a request of a customer the user can see; the clocks start at receipt."""
 
-    customer = forms.ModelChoiceField(label=_("客户"), queryset=None, empty_label=None)
+    customer = forms.ModelChoiceField(label=_("客户"), queryset=None, empty_label=_("— 请选择客户 —"))
     kind = forms.ChoiceField(label=_("类型"), choices=RequestKind.choices)
     channel = forms.ChoiceField(label=_("渠道"), choices=RequestChannel.choices)
     received_at = forms.DateTimeField(label=_("收到时间"), required=False, widget=forms.DateTimeInput(

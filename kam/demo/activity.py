@@ -158,7 +158,7 @@ def service_demo(chosen, today: dt.date) -> None:
     r = ss.ticket_open(actor=svc, customer=accounts[3], problem="智能床头灯无法配对", reported_at=now - dt.timedelta(days=3))
     ss.ticket_respond(actor=svc, ticket=r, note="远程指导重置", onsite_needed=False, at=now - dt.timedelta(days=3))
     ss.ticket_resolve(actor=svc, ticket=r, resolution="远程重置后恢复")
-    ss.ticket_close(actor=svc, ticket=r)
+    ss.ticket_close(actor=svc, ticket=r, confirmed_by="客房部经理", confirmed_via="phone")
     # a care session (A11.3) for two accounts this year
     for c in accounts[4:6]:
         ss.care_session_record(actor=svc, customer=c, kind="training", at=now - dt.timedelta(days=40),

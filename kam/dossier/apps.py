@@ -15,3 +15,8 @@ class DossierConfig(AppConfig):
         # not for the administrator, who sees no customer (issue 13: no page that is always empty)
         register(NavEntry("customers:list", _("客户"), (*sorted(ALL_CUSTOMERS_ROLES), Role.ACCOUNT_MANAGER),
                           group="customers", order=70))
+
+        from kam.customers.panels import register_activity
+        from kam.dossier.activity import dossier_activity
+
+        register_activity("dossier", _("档案更新"), dossier_activity, order=80)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.xlsx", exports.customer_export, name="export"),
     path("<int:pk>/", views.dossier, name="detail"),
     path("<int:pk>/print/", views.print_view, name="print"),
+    path("<int:pk>/activity/", views.activity, name="activity"),
     path("<int:pk>/edit/<slug:section>/", views.section_edit, name="edit"),
     path("<int:pk>/confirm/<slug:section>/", views.section_confirm, name="confirm"),
     path("<int:pk>/contacts/new/", views.contact_form, name="contact_new"),

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from kam.confidentiality import classification as confidentiality
@@ -18,6 +20,7 @@ from kam.core.inputs import ActionForm, submit
 from kam.customers.models import Contact, CustomerType
 from kam.customers.selectors import customer_cities, customer_floor_prices
 from kam.dossier import selectors, services
+from kam.dossier.activity import header_figures, timeline_view
 from kam.dossier.forms import (
     EDITABLE,
     SECTION_FORMS,
@@ -33,15 +36,37 @@ from kam.obligations.selectors import customer_open
 from kam.users.models import Role
 
 
-def _context(request, customer):
-    d = selectors.dossier(user=request.user, customer=customer)
+def _context(request, customer, *, page: bool = True):
+    """The dossier's context; `page`: with the header figures and the activity timeline (not for printing)."""
+    now = timezone.now()
+    d = selectors.dossier(user=request.user, customer=customer, now=now)
     obligations = customer_open(customer_id=customer.pk)
     alerts = Alert.objects.filter(customer=customer).order_by("-created_at")[:10]
     chart = {"name": _("年度采购额"), "labels": [str(y) for y, _s in d.yearly], "values": [float(s) for _y, s in d.yearly]}
+    figures = header_figures(user=request.user, customer=customer, now=now, obligations=obligations,
+                             designations=d.designations, tier_history=d.tier_history) if page else []
     return {"d": d, "customer": customer, "obligations": obligations, "alerts": alerts, "chart": chart,
+            "figures": figures,
+            "tl": timeline_view(user=request.user, customer=customer, params=request.GET) if page else None,
             "can_edit": services.may_edit_dossier(request.user, customer), "sees_core": request.user.sees_core_data,
             "is_head": request.user.has_role(Role.HEAD_OF_SALES), "freshness": FRESHNESS_SECTIONS,
-            "types": CustomerType}
+            "types": CustomerType, "channel_labels": CHANNEL_LABELS}
+
+
+#: the contact channels' column labels (the phone layout shows them before each value)
+CHANNEL_LABELS = {"phone": _l("电话"), "wechat": _l("微信"), "email": _l("邮箱")}
+
+
+@login_required
+def activity(request, pk: int):
+    """The customer's activity timeline, a page at a time (newest first, "更多" for older): as a fragment for
+    htmx (the entries and the next "更多" link), or as a page of its own."""
+    customer = customer_get(user=request.user, pk=pk)
+    tl = timeline_view(user=request.user, customer=customer, params=request.GET)
+    context = {"customer": customer, "tl": tl}
+    if request.headers.get("HX-Request"):
+        return render(request, "dossier/_timeline_entries.html", context)
+    return render(request, "dossier/activity.html", context)
 
 
 @login_required
@@ -74,7 +99,7 @@ def section_edit(request, pk: int, section: str):
         if submit(form, lambda d: services.dossier_update(actor=request.user, customer=customer, **{
                 n: d[n] for n in names if not (n in hidden and not d[n])})):
             customer.refresh_from_db()
-            context = _context(request, customer)
+            context = _context(request, customer, page=False)
             return render(request, f"dossier/dossier.html#{section}", context)
         status = form.status_code
     else:
@@ -97,7 +122,7 @@ def section_confirm(request, pk: int, section: str):
     else:
         messages.error(request, " ".join(m for _label, m in form.labelled_errors()))
     if request.headers.get("HX-Request"):
-        return render(request, f"dossier/dossier.html#{section}", _context(request, customer))
+        return render(request, f"dossier/dossier.html#{section}", _context(request, customer, page=False))
     return redirect("customers:detail", pk=customer.pk)
 
 
@@ -116,7 +141,8 @@ def contact_form(request, pk: int, contact_id: int | None = None):
         form.fields["is_decision_maker"].disabled = True  # A7.1: only the head of sales changes it
     if request.method == "POST":
         if submit(form, lambda d: _contact_save(request, customer, contact, d)):
-            messages.success(request, _("联系人已保存。"))
+            messages.success(request, (_("已添加联系人「%(n)s」。") if contact is None else _("已保存联系人「%(n)s」。")) % {
+                "n": form.cleaned_data["name"]})
             return redirect("customers:detail", pk=customer.pk)
         return render(request, "dossier/contact_form.html", {"form": form, "customer": customer,
                                                              "contact": contact}, status=form.status_code)
@@ -143,7 +169,8 @@ def contact_anonymise(request, pk: int, contact_id: int):
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
     form = AnonymiseForm(request.POST)
     if submit(form, lambda d: services.contact_anonymise(actor=request.user, contact=contact, **d)):
-        messages.success(request, _("联系人已匿名化，历史记录保留。"))
+        messages.success(request, _("联系人已匿名化为「%(n)s」：姓名与联系方式已清除，沟通历史保留。") % {
+            "n": form.result.name})
         return redirect("customers:detail", pk=customer.pk)
     return _refused(request, customer, form, "anonymise_form")
 
@@ -156,6 +183,9 @@ def license_add(request, pk: int):
         raise Http404
     form = LicenseForm(request.POST)
     if submit(form, lambda d: services.license_save(actor=request.user, customer=customer, **d)):
+        lic = form.result
+        messages.success(request, _("已添加证照「%(n)s」（有效期至 %(d)s），「基本信息」已记为本期更新（A6.2）。") % {
+            "n": lic.name, "d": lic.expires_on.isoformat() if lic.expires_on else _("未填写")})
         return redirect("customers:detail", pk=customer.pk)
     return _refused(request, customer, form, "license_form")
 
@@ -169,7 +199,8 @@ def floor_price_save(request, pk: int):
         raise PermissionDenied
     form = FloorPriceForm(request.POST)
     if submit(form, lambda d: _floor_price_save(request, customer, d)):
-        messages.success(request, _("底价已保存。"))
+        messages.success(request, _("已保存「%(s)s」的底价（核心数据，仅销售部负责人与管理层可见，A7.1）。") % {
+            "s": form.cleaned_data["series"]})
         return redirect("customers:detail", pk=customer.pk)
     return _refused(request, customer, form, "floor_price_form")
 
@@ -217,7 +248,7 @@ def print_view(request, pk: int):
     """A print view of the dossier; core values are printed only for the head of sales and management, and
     only when asked for (logged with channel print)."""
     customer = customer_get(user=request.user, pk=pk)
-    context = _context(request, customer)
+    context = _context(request, customer, page=False)
     include_core = request.GET.get("core") == "1" and request.user.sees_core_data
     if include_core:
         masker = context["d"].masker

@@ -8,7 +8,7 @@ from enum import Enum
 
 from django.db.models import Count
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -18,12 +18,17 @@ from kam.core.inputs import ApiId
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get
 from kam.engagement import selectors, services
-from kam.engagement.models import Material
+from kam.engagement.models import Material, VisitStatus
 from kam.obligations.api import ClockOut, subject_clocks
 
 router = Router(tags=["visits"])
 
 MaterialEnum = Enum("MaterialEnum", {m.upper(): m for m in Material.values}, type=str)  # type: ignore[misc]
+
+
+def meanings(choices) -> str:
+    """An enumeration's values with their Chinese labels, for the API's descriptions."""
+    return "；".join(f"{value} = {label}" for value, label in choices.choices)
 
 
 class VisitOut(Schema):
@@ -33,8 +38,10 @@ class VisitOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     purpose: str
-    materials: list[str]
-    status: str
+    materials: list[str] = Field(description="携带资料：" + meanings(Material))
+    materials_labels: list[str] = Field(description="携带资料（中文）")
+    status: str = Field(description=meanings(VisitStatus))
+    status_label: str = Field(description="状态（中文）")
     booked_at: dt.datetime
     confirmed_at: dt.datetime | None
     cancelled_at: dt.datetime | None
@@ -48,14 +55,24 @@ class VisitOut(Schema):
     def resolve_photos(obj) -> int:
         return obj["photos"] if isinstance(obj, dict) else obj.n_photos
 
+    @staticmethod
+    def resolve_materials_labels(obj) -> list[str]:
+        return obj["materials_labels"] if isinstance(obj, dict) else obj.get_materials_display()
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj["status_label"] if isinstance(obj, dict) else obj.get_status_display()
+
 
 class VisitDetailOut(VisitOut):
     clocks: list[ClockOut]
 
 
 def _out(visit) -> dict:
-    data = {f: getattr(visit, f) for f in VisitOut.model_fields if f != "photos"}
-    data["photos"] = visit.photos.count()
+    data = {f: getattr(visit, f) for f in VisitOut.model_fields
+            if f not in ("photos", "materials_labels", "status_label")}
+    data.update(photos=visit.photos.count(), materials_labels=visit.get_materials_display(),
+                status_label=visit.get_status_display())
     data["clocks"] = subject_clocks(["A13.1", "A13.2"], customer_id=visit.customer_id, subject_type="visit",
                                     subject_id=visit.pk)
     return data
@@ -66,7 +83,7 @@ class VisitIn(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     purpose: str
-    materials: list[MaterialEnum] = []
+    materials: list[MaterialEnum] = Field([], description="携带资料：" + meanings(Material))
     override_reason: str = ""
 
 

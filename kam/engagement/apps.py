@@ -13,6 +13,9 @@ class EngagementConfig(AppConfig):
         from kam.users.models import Role
 
         register(NavEntry("engagement:calendar", _("拜访日历"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES), order=40))
+        # the lists of contact logs and visits (issue 13); the calendar and both lists share tabs
+        register(NavEntry("engagement:contacts", _("沟通记录"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES,
+                                                               Role.MANAGEMENT), group="customers", order=75))
 
         from kam.customers.panels import CustomerPanel, register_panel
         from kam.engagement.selectors import customer_communications
@@ -25,3 +28,10 @@ class EngagementConfig(AppConfig):
 
         register_account_column(AccountColumn("last_contact", _("最近沟通"), home.last_contact, order=20),
                                 AccountColumn("visits", _("最近拜访 · 下次"), home.visits, order=30))
+
+        from kam.customers.panels import register_activity, register_figures
+        from kam.engagement.activity import contact_activity, engagement_figures, visit_activity
+
+        register_figures("engagement", engagement_figures, order=60)
+        register_activity("contacts", _("沟通"), contact_activity, order=10)
+        register_activity("visits", _("拜访"), visit_activity, order=20)

@@ -54,6 +54,18 @@ class ContactLog(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d}"
 
+    @property
+    def own_summary(self) -> str:
+        """The summary as the records show it: a visit's log does not repeat the summary its record wrote
+        ("purpose：purchase plans…", or the visit's purpose) — the visit's record is shown once (A13.2)."""
+        visit = self.visit
+        if visit is None:
+            return self.summary
+        text = self.summary.strip()
+        if text in (visit.purpose, visit_summary(visit)) or text.startswith(f"{visit.purpose}："):
+            return ""
+        return self.summary
+
 
 class VisitStatus(models.TextChoices):
     BOOKED = "booked", _("已预约")
@@ -103,6 +115,17 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def get_materials_display(self) -> list[str]:
+        """The materials taken along, in the reader's language (unknown values kept as they are)."""
+        labels = dict(Material.choices)
+        return [str(labels.get(m, m)) for m in (self.materials or [])]
+
+
+def visit_summary(visit: Visit) -> str:
+    """What a visit's contact log says when the record gives no summary of its own: the visit's purpose (the
+    record's purchase plans, usage problems and suggestions stay on the visit, shown once)."""
+    return f"拜访：{visit.purpose}"[:300]
 
 
 def visit_photo_upload_to(instance: VisitPhoto, filename: str) -> str:

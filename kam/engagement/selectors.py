@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from kam.customers.selectors import customers_visible
 from kam.engagement.models import CalendarFeedToken, ContactLog, Visit
+from kam.obligations.models import OPEN_STATES, StoredObligation
 from kam.users.models import User
 
 
@@ -20,6 +21,21 @@ def contact_logs(*, user: User, customer_id: int | None = None) -> QuerySet[Cont
 
 def visits(*, user: User) -> QuerySet[Visit]:
     return Visit.objects.filter(customer__in=customers_visible(user=user)).select_related("customer", "owner")
+
+
+def visit_list(*, user: User) -> QuerySet[Visit]:
+    """The visit list: scoped to the user, with each visit's open clock (A13.1 confirmation or A13.2 record) from
+    the stored obligations, as subqueries of the same query."""
+    clocks = StoredObligation.objects.filter(subject_type="visit", subject_id=OuterRef("pk"), live=True,
+                                             state__in=OPEN_STATES).order_by("due_at", "rule")
+    return visits(user=user).annotate(
+        due_at=Subquery(clocks.values("due_at")[:1], output_field=DateTimeField()),
+        due_state=Subquery(clocks.values("state")[:1]), due_rule=Subquery(clocks.values("rule")[:1]))
+
+
+def contact_log_list(*, user: User) -> QuerySet[ContactLog]:
+    """The contact-log list: scoped to the user, with the visit of a visit's log (its record is shown once)."""
+    return contact_logs(user=user).select_related("visit")
 
 
 def visit_get(*, user: User, pk: int) -> Visit:
@@ -45,6 +61,7 @@ def feed_user(raw_token: str) -> User | None:
 
 
 def customer_communications(*, user: User, customer) -> list[ContactLog]:
-    """The communication records on a customer's page (A6.1, A13.2), latest first."""
+    """The communication records on a customer's page (A6.1, A13.2), latest first; a visit's log carries the
+    visit's record (purchase plans, usage problems, suggestions) once."""
     return list(contact_logs(user=user, customer_id=customer.pk).select_related("author", "contact", "visit")
                 .order_by("-at")[:20])

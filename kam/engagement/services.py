@@ -24,6 +24,7 @@ from kam.engagement.models import (
     Visit,
     VisitPhoto,
     VisitStatus,
+    visit_summary,
 )
 from kam.obligations.store import reflect
 from kam.policy.selectors import policy_in_force
@@ -181,9 +182,10 @@ def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_proble
             raise ApplicationError(_("定位无效。"), field="checkin")
         visit.checkin_lat, visit.checkin_lng, visit.checkin_accuracy_m, visit.checkin_at = lat, lng, accuracy, now
     visit.save()
+    # the log says the visit happened; its record (plans, problems, suggestions) stays on the visit, shown once
     contact_log_create(actor=actor, customer=visit.customer, at=visit.ends_at, kind=ContactKind.VISIT,
-                       topic=Topic.NEEDS, contact=contact,
-                       summary=summary.strip() or f"{visit.purpose}：{visit.purchase_plans[:100]}", visit=visit)
+                       topic=Topic.NEEDS, contact=contact, summary=summary.strip() or visit_summary(visit),
+                       visit=visit)
     audit_log(actor=actor, action="engagement.visit.recorded", target=visit, rule="A13.2",
               changes={"ends_at": visit.ends_at, "checkin": checkin is not None})
     reflect(customer_ids={visit.customer_id})  # the clocks this write changed, on the next page at once

@@ -4,6 +4,8 @@ from kam.engagement import views
 
 app_name = "engagement"
 urlpatterns = [
+    path("contacts/", views.contact_list, name="contacts"),
+    path("visits/", views.visit_list, name="visits"),
     path("log/", views.log_contact, name="log"),
     path("log/contacts/", views.contact_options, name="contact_options"),
     path("visits/new/", views.book_visit, name="book"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
 from kam.core.inputs import ActionForm, submit
+from kam.core.lists import list_context
 from kam.core.redirects import safe_next
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get, customers_visible
@@ -24,10 +25,44 @@ from kam.engagement.forms import (
     VisitCancelForm,
     VisitRecordForm,
 )
+from kam.engagement.lists import contact_spec, local_time, visit_spec
+from kam.engagement.models import A121_KINDS
+from kam.obligations.feedback import clock_of, outcome_words, period_clock
+from kam.obligations.selectors import subject_clocks
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@login_required
+def contact_list(request):
+    """The contact logs: an account manager's accounts, everyone's for the head of sales (the selector scopes)."""
+    context = list_context(request, contact_spec(request.user), selectors.contact_log_list(user=request.user))
+    return render(request, "engagement/contacts.html", context)
+
+
+@login_required
+def visit_list(request):
+    """The visits: an account manager's accounts, everyone's for the head of sales (the selector scopes)."""
+    context = list_context(request, visit_spec(request.user), selectors.visit_list(user=request.user))
+    return render(request, "engagement/visits.html", context)
+
+
+def _cadence(customer_id: int, rule: str, title: str) -> str:
+    """How the running period of a cadence rule stands for the account after this record (A12.1, A12.2, A8.1)."""
+    clock = period_clock(customer_id=customer_id, rule=rule)
+    return f"{outcome_words(clock, title=title)}（{rule}）。" if clock is not None else ""
+
+
+def _logged(log) -> str:
+    parts = [_("已记录与「%(c)s」的%(k)s沟通（%(at)s）。") % {
+        "c": log.customer.name, "k": log.get_kind_display(), "at": local_time(log.at)}]
+    if log.author.is_account_manager and log.kind in A121_KINDS:
+        parts.append(_cadence(log.customer_id, "A12.1", _("本期沟通频次")))
+    if log.with_decision_maker and log.author.has_role("head_of_sales"):
+        parts.append(_cadence(log.customer_id, "A8.1", _("本季度决策层沟通")))
+    return "".join(p for p in parts if p)
 
 
 @login_required
@@ -40,8 +75,7 @@ def log_contact(request):
         if submit(form, lambda d: services.contact_log_create(
                 actor=request.user, customer=d["customer"], at=_aware(d["at"]), kind=d["kind"], topic=d["topic"],
                 summary=d["summary"], next_step=d["next_step"], contact=d["contact"])):
-            data = form.cleaned_data
-            messages.success(request, _("已记录与「%(c)s」的沟通。") % {"c": data["customer"]})
+            messages.success(request, _logged(form.result))
             return redirect(safe_next(request, "my_day"))
         status = form.status_code
     pick = CustomerPickForm({"customer": form["customer"].value()})
@@ -81,7 +115,7 @@ def book_visit(request):
             needs_override = exc.rule == "A13.1"
             form.add_service_error(exc)
         else:
-            messages.success(request, _("已预约拜访。"))
+            messages.success(request, _booked(visit))
             return redirect("engagement:visit", pk=visit.pk)
     if request.method == "POST":
         status = form.status_code
@@ -89,12 +123,28 @@ def book_visit(request):
                   status=status)
 
 
+def _booked(visit) -> str:
+    text = _("已预约 %(at)s–%(end)s 拜访「%(c)s」。") % {
+        "at": local_time(visit.starts_at), "end": timezone.localtime(visit.ends_at).strftime("%H:%M"),
+        "c": visit.customer.name}
+    if visit.lead_override_reason:
+        text += " " + _("提前不足的原因已记录（A13.1）。")
+    if clock_of(subject_type="visit", subject_id=visit.pk, rule="A13.1") is not None:
+        text += " " + _("拜访前两个工作日会提醒您与客户确认预约（A13.1）。")
+    return text
+
+
 def _visit_page(request, visit, form: ActionForm | None = None):
     """The visit with its record form; `form` is a refused action's (status 400, or 403 when refused to the
     user), the record form keeping what was typed."""
     record = form if isinstance(form, VisitRecordForm) else VisitRecordForm()
-    return render(request, "engagement/visit.html", {"visit": visit, "form": record, "refused": form},
-                  status=form.status_code if form is not None else 200)
+    started = visit.starts_at <= timezone.now()
+    return render(request, "engagement/visit.html", {
+        "visit": visit, "form": record, "refused": form, "started": started,
+        "next": "" if visit.status in ("done", "cancelled") else ("record" if started else (
+            "confirm" if visit.status == "booked" else "")),
+        "clocks": subject_clocks(subject_type="visit", subject_id=visit.pk, rules=["A13.1", "A13.2"])},
+        status=form.status_code if form is not None else 200)
 
 
 @login_required
@@ -103,10 +153,12 @@ def visit_detail(request, pk: int):
     return _visit_page(request, selectors.visit_get(user=request.user, pk=pk))
 
 
-def _visit_act(request, pk: int, form: ActionForm, call, done: str):
+def _visit_act(request, pk: int, form: ActionForm, call, done):
+    """One visit action; `done(visit)` says what was recorded and how the clocks stand now."""
     visit = selectors.visit_get(user=request.user, pk=pk)
     if submit(form, lambda d: call(visit, d)):
-        messages.success(request, done)
+        visit.refresh_from_db()
+        messages.success(request, done(visit))
         return redirect("engagement:visit", pk=visit.pk)
     return _visit_page(request, visit, form)
 
@@ -116,7 +168,8 @@ def _visit_act(request, pk: int, form: ActionForm, call, done: str):
 def visit_confirm(request, pk: int):
     """A13.1: the appointment confirmed with the customer."""
     return _visit_act(request, pk, NoInputForm(request.POST),
-                      lambda v, d: services.visit_confirm(actor=request.user, visit=v), _("已确认预约。"))
+                      lambda v, d: services.visit_confirm(actor=request.user, visit=v),
+                      lambda v: _("已与客户确认 %(at)s 的拜访（A13.1）。") % {"at": local_time(v.starts_at)})
 
 
 @login_required
@@ -124,7 +177,8 @@ def visit_confirm(request, pk: int):
 def visit_cancel(request, pk: int):
     return _visit_act(request, pk, VisitCancelForm(request.POST),
                       lambda v, d: services.visit_cancel(actor=request.user, visit=v, reason=d["reason"]),
-                      _("已取消拜访。"))
+                      lambda v: _("已取消 %(at)s 的拜访（原因：%(r)s）。") % {"at": local_time(v.starts_at),
+                                                                       "r": v.cancel_reason})
 
 
 @login_required
@@ -132,7 +186,15 @@ def visit_cancel(request, pk: int):
 def visit_record(request, pk: int):
     """A13.2: the record within 24 hours (purchase plans, usage problems, suggestions), check-in and photo."""
     return _visit_act(request, pk, VisitRecordForm(request.POST, request.FILES),
-                      lambda v, d: _record(request, v, d), _("拜访记录已保存。"))
+                      lambda v, d: _record(request, v, d), _recorded)
+
+
+def _recorded(visit) -> str:
+    record = outcome_words(clock_of(subject_type="visit", subject_id=visit.pk, rule="A13.2"), title=_("记录时限"))
+    parts = [_("拜访记录已保存") + (f"，{record}（A13.2）" if record else "") + "。"]
+    if visit.owner.is_account_manager:
+        parts.append(_cadence(visit.customer_id, "A12.2", _("本期拜访频次")))
+    return "".join(p for p in parts if p)
 
 
 def _record(request, visit, data: dict) -> None:
@@ -165,7 +227,7 @@ def visit_calendar(request):
         days.append((d, [v for v in rows if timezone.localtime(v.starts_at).date() == d]))
     return render(request, "engagement/calendar.html", {
         "days": days, "prev": (start_day - dt.timedelta(days=28)).isoformat(),
-        "next": (start_day + dt.timedelta(days=28)).isoformat(), "mine": mine, "today": today,
+        "next": (start_day + dt.timedelta(days=28)).isoformat(), "mine": mine, "today": today, "tab": "calendar",
         "feed_url": request.session.pop("feed_url", None)})
 
 

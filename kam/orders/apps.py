@@ -5,3 +5,12 @@ class OrdersConfig(AppConfig):
     name = "kam.orders"
     label = "orders"
     verbose_name = "订单"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.customers.panels import register_activity, register_figures
+        from kam.orders.activity import order_activity, purchase_figures
+
+        register_figures("orders", purchase_figures, order=10)
+        register_activity("orders", _("订单"), order_activity, order=50, has_person=False)

@@ -6,27 +6,34 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kam.core.api_tools import Page50
+from kam.core.bounds import BoundedDateTime
 from kam.core.errors import ApplicationError
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.obligations.api import ClockOut, subject_clocks
 from kam.service import selectors, services
 from kam.service.forms import ONSITE_UNDECIDED, technicians
-from kam.service.models import PauseReason, TicketStatus
+from kam.service.models import ConfirmChannel, PauseReason, TicketStatus
 
 tickets_router = Router(tags=["tickets"])
+
+
+def meanings(choices) -> str:
+    """An enumeration's values with their Chinese labels, for the API's descriptions."""
+    return "；".join(f"{value} = {label}" for value, label in choices.choices)
 
 
 class TicketOut(Schema):
     id: int
     number: str
     customer_id: int
-    status: str
+    status: str = Field(description=meanings(TicketStatus))
+    status_label: str = Field(description="状态（中文）")
     reported_at: dt.datetime
     problem: str
     site_city: str
@@ -36,6 +43,13 @@ class TicketOut(Schema):
     on_site_at: dt.datetime | None
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    confirmed_by: str = Field(description="关闭时确认解决的客户方人员")
+    confirmed_at: dt.datetime | None = Field(description="客户确认时间")
+    confirmed_via: str = Field(description=meanings(ConfirmChannel))
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj["status_label"] if isinstance(obj, dict) else obj.get_status_display()
 
 
 class TicketDetailOut(TicketOut):
@@ -63,32 +77,47 @@ class TicketAction(StrEnum):
 
 
 class TransitionIn(Schema):
-    action: TicketAction
+    action: TicketAction = Field(description="respond = 首次响应；schedule = 安排上门；on_site = 到达现场；resolve = 已解决；"
+                                             "close = 客户确认后关闭；reopen = 重新打开")
     note: str = ""
     onsite_needed: bool | None = None
     technician_id: ApiId | None = None
     scheduled_for: dt.datetime | None = None
     resolution: str = ""
+    at: BoundedDateTime | None = Field(None, description="on_site：实际到达现场的时间（默认现在；不早于报修时间、不晚于现在）")
+    confirmed_by: str = Field("", description="close：确认解决的客户方人员（必填）")
+    confirmed_via: ConfirmChannel | None = Field(None, description="close：确认方式（必填）：" + meanings(ConfirmChannel))
+    confirmed_at: BoundedDateTime | None = Field(None, description="close：客户确认时间（默认现在；不早于解决时间）")
 
 
 class PauseIn(Schema):
-    reason: PauseReason
+    reason: PauseReason = Field(description=meanings(PauseReason))
     later_date: dt.date | None = None
 
 
 
 def _ticket_out(t):
-    data = {f: getattr(t, f) for f in TicketOut.model_fields}
+    data = {f: getattr(t, f) for f in TicketOut.model_fields if f != "status_label"}
+    data["status_label"] = t.get_status_display()
     data["clocks"] = subject_clocks(["A11.1", "A11.2"], customer_id=t.customer_id, subject_type="ticket",
                                     subject_id=t.pk)
     return data
 
 
-@tickets_router.get("/", response=list[TicketOut], summary="工单列表（按权限范围）")
+STATUS_FILTER = Field(description="只看某一状态：" + meanings(TicketStatus))
+
+
+class TicketListOut(TicketOut):
+    due_at: dt.datetime | None = Field(description="最早的未完成时限（A11.1 响应或 A11.2 上门）；无则为空")
+
+
+@tickets_router.get("/", response=list[TicketListOut], summary="工单列表（按权限范围，按截止时间排序）")
 @paginate(Page50)
-def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone] = None):
-    qs = selectors.tickets(user=request.user).order_by("-reported_at")
-    return qs.filter(status=status.value) if status else qs
+def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+    qs = selectors.ticket_list(user=request.user).order_by("due_sort", "-reported_at", "-id")
+    if status:
+        qs = qs.filter(status=status.value)
+    return qs
 
 
 @tickets_router.post("/", response={201: TicketDetailOut}, summary="登记工单（A11）")
@@ -120,11 +149,13 @@ def ticket_transition(request: HttpRequest, ticket_id: ApiId, payload: Transitio
             raise ApplicationError("请填写上门时间", field="scheduled_for")
         t = services.ticket_schedule(actor=request.user, ticket=t, scheduled_for=payload.scheduled_for, technician=tech)
     elif action == TicketAction.ON_SITE:
-        t = services.ticket_on_site(actor=request.user, ticket=t)
+        t = services.ticket_on_site(actor=request.user, ticket=t, at=payload.at)
     elif action == TicketAction.RESOLVE:
         t = services.ticket_resolve(actor=request.user, ticket=t, resolution=payload.resolution)
     else:
-        t = services.ticket_close(actor=request.user, ticket=t)
+        t = services.ticket_close(actor=request.user, ticket=t, confirmed_by=payload.confirmed_by,
+                                  confirmed_via=payload.confirmed_via.value if payload.confirmed_via else "",
+                                  confirmed_at=payload.confirmed_at)
     return _ticket_out(t)
 
 

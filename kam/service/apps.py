@@ -40,3 +40,9 @@ class ServiceConfig(AppConfig):
                       order=40, rule="A11"),
             HomePanel("service.assigned", _("指派给我的工单"), (Role.AFTER_SALES,), home.assigned_panel, order=61))
         register_account_column(AccountColumn("tickets", _("在办工单"), home.open_tickets_by_customer, order=50))
+
+        from kam.customers.panels import register_activity, register_figures
+        from kam.service.activity import ticket_activity, ticket_figures
+
+        register_figures("tickets", ticket_figures, order=40)
+        register_activity("tickets", _("售后工单"), ticket_activity, order=30)

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bounds import BoundedDateTimeField
 from kam.core.inputs import ActionForm
-from kam.service.models import CareKind, PauseReason, Ticket, TicketStatus
+from kam.service.models import CareKind, ConfirmChannel, PauseReason, Ticket, TicketStatus
 from kam.users.models import Role, User
 
 LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -25,9 +26,9 @@ def _now_local() -> str:
 
 
 class TicketForm(ActionForm):
-    """A11.1: a key account's ticket; the customer is one the user can see."""
+    """A11.1: a key account's ticket; the customer is a key account the user can see (none preselected)."""
 
-    customer = forms.ModelChoiceField(label=_("客户（大客户）"), queryset=None, empty_label=None)
+    customer = forms.ModelChoiceField(label=_("客户（大客户）"), queryset=None, empty_label=_("— 请选择大客户 —"))
     reported_at = forms.DateTimeField(label=_("客户报修时间"), required=False, widget=LOCAL_INPUT)
     problem = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     product_ref = forms.CharField(label=_("产品/订单"), required=False, max_length=60)
@@ -101,6 +102,39 @@ class PauseForm(ActionForm):
     def __init__(self, *args, ticket: Ticket, **kwargs):
         kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
+
+
+class OnSiteForm(ActionForm):
+    """A11.2: the technician's actual arrival time (default now), within the ticket's bounds (the service)."""
+
+    at = BoundedDateTimeField(label=_("到达现场时间"), required=False, widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local", "aria-label": _("到达现场时间")}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, ticket: Ticket | None = None, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("at", _now_local())
+        if ticket is not None:
+            self.fields["at"].widget.attrs["min"] = timezone.localtime(ticket.reported_at).strftime("%Y-%m-%dT%H:%M")
+
+
+class CloseForm(ActionForm):
+    """The customer's confirmation a close records: who on the customer's side, when, how."""
+
+    # not required here: the service checks the ticket's state first, then each of these (naming the field)
+    confirmed_by = forms.CharField(label=_("客户确认人"), max_length=60, required=False, widget=forms.TextInput(
+        attrs={"aria-label": _("客户确认人"), "placeholder": _("如：前台经理 王女士"), "required": True}))
+    confirmed_via = forms.ChoiceField(label=_("确认方式"), choices=ConfirmChannel.choices, required=False,
+                                      widget=forms.Select(attrs={"aria-label": _("确认方式")}))
+    confirmed_at = BoundedDateTimeField(label=_("确认时间"), required=False, widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local", "aria-label": _("确认时间")}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, ticket: Ticket | None = None, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("confirmed_at", _now_local())
 
 
 class NoInputForm(ActionForm):

@@ -30,6 +30,16 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 REOPEN_DAYS = 30
 
 
+class ConfirmChannel(models.TextChoices):
+    """How the customer confirmed the resolution before a ticket closes."""
+
+    PHONE = "phone", _("电话")
+    WECHAT = "wechat", _("微信/企业微信")
+    ON_SITE = "on_site", _("现场签字")
+    EMAIL = "email", _("邮件")
+    OTHER = "other", _("其他")
+
+
 class Ticket(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
     number = models.CharField(_("工单号"), max_length=40, unique=True)
@@ -54,6 +64,10 @@ class Ticket(models.Model):
     resolution = models.TextField(_("处理结果"), blank=True)
     resolved_remotely = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # the customer's confirmation a close records: who confirmed, when, how
+    confirmed_by = models.CharField(_("客户确认人"), max_length=60, blank=True)
+    confirmed_at = models.DateTimeField(_("客户确认时间"), null=True, blank=True)
+    confirmed_via = models.CharField(_("确认方式"), max_length=10, choices=ConfirmChannel.choices, blank=True)
     reopened = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -18,6 +18,7 @@ from kam.service.models import (
     TRANSITIONS,
     CareKind,
     CareSession,
+    ConfirmChannel,
     PauseReason,
     Ticket,
     TicketPause,
@@ -27,6 +28,9 @@ from kam.users.models import Role, User
 
 OPENERS = (Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER)
 WORKERS = (Role.AFTER_SALES, Role.HEAD_OF_SALES)
+CLOSERS = (*WORKERS, Role.ACCOUNT_MANAGER)
+#: how far ahead of the server's clock a typed time may be (a phone's clock running fast), never a policy number
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _next_number(now: dt.datetime) -> str:
@@ -100,7 +104,8 @@ def ticket_respond(*, actor: User, ticket: Ticket, note: str, onsite_needed: boo
                 days=REOPEN_DAYS):
             raise InvalidTransition(_("工单关闭已超过 %(n)d 天，请新建工单。") % {"n": REOPEN_DAYS}, field="status")
         ticket.reopened += 1
-        ticket.resolved_at = ticket.closed_at = None
+        ticket.resolved_at = ticket.closed_at = ticket.confirmed_at = None
+        ticket.confirmed_by = ticket.confirmed_via = ""
     else:
         if not note.strip():
             raise ApplicationError(_("请填写响应说明。"), field="note", rule="A11.1")
@@ -138,12 +143,28 @@ def ticket_schedule(*, actor: User, ticket: Ticket, scheduled_for: dt.datetime, 
 
 
 @transaction.atomic
-def ticket_on_site(*, actor: User, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
+def ticket_on_site(*, actor: User, ticket: Ticket, at: dt.datetime | None = None, now: dt.datetime | None = None
+                   ) -> Ticket:
+    """A11.2: the technician's actual arrival (typed by after-sales; default now) — after the customer's report and
+    the start of any running pause, never in the future. The on-site clock is met at that time."""
     require_role(actor, *WORKERS)
     ticket = _lock(ticket)
     _move(ticket, TicketStatus.ON_SITE)
-    ticket.pauses.filter(ended_at__isnull=True).update(ended_at=at or timezone.now())
-    ticket.status, ticket.on_site_at = TicketStatus.ON_SITE, at or timezone.now()
+    now = now or timezone.now()
+    at = at or now
+    if timezone.is_naive(at):
+        raise ApplicationError(_("「到达现场时间」须带时区。"), field="at")
+    if at > now + CLOCK_SKEW:
+        raise ApplicationError(_("「到达现场时间」不能晚于现在。"), field="at", rule="A11.2")
+    if at < ticket.reported_at:
+        raise ApplicationError(_("「到达现场时间」不能早于客户报修时间（%(t)s）。") % {
+            "t": timezone.localtime(ticket.reported_at).strftime("%Y-%m-%d %H:%M")}, field="at", rule="A11.2")
+    running = ticket.pauses.filter(ended_at__isnull=True).first()
+    if running is not None and at < running.started_at:
+        raise ApplicationError(_("「到达现场时间」不能早于上门计时暂停的开始（%(t)s）。") % {
+            "t": timezone.localtime(running.started_at).strftime("%Y-%m-%d %H:%M")}, field="at", rule="A11.2")
+    ticket.pauses.filter(ended_at__isnull=True).update(ended_at=at)
+    ticket.status, ticket.on_site_at = TicketStatus.ON_SITE, at
     ticket.save()
     audit_log(actor=actor, action="service.ticket.on_site", target=ticket, rule="A11.2",
               changes={"on_site_at": ticket.on_site_at})
@@ -170,14 +191,34 @@ def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str) -> Ticket:
 
 
 @transaction.atomic
-def ticket_close(*, actor: User, ticket: Ticket) -> Ticket:
-    """Closed when the customer confirms the resolution."""
-    require_role(actor, *WORKERS, Role.ACCOUNT_MANAGER)
+def ticket_close(*, actor: User, ticket: Ticket, confirmed_by: str, confirmed_via: str,
+                 confirmed_at: dt.datetime | None = None, now: dt.datetime | None = None) -> Ticket:
+    """Closed when the customer confirms the resolution: who on the customer's side confirmed, when (after the
+    resolution, never in the future) and how are recorded with the close."""
+    require_role(actor, *CLOSERS, message=_("只有售后服务部、客户经理或销售部负责人可以关闭工单。"))
     ticket = _lock(ticket)
     _move(ticket, TicketStatus.CLOSED)
-    ticket.status, ticket.closed_at = TicketStatus.CLOSED, timezone.now()
+    now = now or timezone.now()
+    confirmed_at = confirmed_at or now
+    if not confirmed_by.strip():
+        raise ApplicationError(_("请填写客户方确认人。"), field="confirmed_by")
+    if confirmed_via not in ConfirmChannel.values:
+        raise ApplicationError(_("「确认方式」须为：%(c)s。") % {"c": "、".join(str(label) for label in
+                                                                  ConfirmChannel.labels)}, field="confirmed_via")
+    if timezone.is_naive(confirmed_at):
+        raise ApplicationError(_("「确认时间」须带时区。"), field="confirmed_at")
+    if confirmed_at > now + CLOCK_SKEW:
+        raise ApplicationError(_("「确认时间」不能晚于现在。"), field="confirmed_at")
+    if ticket.resolved_at and confirmed_at < ticket.resolved_at - CLOCK_SKEW:
+        raise ApplicationError(_("「确认时间」不能早于工单解决时间（%(t)s）。") % {
+            "t": timezone.localtime(ticket.resolved_at).strftime("%Y-%m-%d %H:%M")}, field="confirmed_at")
+    ticket.status, ticket.closed_at = TicketStatus.CLOSED, now
+    ticket.confirmed_by, ticket.confirmed_at, ticket.confirmed_via = confirmed_by.strip()[:60], confirmed_at, \
+        confirmed_via
     ticket.save()
-    audit_log(actor=actor, action="service.ticket.closed", target=ticket)
+    audit_log(actor=actor, action="service.ticket.closed", target=ticket,
+              changes={"confirmed_by": ticket.confirmed_by, "confirmed_at": confirmed_at,
+                       "confirmed_via": confirmed_via})
     reflect(customer_ids={ticket.customer_id})  # the clocks this write changed, on the next page at once
     return ticket
 

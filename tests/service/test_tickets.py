@@ -76,7 +76,7 @@ def test_allowed_transitions_and_refusals(users, key_account):
     with pytest.raises(InvalidTransition):
         services.ticket_on_site(actor=users.svc, ticket=t)  # new → on_site
     with pytest.raises(InvalidTransition):
-        services.ticket_close(actor=users.svc, ticket=t)  # new → closed
+        services.ticket_close(actor=users.svc, ticket=t, confirmed_by="王经理", confirmed_via="phone")  # new → closed
     services.ticket_respond(actor=users.svc, ticket=t, note="已联系", onsite_needed=True)
     with pytest.raises(InvalidTransition):
         services.ticket_resolve(actor=users.svc, ticket=t, resolution="x")  # on-site needed first
@@ -90,7 +90,7 @@ def test_allowed_transitions_and_refusals(users, key_account):
     r = services.ticket_open(actor=users.svc, customer=key_account("远景"), problem="遥控器配对")
     services.ticket_respond(actor=users.svc, ticket=r, note="电话指导", onsite_needed=False)
     services.ticket_resolve(actor=users.svc, ticket=r, resolution="远程解决")
-    services.ticket_close(actor=users.svc, ticket=r)
+    services.ticket_close(actor=users.svc, ticket=r, confirmed_by="王经理", confirmed_via="phone")
     r.refresh_from_db()
     assert r.resolved_remotely and r.status == "closed"
     with pytest.raises(InvalidTransition):

@@ -37,3 +37,56 @@ document.addEventListener("click", function (ev) {
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
 })();
+
+// === issue 13 (pages): a confirmation dialog for big steps — <form data-confirm-dialog="question"
+// data-confirm-ok="button label">. The form submits as usual once confirmed (without JavaScript: at once). ===
+(function () {
+  var dialog, text, ok, cancel, pending;
+  function build() {
+    dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-text");
+    text = document.createElement("p");
+    text.id = "confirm-dialog-text";
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn secondary";
+    cancel.id = "confirm-dialog-cancel";
+    ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "btn";
+    ok.id = "confirm-dialog-ok";
+    actions.appendChild(cancel);
+    actions.appendChild(ok);
+    dialog.appendChild(text);
+    dialog.appendChild(actions);
+    document.body.appendChild(dialog);
+    cancel.addEventListener("click", function () { pending = null; dialog.close(); });
+    ok.addEventListener("click", function () {
+      var p = pending;
+      pending = null;
+      dialog.close();
+      if (!p) return;
+      p.form.setAttribute("data-confirmed", "1");
+      if (p.form.requestSubmit) p.form.requestSubmit(p.submitter || undefined); else p.form.submit();
+    });
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-confirm-dialog")) return;
+    if (form.getAttribute("data-confirmed") === "1") { form.removeAttribute("data-confirmed"); return; }
+    var question = form.getAttribute("data-confirm-dialog");
+    if (typeof HTMLDialogElement === "undefined") { if (!window.confirm(question)) ev.preventDefault(); return; }
+    ev.preventDefault();
+    if (!dialog) build();
+    text.textContent = question;
+    ok.textContent = form.getAttribute("data-confirm-ok") || "确认";
+    cancel.textContent = form.getAttribute("data-confirm-cancel") || "取消";
+    pending = {form: form, submitter: ev.submitter};
+    dialog.showModal();
+    ok.focus();
+  }, true);
+})();
+// === end issue 13 (pages) ===

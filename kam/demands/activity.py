@@ -1,0 +1,41 @@
+"""Requests on a customer's page: the header's open-requests figure and the requests of the activity timeline
+(kam.customers.panels) — one query each, through this app's selectors, scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from kam.customers.panels import Entry, Figure
+from kam.demands.models import RequestStatus
+from kam.demands.selectors import requests_visible, with_due
+
+
+def request_figures(*, user, customer, now: dt.datetime) -> list[Figure]:
+    """Open requests of the account and how many are past a clock (A15.1)."""
+    counts = with_due(requests_visible(user=user).filter(customer=customer)).aggregate(
+        open=Count("id", filter=~Q(status=RequestStatus.CLOSED)), overdue=Count("id", filter=Q(due_at__lt=now)))
+    url = "/requests/?" + urlencode({"customer": customer.name, "status": "open"})
+    note = _("%(n)d 个已逾期") % {"n": counts["overdue"]} if counts["overdue"] else ""
+    return [Figure("requests", _("未关闭需求"), counts["open"], note=note, url=url,
+                   tone="bad" if counts["overdue"] else "", order=50)]
+
+
+def request_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+    qs = requests_visible(user=user).filter(customer=customer).select_related("logged_by")
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    if until is not None:
+        qs = qs.filter(received_at__lt=until)
+    if person is not None:
+        qs = qs.filter(Q(logged_by_id=person) | Q(assignee_id=person))
+    entries = []
+    for r in qs.order_by("-received_at", "-id")[:limit]:
+        title = _("%(k)s需求 · %(s)s") % {"k": r.get_kind_display(), "s": r.get_status_display()}
+        entries.append(Entry("requests", r.received_at, title, r.summary[:120], person=str(r.logged_by),
+                             person_id=r.logged_by_id, url=f"/requests/{r.pk}/",
+                             tone="" if r.status == RequestStatus.CLOSED else "warn"))
+    return entries

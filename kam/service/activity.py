@@ -1,0 +1,44 @@
+"""The green channel on a customer's page: the header's open-tickets figure and the tickets of the activity
+timeline (kam.customers.panels) — one query each, through this app's selectors, scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from kam.customers.panels import Entry, Figure
+from kam.service.models import TicketStatus
+from kam.service.selectors import tickets, with_due
+
+DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+def ticket_figures(*, user, customer, now: dt.datetime) -> list[Figure]:
+    """Open tickets of the account and how many of them are past a clock (A11.1/A11.2)."""
+    counts = with_due(tickets(user=user).filter(customer=customer)).aggregate(
+        open=Count("id", filter=~Q(status__in=DONE)), overdue=Count("id", filter=Q(due_at__lt=now)))
+    url = "/service/tickets/?" + urlencode({"customer": customer.name, "status": "open"})
+    note = _("%(n)d 个已逾期") % {"n": counts["overdue"]} if counts["overdue"] else ""
+    return [Figure("tickets", _("未完成工单"), counts["open"], note=note, url=url,
+                   tone="bad" if counts["overdue"] else "", order=40)]
+
+
+def ticket_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+    qs = tickets(user=user).filter(customer=customer).select_related("created_by")
+    if since is not None:
+        qs = qs.filter(reported_at__gte=since)
+    if until is not None:
+        qs = qs.filter(reported_at__lt=until)
+    if person is not None:
+        qs = qs.filter(Q(created_by_id=person) | Q(technician_id=person))
+    entries = []
+    for t in qs.order_by("-reported_at", "-id")[:limit]:
+        who = t.created_by or t.technician
+        title = _("售后工单 %(n)s · %(s)s") % {"n": t.number, "s": t.get_status_display()}
+        entries.append(Entry("tickets", t.reported_at, title, t.problem[:120], person=str(who or ""),
+                             person_id=who.pk if who else None, url=f"/service/tickets/{t.pk}/",
+                             tone="" if t.status in DONE else "warn"))
+    return entries
