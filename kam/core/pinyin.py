@@ -35,9 +35,9 @@ MAX_VARIANTS = 4
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "行": ("xing", "hang"), "长": ("chang", "zhang"), "重": ("zhong", "chong"), "朝": ("chao", "zhao"),
     "曾": ("zeng", "ceng"), "单": ("shan", "dan"), "乐": ("le", "yue"), "厦": ("xia", "sha"), "会": ("hui", "kuai"),
-    "解": ("xie", "jie"), "区": ("qu", "ou"), "仇": ("qiu", "chou"), "查": ("zha", "cha"), "盛": ("sheng", "cheng"),
+    "解": ("xie", "jie"), "仇": ("qiu", "chou"), "查": ("zha", "cha"), "盛": ("sheng", "cheng"),
     "藏": ("cang", "zang"), "都": ("du", "dou"), "调": ("diao", "tiao"), "传": ("chuan", "zhuan"),
-    "华": ("hua",), "大": ("da", "dai"), "万": ("wan", "mo"), "翟": ("zhai", "di"), "种": ("zhong", "chong"),
+    "种": ("zhong", "chong"), "翟": ("zhai", "di"),
 }
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -60,7 +60,11 @@ def parse(raw: str) -> Query:
     """The query of a typed text (already checked for length by the form)."""
     import unicodedata
 
-    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw or "")).strip()[:MAX_LENGTH]
+    text = unicodedata.normalize("NFKC", raw or "")
+    # control and format characters (NUL, zero-width, direction marks) are dropped: nobody types them on purpose,
+    # and a NUL is refused by PostgreSQL
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = _SPACES.sub(" ", text).strip()[:MAX_LENGTH]
     if not text:
         return Query("")
     full, initials = pinyin.query_forms(text)
