@@ -43,9 +43,15 @@ class Query:
     number: str = ""  # an identifier-like query, upper-case ("SH20261201-001", "2026"), else ""
 
     @property
+    def han(self) -> bool:
+        """The query holds Chinese characters: names are matched on them as typed."""
+        return pinyin.has_han(self.text)
+
+    @property
     def pinyin(self) -> bool:
-        """The pinyin keys are worth matching: the query has a Latin letter and two letters at least."""
-        return pinyin.has_latin(self.text) and len(self.initials) >= 2
+        """The pinyin keys are matched: the query has two letters or digits at least and is not all Chinese (a
+        query of Chinese characters only is matched on the names themselves)."""
+        return len(self.initials) >= 2 and (not self.han or pinyin.has_latin(self.text))
 
     @property
     def phone_tail(self) -> str:

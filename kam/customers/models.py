@@ -55,7 +55,7 @@ class Customer(models.Model):
     # A9.2: the current account manager (history in AccountAssignment); scopes what a manager sees.
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="managed_customers", verbose_name=_("客户经理"))
-    # search keys (issue 13), denormalised from name and short name by kam.customers.search.customer_keys:
+    # search keys (issue 13), denormalised from name and short name by kam.customers.search.set_customer_keys:
     # full pinyin and pinyin initials (kam.core.pinyin), kept current by every write of the names
     search_pinyin = models.CharField(max_length=PINYIN_MAX, blank=True, editable=False)
     search_initials = models.CharField(max_length=INITIALS_MAX, blank=True, editable=False)
@@ -66,12 +66,8 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
-        indexes = [models.Index(fields=["account_manager", "name", "id"]), models.Index(fields=["name", "id"]),
-                   # prefix matches (LIKE 'mj%') use them on PostgreSQL whatever the collation
-                   models.Index(fields=["search_initials"], name="customer_search_initials",
-                                opclasses=["varchar_pattern_ops"]),
-                   models.Index(fields=["search_pinyin"], name="customer_search_pinyin",
-                                opclasses=["varchar_pattern_ops"])]
+        # the search keys, names and short names have trigram indexes on PostgreSQL (migration 0006: pg_trgm)
+        indexes = [models.Index(fields=["account_manager", "name", "id"]), models.Index(fields=["name", "id"])]
 
     def __str__(self) -> str:
         return self.name

@@ -23,11 +23,12 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kam.core import pinyin
 from kam.core.crypto import blind_index, blind_index_candidates
 from kam.core.pinyin import name_keys
 from kam.core.search import PHONE_TAIL, Found, Hit, Query
 from kam.customers.models import Contact, Customer
-from kam.customers.selectors import customers_visible
+from kam.customers.selectors import contacts_visible, customers_visible
 from kam.users.models import User
 
 PHONE_PURPOSE = "contact.phone_tail"
@@ -35,6 +36,8 @@ PHONE_PURPOSE = "contact.phone_tail"
 PHONE_CANDIDATES = 200
 #: the shortest credit-code fragment matched (shorter digit strings match nearly every code)
 CREDIT_CODE_MIN = 4
+#: the shortest Latin query matched against contacts' names (David, Lee)
+LATIN_NAME_MIN = 3
 
 
 def set_customer_keys(customer: Customer) -> tuple[str, ...]:
@@ -55,24 +58,32 @@ def set_contact_keys(contact: Contact) -> tuple[str, ...]:
 
 
 def customer_match(query: Query, prefix: str = "") -> Q | None:
-    """Customers whose name, short name, credit code or pinyin keys hold the query."""
-    if not query:
-        return None
+    """Customers whose name or short name holds the query's Chinese, whose pinyin keys hold its pinyin form (the
+    keys keep the Latin letters and digits of the names, lower-case: "abc" finds "ABC家居"), or whose credit code
+    holds it. Plain LIKE, no UPPER(): Chinese has no case, and the keys are lower-case already (issue 13 speed)."""
     p = prefix
-    cond = Q(**{f"{p}name__icontains": query.text}) | Q(**{f"{p}short_name__icontains": query.text})
-    if len(query.number) >= CREDIT_CODE_MIN:
-        cond |= Q(**{f"{p}credit_code__contains": query.number})
+    parts = []
+    if query.han:
+        parts += [Q(**{f"{p}name__contains": query.text}), Q(**{f"{p}short_name__contains": query.text})]
     if query.pinyin:
-        cond |= Q(**{f"{p}search_initials__contains": query.initials}) | Q(**{f"{p}search_pinyin__contains": query.full})
+        parts += [Q(**{f"{p}search_initials__contains": query.initials}),
+                  Q(**{f"{p}search_pinyin__contains": query.full})]
+    if len(query.number) >= CREDIT_CODE_MIN:
+        parts.append(Q(**{f"{p}credit_code__contains": query.number}))
+    if not parts:
+        return None
+    cond = parts[0]
+    for part in parts[1:]:
+        cond |= part
     return cond
 
 
 def _customer_rank(query: Query) -> Case:
     """0: the name, short name or credit code itself; 1: the start of a name or of a reading; 2: elsewhere."""
-    exact = Q(name__iexact=query.text) | Q(short_name__iexact=query.text)
+    exact = Q(name=query.text) | Q(short_name=query.text)
     if query.number:
         exact |= Q(credit_code=query.number)
-    start = Q(name__istartswith=query.text) | Q(short_name__istartswith=query.text)
+    start = Q(name__startswith=query.text) | Q(short_name__startswith=query.text)
     if query.pinyin:
         start |= (Q(search_initials__startswith=query.initials) | Q(search_pinyin__startswith=query.full)
                   | Q(search_initials__contains=" " + query.initials) | Q(search_pinyin__contains=" " + query.full))
@@ -141,19 +152,25 @@ def contact_hits(*, user: User, query: Query, limit: int, offset: int = 0) -> Fo
     """Contacts of visible customers: phone matches first (the typed digits end the phone), then by name."""
     if not query:
         return Found([])
-    contacts = Contact.objects.filter(customer__in=customers_visible(user=user), anonymised_at__isnull=True)
+    contacts = contacts_visible(user=user).filter(anonymised_at__isnull=True)
     by_phone = _phone_matches(user, contacts, query)
     hits = [_contact_hit(pk=c.pk, name=c.name, title=c.title, decision_maker=c.is_decision_maker,
                          customer_id=c.customer_id, customer_name=c.customer.name, phone_digits=query.digits)
             for c in by_phone[offset:offset + limit]]
     more = offset + limit < len(by_phone)
     room = limit - len(hits)
-    if query.digits or room <= 0:  # digits are a phone, not a name
+    if query.han:  # Chinese names as typed (no UPPER(): Chinese has no case)
+        by_name = Q(name__contains=query.text)
+    elif pinyin.has_latin(query.text) and len(query.text) >= LATIN_NAME_MIN:  # a name in Latin letters, any case
+        by_name = Q(name__icontains=query.text)
+    else:  # digits are a phone, not a name
         return Found(hits, more=more)
+    if room <= 0:
+        return Found(hits, more=more or contacts.filter(by_name).exclude(pk__in=[c.pk for c in by_phone]).exists())
     skip = max(0, offset - len(by_phone))
-    rows = list(contacts.filter(name__icontains=query.text).exclude(pk__in=[c.pk for c in by_phone])
-                .annotate(rank=Case(When(name__iexact=query.text, then=Value(0)),
-                                    When(name__istartswith=query.text, then=Value(1)), default=Value(2),
+    rows = list(contacts.filter(by_name).exclude(pk__in=[c.pk for c in by_phone])
+                .annotate(rank=Case(When(name=query.text, then=Value(0)),
+                                    When(name__startswith=query.text, then=Value(1)), default=Value(2),
                                     output_field=IntegerField()))
                 .order_by("rank", "-is_decision_maker", "name", "id")
                 .values("pk", "name", "title", "is_decision_maker", "customer_id", "customer__name")[skip:skip + room + 1])

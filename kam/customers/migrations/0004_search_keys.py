@@ -32,12 +32,4 @@ class Migration(migrations.Migration):
             name='short_name',
             field=models.CharField(blank=True, max_length=60, verbose_name='客户简称'),
         ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_initials'], name='customer_search_initials', opclasses=['varchar_pattern_ops']),
-        ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_pinyin'], name='customer_search_pinyin', opclasses=['varchar_pattern_ops']),
-        ),
     ]
