@@ -8,12 +8,15 @@ from kam.core import views as core_views
 from kam.notify import inbox
 from kam.obligations import views as obligation_views
 from kam.users.views import LoginView
+from kam.workbench import search as workbench_search
 from kam.workbench import views as workbench_views
 
 admin.site.site_header = "大客户维护系统 · 系统管理"
 
 urlpatterns = [
     path("", workbench_views.home, name="home"),
+    path("search/", workbench_search.search_page, name="search"),
+    path("search/suggest/", workbench_search.search_suggest, name="search_suggest"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

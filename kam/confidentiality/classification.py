@@ -32,6 +32,11 @@ CLASSIFIABLE: dict[str, Any] = {
 }
 
 
+def contact_channel_key(channel: str, decision_maker: bool) -> str:
+    """The classification key of a contact's channel (phone, wechat, email): a decision maker's is fixed core."""
+    return f"customers.Contact.{channel}[decision_maker]" if decision_maker else f"customers.Contact.{channel}"
+
+
 def core_fields() -> frozenset[str]:
     """The fixed core fields and those management marked core — one small query, always current."""
     from kam.confidentiality.models import FieldClassification

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 ENTITIES: dict[str, Any] = {
     "approvals.approval": _("审批"), "confidentiality.field": _("字段密级"), "core.field_keys": _("字段加密密钥"),
     "customers.assignment": _("客户经理分配"), "customers.contact": _("联系人"), "customers.contract": _("合同"),
-    "customers.customer": _("客户"), "customers.floor_price": _("底价"), "demands.request": _("客户需求"),
+    "customers.customer": _("客户"), "customers.floor_price": _("底价"), "customers.search_keys": _("搜索索引"), "demands.request": _("客户需求"),
     "demo.": _("演示数据"), "dossier.license": _("资质证照"), "dossier.section": _("档案部分"),
     "engagement.calendar_feed": _("日历订阅"), "engagement.contact": _("沟通记录"), "engagement.visit": _("拜访"),
     "exchange.import": _("数据导入"), "exchange.mapping": _("导入列映射"), "notify.robot": _("群机器人"),
@@ -47,7 +47,7 @@ VERBS: dict[str, Any] = {
     "throttle_lifted": _("解除了限制："), "deactivated": _("停用了"), "reactivated": _("恢复了"),
     "roles_changed": _("调整了角色："), "granted": _("授予了"), "requested": _("提请了"), "refused": _("拒绝了"),
     "withdrawn": _("撤回了"), "generated": _("生成了"), "loaded": _("载入了"), "reset": _("重置了"),
-    "inclusion": _("提议破格纳入"), "removal": _("提议移出"), "keep": _("记录保留理由"),
+    "rebuilt": _("重建了"), "inclusion": _("提议破格纳入"), "removal": _("提议移出"), "keep": _("记录保留理由"),
 }
 LOGIN_EVENTS: dict[str, Any] = {"users.login.succeeded": _("登录成功"), "users.login.failed": _("登录失败"),
                                 "users.login.throttled": _("登录被限制"), "users.logout": _("退出登录")}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kam.audit.models import AuditEvent, CoreAccess
 from kam.confidentiality.classification import core_fields
+from kam.core import search
 from kam.core.access import require_role
 from kam.users.models import Role, User
 
@@ -53,7 +54,10 @@ def core_access_rows(*, user: User, filters: dict | None = None) -> QuerySet[Cor
     if data.get("user"):
         qs = qs.filter(user=data["user"])
     if data.get("customer"):
-        qs = qs.filter(customer_id=data["customer"])
+        # issue 13: a customer's name, short name, credit code or pinyin, matched as the global search does
+        query = search.parse(data["customer"])
+        cond = search.match("customers", query, prefix="customer__")
+        qs = qs.filter(cond if cond is not None else Q(customer__name__icontains=query.text))
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
     if data.get("since"):

@@ -3,18 +3,23 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from kam.confidentiality import classification, readable, selectors, services
-from kam.confidentiality.forms import AccessFilter, ClassifyForm
+from kam.confidentiality.forms import CHANNELS, AccessFilter, ClassifyForm
+from kam.core import search
 from kam.core.access import role_required
 from kam.core.errors import ApplicationError
 from kam.core.lists import Column, ListSpec, date_filter, list_context, text_filter
 from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 from kam.users.models import Role
+
+#: customers offered under the access log's customer filter as the user types
+CUSTOMER_OPTIONS = 10
 
 
 def _query_without_page(request) -> str:
@@ -62,13 +67,32 @@ def access_log(request):
     form = AccessFilter(request.GET or None)
     rows = selectors.core_access_rows(user=request.user, filters=_access_filters(form))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    channels = dict(CHANNELS)
+    for row in page:
+        row.channel_label = channels.get(row.channel, row.channel)
     return render(request, "confidentiality/access_log.html",
-                  {"form": form, "page": page, "query": _query_without_page(request)})
+                  {"form": form, "page": page, "query": _query_without_page(request)},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@role_required(Role.MANAGEMENT)
+def access_log_customers(request):
+    """The access log's customer filter, as typed: the names of the matching customers (a datalist's options),
+    found as the global search finds them (issue 13)."""
+    form = AccessFilter(request.GET)
+    names: list[str] = []
+    if form.is_valid() and form.cleaned_data["customer"]:
+        query = search.parse(form.cleaned_data["customer"])
+        for group in search.run(user=request.user, query=query, limit=CUSTOMER_OPTIONS, kinds=("customers",)):
+            names += [hit.title for hit in group.hits]
+    return render(request, "confidentiality/_customer_options.html", {"names": names})
 
 
 @role_required(Role.MANAGEMENT)
 def access_log_export(request):
     form = AccessFilter(request.GET or None)
+    if form.is_bound and not form.is_valid():  # never an unfiltered export for a mistyped filter
+        return redirect(reverse("confidentiality:access_log") + "?" + request.GET.urlencode())
     columns = [ExportColumn("at", _("时间"), width=20), ExportColumn("user", _("用户"), value=lambda r: str(r.user or "")),
                ExportColumn("customer", _("客户"), value=lambda r: str(r.customer or ""), width=28),
                ExportColumn("fields", _("字段"), value=lambda r: "、".join(r.fields), width=40),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from kam.core import navigation
+from django.urls import NoReverseMatch, reverse
+
+from kam.core import navigation, search
 
 
 def navigation_context(request):
@@ -9,4 +11,15 @@ def navigation_context(request):
         return {}
     menu = navigation.menu_for(user, request.path)
     items = [item for group in menu for item in group["items"]]
-    return {"nav_groups": menu, "nav_items": items, "unread_count": navigation.count("inbox", user=user)}
+    return {"nav_groups": menu, "nav_items": items, "unread_count": navigation.count("inbox", user=user),
+            "search_urls": _search_urls(user)}
+
+
+def _search_urls(user) -> dict[str, str] | None:
+    """The search box's results page and drop-down (issue 13), for users a search provider serves."""
+    if not search.available(user):
+        return None
+    try:
+        return {"page": reverse("search"), "suggest": reverse("search_suggest")}
+    except NoReverseMatch:
+        return None

@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class FieldDecryptionError(Exception):
@@ -80,3 +81,19 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
         if names:
             found.append((model, names))
     return found
+
+
+def blind_index(purpose: str, value: str) -> str:
+    """A keyed digest of `value` for exact-match lookups of data that is stored encrypted (a phone's last digits:
+    issue 13), so the column never holds the value itself. Keyed by SECRET_KEY: without it a database copy does
+    not tell which digits a digest stands for."""
+    return salted_hmac(f"kam.blind_index.{purpose}", value, secret=settings.SECRET_KEY,
+                       algorithm="sha256").hexdigest()[:32]
+
+
+def blind_index_candidates(purpose: str, value: str) -> list[str]:
+    """The digests to look up: under SECRET_KEY and each of SECRET_KEY_FALLBACKS, so that a rotated key keeps
+    finding rows until `kam reindex_search` has written them again."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return list(dict.fromkeys(salted_hmac(f"kam.blind_index.{purpose}", value, secret=s,
+                                          algorithm="sha256").hexdigest()[:32] for s in secrets))

@@ -34,6 +34,18 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+class FilterForm(forms.Form):
+    """A form of what to show (filters, a search): its errors are listed above the page by field label."""
+
+    def labelled_errors(self) -> list[tuple[str, str]]:
+        rows = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            label = str(field.label or name) if field is not None else ""
+            rows += [(label, str(message)) for message in errors]
+        return rows
+
+
 class ActionForm(forms.Form):
     """The form of one action. `service_fields` maps a field name a service reports to the form's field."""
 

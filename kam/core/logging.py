@@ -22,6 +22,8 @@ SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(/engagement/calendar/)(?!feed\.ics)[^/\s\"'?#<>]+(\.ics)"), rf"\g<1>{REDACTED}\g<2>"),
     # secrets in query strings (e.g. a robot webhook's access_token)
     (re.compile(r"(?i)\b(access_token|token|secret)=[^&\s\"'#<>]+"), rf"\g<1>={REDACTED}"),
+    # what was searched (issue 13): it may be the last digits of a decision maker's phone (A7.1)
+    (re.compile(r"(/search/(?:suggest/)?\?(?:[^\s\"'#<>]*&)?q=)[^&\s\"'#<>]+"), rf"\g<1>{REDACTED}"),
 ]
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
+from kam.customers.search import set_contact_keys, set_customer_keys
 from kam.customers.validators import credit_code_error, normalize_credit_code
 from kam.exchange.handlers import ModelHandler, check_duplicate_keys, filter_in
 from kam.exchange.pipeline import ImportContext, Row
@@ -69,6 +70,7 @@ CUSTOMER_REF = dict(type="text", required=True, aliases=("客户名称", "客户
 CUSTOMER_COLUMNS = [
     Column("name", _l("客户名称"), "Name", required=True, max_length=200, example="佛山华美酒店管理有限公司",
            aliases=("客户全称", "往来单位名称", "单位名称")),
+    Column("short_name", _l("客户简称"), "Short name", max_length=60, example="华美酒店", aliases=("简称",)),
     Column("credit_code", _l("统一社会信用代码"), "Credit code", required=True, example="91440604MA4UJ5XK1N",
            aliases=("税号", "纳税人识别号"), note=_l("18 位，含校验位；作为客户的唯一标识")),
     Column("customer_type", _l("客户类型"), "Type", type="choice", example="大型酒店运营商",
@@ -141,7 +143,9 @@ class CustomerHandler(Handler):
                 pending.append((v["credit_code"], v.get("parent") or None, row.line))
             obj = existing.get(v["credit_code"])
             if obj is None:
-                create.append(Customer(credit_code=v["credit_code"], **values))
+                obj = Customer(credit_code=v["credit_code"], **values)
+                set_customer_keys(obj)  # issue 13: found by pinyin and initials
+                create.append(obj)
                 continue
             changes = {}
             for f, new in values.items():
@@ -151,6 +155,8 @@ class CustomerHandler(Handler):
                     setattr(obj, f, new)
                     changed.add(f)
             if changes:
+                if {"name", "short_name"} & set(changes):
+                    changed.update(set_customer_keys(obj))
                 update.append(obj)
                 ctx.audit_update(obj, changes)
             else:
@@ -226,7 +232,8 @@ register(ImportKind(
     handler=customer_model_handler(Contact, key=("customer", "name"),
                          fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker",
                                  "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
-                         secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate),
+                         secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate,
+                         derive=set_contact_keys),
     description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。")))
 
 

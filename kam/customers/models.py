@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.crypto import EncryptedTextField
+from kam.core.pinyin import INITIALS_MAX, PINYIN_MAX
 from kam.customers.validators import validate_credit_code
 
 
@@ -26,6 +27,7 @@ class PriceSensitivity(models.TextChoices):
 
 class Customer(models.Model):
     name = models.CharField(_("客户名称"), max_length=200)
+    short_name = models.CharField(_("客户简称"), max_length=60, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
                                verbose_name=_("所属集团"))
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
@@ -53,6 +55,10 @@ class Customer(models.Model):
     # A9.2: the current account manager (history in AccountAssignment); scopes what a manager sees.
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="managed_customers", verbose_name=_("客户经理"))
+    # search keys (issue 13), denormalised from name and short name by kam.customers.search.set_customer_keys:
+    # full pinyin and pinyin initials (kam.core.pinyin), kept current by every write of the names
+    search_pinyin = models.CharField(max_length=PINYIN_MAX, blank=True, editable=False)
+    search_initials = models.CharField(max_length=INITIALS_MAX, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +66,7 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
+        # the search keys, names and short names have trigram indexes on PostgreSQL (migration 0006: pg_trgm)
         indexes = [models.Index(fields=["account_manager", "name", "id"]), models.Index(fields=["name", "id"])]
 
     def __str__(self) -> str:
@@ -100,6 +107,9 @@ class Contact(models.Model):
     wechat = EncryptedTextField(_("微信/企业微信"), blank=True)
     email = EncryptedTextField(_("邮箱"), blank=True)
     is_decision_maker = models.BooleanField(_("决策层"), default=False)
+    # search by the last digits of the phone (issue 13) without storing them: a keyed digest of the last
+    # PHONE_TAIL digits (kam.core.crypto.blind_index); the match is confirmed on the decrypted phone
+    phone_tail_key = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     birthday_kind = models.CharField(_("生日历法"), max_length=5, choices=BirthdayKind.choices, blank=True)
     birthday_month = models.PositiveSmallIntegerField(_("生日月"), null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(_("生日日"), null=True, blank=True)

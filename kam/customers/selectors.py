@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
-from kam.customers.models import Customer, FloorPrice
+from kam.customers.models import Contact, Customer, FloorPrice
 from kam.users.models import User
 
 
@@ -27,6 +27,18 @@ def customers_visible(*, user: User) -> QuerySet[Customer]:
     if user.is_account_manager:
         return Customer.objects.filter(account_manager=user)
     return Customer.objects.none()
+
+
+def contacts_visible(*, user: User) -> QuerySet[Contact]:
+    """The contacts of the customers the user sees (`customers_visible`), without a subquery for those who see all.
+    Which of their channels the user may see is the confidentiality masker's business (A7.1)."""
+    if not user.is_authenticated or not user.is_active:
+        return Contact.objects.none()
+    if user.sees_all_customers:
+        return Contact.objects.all()
+    if user.is_account_manager:
+        return Contact.objects.filter(customer__account_manager=user)
+    return Contact.objects.none()
 
 
 def customer_get(*, user: User, pk: int) -> Customer:

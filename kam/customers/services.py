@@ -14,17 +14,18 @@ from kam.audit.services import audit_log, diff
 from kam.core.access import require_role
 from kam.core.errors import ApplicationError
 from kam.customers.models import AccountAssignment, Contact, Contract, Customer, CustomerType, FloorPrice
+from kam.customers.search import set_contact_keys, set_customer_keys
 from kam.customers.validators import credit_code_error, normalize_credit_code
 from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 SALES_WRITERS = (Role.HEAD_OF_SALES,)
-CUSTOMER_FIELDS = ("name", "parent", "customer_type", "province", "city", "address", "cooperation_start_override",
+CUSTOMER_FIELDS = ("name", "short_name", "parent", "customer_type", "province", "city", "address", "cooperation_start_override",
                    "cooperation_start_reason", "purchase_potential", "purchase_potential_note",
                    "industry_influence", "industry_influence_note", "founded_on", "decision_process", "pref_style",
                    "pref_customisation", "pref_price_sensitivity")
 # fields an account manager edits on their own accounts (basic info, decision process, preferences: A6.1)
-MANAGER_EDITABLE = frozenset({"province", "city", "address", "founded_on", "decision_process", "pref_style",
+MANAGER_EDITABLE = frozenset({"short_name", "province", "city", "address", "founded_on", "decision_process", "pref_style",
                               "pref_customisation", "pref_price_sensitivity"})
 
 
@@ -65,7 +66,9 @@ def customer_create(*, actor: User | None, name: str, credit_code: str, customer
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     all_values = {"name": name, "customer_type": customer_type, **values}
     _check_customer_values(all_values)
-    customer = Customer.objects.create(credit_code=code, **all_values)
+    customer = Customer(credit_code=code, **all_values)
+    set_customer_keys(customer)  # issue 13: found by pinyin and initials
+    customer.save(force_insert=True)
     secret = _core_customer_fields()
     audit_log(actor=actor, action="customers.customer.created", target=customer,
               changes={k: ({"changed": True} if k in secret else {"new": v}) for k, v in all_values.items()
@@ -95,6 +98,8 @@ def customer_update(*, actor: User, customer: Customer, **values) -> Customer:
         return customer
     for name, value in values.items():
         setattr(customer, name, value)
+    if {"name", "short_name"} & set(changes):
+        set_customer_keys(customer)  # issue 13: a renamed customer is found by its new name's pinyin
     customer.save()
     audit_log(actor=actor, action="customers.customer.updated", target=customer, changes=changes)
     return customer
@@ -160,10 +165,12 @@ def contact_create(*, actor: User | None, customer: Customer, name: str, title: 
             raise ApplicationError(_("「生日月」应为 1–12。"), field="birthday_month")
         if not birthday_day or not 1 <= birthday_day <= max_day:
             raise ApplicationError(_("「生日日」应为 1–%(n)d。") % {"n": max_day}, field="birthday_day")
-    contact = Contact.objects.create(
+    contact = Contact(
         customer=customer, name=name.strip(), title=title, phone=phone, wechat=wechat, email=email,
         is_decision_maker=is_decision_maker, birthday_kind=birthday_kind, birthday_month=birthday_month,
         birthday_day=birthday_day, birthday_leap_month=birthday_leap_month)
+    set_contact_keys(contact)  # issue 13: found by the last digits of the phone (a keyed digest, not the digits)
+    contact.save(force_insert=True)
     # personal data and core data are named, never valued, in the audit (A7.2)
     audit_log(actor=actor, action="customers.contact.created", target=contact,
               changes={"customer": customer.pk, "is_decision_maker": is_decision_maker,

@@ -28,6 +28,7 @@ def meanings(choices) -> str:
 
 class RequestOut(Schema):
     id: int
+    number: str = Field(description="需求编号（XQ日期-序号）")
     customer_id: int
     kind: str = Field(description=meanings(RequestKind))
     kind_label: str = Field(description="类型（中文）")

@@ -44,3 +44,10 @@ class DemandsConfig(AppConfig):
 
         register_figures("requests", request_figures, order=50)
         register_activity("requests", _("客户需求"), request_activity, order=40)
+
+        from kam.core.search import SearchProvider, register_provider
+        from kam.demands.search import request_hits
+        from kam.users.models import CUSTOMER_READER_ROLES
+
+        register_provider(SearchProvider("requests", _("客户需求"), request_hits, roles=CUSTOMER_READER_ROLES, order=40,
+                                         hint=_("需求编号或其中一段（例如 XQ20261201-001）")))

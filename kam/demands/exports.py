@@ -24,7 +24,7 @@ def filtered(request, spec, queryset):
 
 @login_required
 def requests_export(request):
-    columns = [ExportColumn("received_at", _("收到时间"), width=18),
+    columns = [ExportColumn("number", _("需求编号"), width=16), ExportColumn("received_at", _("收到时间"), width=18),
                ExportColumn("customer", _("客户"), value=lambda r: r.customer.name, width=28),
                ExportColumn("kind", _("类型"), value=lambda r: r.get_kind_display()),
                ExportColumn("channel", _("渠道"), value=lambda r: r.get_channel_display()),

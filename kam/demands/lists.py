@@ -29,7 +29,8 @@ def request_spec() -> ListSpec:
 
     return ListSpec(
         name="demands.requests",
-        columns=[Column("received_at", _l("收到"), order_by="received_at", value=lambda r: local_time(r.received_at)),
+        columns=[Column("number", _l("编号"), order_by="number", value=lambda r: r.number),
+                 Column("received_at", _l("收到"), order_by="received_at", value=lambda r: local_time(r.received_at)),
                  Column("customer", _l("客户"), order_by="customer__name", value=lambda r: r.customer.name),
                  Column("kind", _l("类型"), order_by="kind", value=lambda r: r.get_kind_display()),
                  Column("summary", _l("内容"), template="demands/_summary_link.html"),

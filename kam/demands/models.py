@@ -41,6 +41,8 @@ class Department(models.TextChoices):
 
 
 class CustomerRequest(models.Model):
+    # XQ<date>-<n>, like the tickets' SH<date>-<n> (kam.demands.services.next_number): what people quote and search
+    number = models.CharField(_("需求编号"), max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="requests")
     kind = models.CharField(_("类型"), max_length=16, choices=RequestKind.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=RequestChannel.choices)
@@ -72,7 +74,7 @@ class CustomerRequest(models.Model):
         verbose_name_plural = _("客户需求")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.customer_id}"
+        return f"{self.number} · {self.get_kind_display()}"
 
 
 class Feedback(models.Model):

@@ -44,6 +44,15 @@ def _may_work(actor: User, req: CustomerRequest) -> None:
     raise AccessDenied(_("只有客户经理、被指派的负责人或销售部负责人可以处理该需求。"))
 
 
+def next_number(now: dt.datetime) -> str:
+    """XQ<local date>-<n>: the day's next request number (the tickets' scheme, SH<date>-<n>)."""
+    prefix = f"XQ{timezone.localtime(now):%Y%m%d}"
+    n = CustomerRequest.objects.filter(number__startswith=prefix).count() + 1
+    while CustomerRequest.objects.filter(number=f"{prefix}-{n:03d}").exists():
+        n += 1
+    return f"{prefix}-{n:03d}"
+
+
 @transaction.atomic
 def request_log(*, actor: User, customer: Customer, kind: str, channel: str, summary: str,
                 received_at: dt.datetime | None = None, ticket=None, site_city: str = "",
@@ -64,8 +73,8 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
         raise ApplicationError(_("「收到时间」不能晚于现在。"), field="received_at", rule="A15.1")
     if ticket is not None and (ticket.customer_id != customer.pk or ticket.status == "closed"):
         raise ApplicationError(_("只能关联该客户未关闭的工单。"), field="ticket", rule="A15.2")
-    req = CustomerRequest.objects.create(customer=customer, kind=kind, channel=channel, received_at=received_at,
-                                         summary=summary.strip(), logged_by=actor)
+    req = CustomerRequest.objects.create(number=next_number(now), customer=customer, kind=kind, channel=channel,
+                                         received_at=received_at, summary=summary.strip(), logged_by=actor)
     if kind == RequestKind.REPAIR:
         if ticket is None:  # A15.2: a repair is an after-sales ticket, not a second record (A4 hand-off)
             ticket = handoff("repair").open(customer=customer, summary=summary.strip(), at=received_at,
@@ -73,8 +82,8 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
         req.ticket = ticket
         req.save(update_fields=["ticket"])
     audit_log(actor=actor, action="demands.request.logged", target=req, rule="A15.1",
-              changes={"customer": customer.pk, "kind": kind, "channel": channel, "received_at": received_at,
-                       "ticket": req.ticket_id})
+              changes={"number": req.number, "customer": customer.pk, "kind": kind, "channel": channel,
+                       "received_at": received_at, "ticket": req.ticket_id})
     reflect(customer_ids={customer.pk})  # the clocks this write changed, on the next page at once
     return req
 

@@ -48,7 +48,8 @@ def ensure_customers(n: int) -> list[str]:
     codes = [make_credit_code(f"91999999{i:09d}") for i in range(n)]
     existing = set(Customer.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True))
     with transaction.atomic():
-        Customer.objects.bulk_create([Customer(name=f"基准客户{i}", credit_code=c, customer_type="other", city="佛山")
+        Customer.objects.bulk_create([Customer(name=f"基准客户{i}", credit_code=c, customer_type="other", city="佛山",
+                                               search_pinyin=f"jizhunkehu{i}", search_initials=f"jzkh{i}")
                                       for i, c in enumerate(codes) if c not in existing], batch_size=2000)
     return codes
 

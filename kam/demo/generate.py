@@ -17,6 +17,7 @@ order/invoice/payment numbers `GO/GI/GP<run>-<seq>` and manager user names `gen_
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -32,6 +33,7 @@ from django.db import transaction
 
 from kam.audit.services import audit_log
 from kam.core import context
+from kam.core.pinyin import name_keys
 from kam.customers.models import AccountAssignment, Customer, CustomerType
 from kam.customers.validators import make_credit_code
 from kam.demo.data import (
@@ -76,6 +78,12 @@ def _next_run() -> int:
         if m:
             run = max(run, int(m.group(1) or 1))
     return run + 1
+
+
+@functools.lru_cache(maxsize=65536)
+def _keys(name: str) -> tuple[str, str]:
+    """A generated name's search keys (names repeat: brand × kind × city)."""
+    return name_keys(name)
 
 
 def _dec(cents: int) -> Decimal:
@@ -162,12 +170,14 @@ class _Generator:
             city = rng.choices(CITY_LIST, CITY_WEIGHTS)[0]
             province = CITIES[city][0]
             brand = rng.choice(BRAND) + rng.choice(BRAND)
-            custs.append(Customer(
+            customer = Customer(
                 name=f"{brand}{rng.choice(TYPE_WORD[ctype])}（{city}）有限公司",
                 credit_code=make_credit_code(f"{CODE_PREFIX}{run:03d}{i + 1:09d}"),
                 customer_type=ctype, province=province, city=city,
                 founded_on=ORDERS_FROM - timedelta(days=rng.randint(900, 9000)),
-                account_manager_id=managers[i // MAX_PER_MANAGER].pk))
+                account_manager_id=managers[i // MAX_PER_MANAGER].pk)
+            customer.search_pinyin, customer.search_initials = _keys(customer.name)
+            custs.append(customer)
         Customer.objects.bulk_create(custs, batch_size=1000)
         if custs[0].pk is None:
             raise RuntimeError("this database backend does not return primary keys from bulk inserts")

@@ -30,6 +30,7 @@ def meanings(choices) -> str:
 class CustomerListOut(Schema):
     id: int
     name: str
+    short_name: str = Field(description="客户简称")
     credit_code: str
     customer_type: str = Field(description="客户类型（A2.2）：" + meanings(CustomerType))
     province: str
@@ -71,7 +72,7 @@ class CustomerPageOut(Schema):
     count: int
 
 
-LIST_FIELDS = ("id", "name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id")
+LIST_FIELDS = ("id", "name", "short_name", "credit_code", "customer_type", "province", "city", "parent_id", "account_manager_id")
 PAGE_SIZE = 20
 COUNT_SECONDS = 5
 

@@ -10,13 +10,14 @@ from kam.core.inputs import ActionForm
 from kam.customers.models import PriceSensitivity
 
 EDITABLE = {
-    "basic": ("province", "city", "address", "founded_on"),
+    "basic": ("short_name", "province", "city", "address", "founded_on"),
     "decision": ("decision_process",),
     "preferences": ("pref_style", "pref_customisation", "pref_price_sensitivity"),
 }
 
 
 class BasicForm(ActionForm):
+    short_name = forms.CharField(label=_("客户简称"), required=False, max_length=60)
     province = forms.CharField(label=_("省份"), required=False, max_length=30)
     city = forms.CharField(label=_("城市"), required=False, max_length=30)
     address = forms.CharField(label=_("地址"), required=False, max_length=200)

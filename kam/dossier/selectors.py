@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kam.confidentiality.classification import Masker, masker_for
+from kam.core import search
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
 from kam.customers.panels import customer_panels
 from kam.customers.selectors import customers_visible, group_members
@@ -35,7 +36,10 @@ def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str
     elif tier in ("core", "ordinary"):
         qs = qs.filter(tier=tier)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.strip()) | Q(city__icontains=q))
+        # name, short name, credit code and pinyin as the global search matches them (issue 13), or the city
+        query = search.parse(q)
+        cond = search.match("customers", query) or Q(name__icontains=query.text)
+        qs = qs.filter(cond | Q(credit_code__iexact=query.text) | Q(city__icontains=query.text))
     if customer_type:
         qs = qs.filter(customer_type=customer_type)
     if city:

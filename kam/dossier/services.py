@@ -12,13 +12,14 @@ from kam.audit.services import audit_log
 from kam.core.access import require_role
 from kam.core.errors import AccessDenied, ApplicationError
 from kam.customers.models import Contact, Customer
+from kam.customers.search import set_contact_keys
 from kam.dossier.models import FRESHNESS_SECTIONS, License, Section, SectionStamp
 from kam.obligations.store import reflect
 from kam.users.models import Role, User
 
 #: which section an edited customer field belongs to (A6.2 stamps)
 FIELD_SECTION = {
-    "province": Section.BASIC, "city": Section.BASIC, "address": Section.BASIC, "founded_on": Section.BASIC,
+    "short_name": Section.BASIC, "province": Section.BASIC, "city": Section.BASIC, "address": Section.BASIC, "founded_on": Section.BASIC,
     "name": Section.BASIC, "customer_type": Section.BASIC, "parent": Section.BASIC,
     "decision_process": Section.DECISION,
     "pref_style": Section.PREFERENCES, "pref_customisation": Section.PREFERENCES,
@@ -94,6 +95,8 @@ def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
                 "old": getattr(contact, name), "new": new}
             setattr(contact, name, new)
     if changed:
+        if "phone" in changed:
+            set_contact_keys(contact)  # issue 13: the phone's last digits, as a keyed digest
         contact.save()
         stamp(actor=actor, customer=customer, sections=[Section.CONTACTS], confirmed=False)
         audit_log(actor=actor, action="customers.contact.updated", target=contact, changes=changed)
@@ -110,6 +113,7 @@ def contact_anonymise(*, actor: User, contact: Contact, reason: str) -> Contact:
         return contact
     contact.name = f"已匿名联系人#{contact.pk}"
     contact.phone = contact.wechat = contact.email = ""
+    set_contact_keys(contact)  # no phone: no longer found by its digits
     contact.birthday_kind, contact.birthday_month, contact.birthday_day = "", None, None
     contact.anonymised_at = timezone.now()
     contact.save()

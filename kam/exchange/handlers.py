@@ -53,7 +53,8 @@ class ModelHandler(Handler):
 
     `fields`: model field names written from the row (values of columns with the same field name);
     `refs`: column fields resolved by `resolve(rows, ctx, field)` to ids (written as `<field>_id`);
-    `secret_fields`: personal or core data — the audit names them, never values (A7.2).
+    `secret_fields`: personal or core data — the audit names them, never values (A7.2);
+    `derive(obj) -> field names`: refreshes fields computed from others (search keys) on each row written.
     """
 
     def __init__(self, model: type[models.Model], *, key: tuple[str, ...], fields: tuple[str, ...],
@@ -61,7 +62,8 @@ class ModelHandler(Handler):
                  resolve: Callable[[list[Row], ImportContext, str], list[Row]] | None = None,
                  secret_fields: frozenset[str] = frozenset(),
                  defaults: dict[str, Any] | None = None,
-                 validate: Callable[[Row, ImportContext], bool] | None = None) -> None:
+                 validate: Callable[[Row, ImportContext], bool] | None = None,
+                 derive: Callable[[Any], tuple[str, ...]] | None = None) -> None:
         self.model = model
         self.key = key
         self.fields = fields
@@ -73,6 +75,7 @@ class ModelHandler(Handler):
         self.secret_fields = secret_fields
         self.defaults = defaults or {}
         self.validate = validate
+        self.derive = derive
 
     def _attr(self, name: str) -> str:
         return name + "_id" if name in self.fks else name
@@ -109,7 +112,10 @@ class ModelHandler(Handler):
             values = self._values(row)
             obj = existing.get(self._key_of_row(row))
             if obj is None:
-                to_create.append(self.model(**{**self.defaults, **values}))
+                obj = self.model(**{**self.defaults, **values})
+                if self.derive is not None:
+                    self.derive(obj)
+                to_create.append(obj)
                 continue
             changes = {}
             for attr, new in values.items():
@@ -121,6 +127,8 @@ class ModelHandler(Handler):
                     setattr(obj, attr, new)
                     changed_fields.add(attr)
             if changes:
+                if self.derive is not None:
+                    changed_fields.update(self.derive(obj))
                 to_update.append(obj)
                 ctx.audit_update(obj, changes)
             else:

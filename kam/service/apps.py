@@ -46,3 +46,10 @@ class ServiceConfig(AppConfig):
 
         register_figures("tickets", ticket_figures, order=40)
         register_activity("tickets", _("售后工单"), ticket_activity, order=30)
+
+        from kam.core.search import SearchProvider, register_provider
+        from kam.service.search import ticket_hits
+        from kam.users.models import CUSTOMER_READER_ROLES
+
+        register_provider(SearchProvider("tickets", _("售后工单"), ticket_hits, roles=CUSTOMER_READER_ROLES, order=30,
+                                         hint=_("工单号或其中一段（例如 SH20261201-001、1201-001）")))

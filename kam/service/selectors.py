@@ -18,8 +18,10 @@ NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 def tickets(*, user: User) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(customer__in=customers_visible(user=user)).select_related(
-        "customer", "technician")
+    qs = Ticket.objects.select_related("customer", "technician")
+    if user.is_authenticated and user.is_active and user.sees_all_customers:
+        return qs  # every customer is visible: no semi-join over all of them (issue 13, search at volume)
+    return qs.filter(customer__in=customers_visible(user=user))
 
 
 def with_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -43,6 +43,8 @@ CORE_DATA_ROLES = frozenset({Role.HEAD_OF_SALES, Role.MANAGEMENT})
 # Roles that read every customer's basic data; account managers read only their own.
 ALL_CUSTOMERS_ROLES = frozenset({Role.HEAD_OF_SALES, Role.MANAGEMENT, Role.MARKETING, Role.AFTER_SALES,
                                  Role.FINANCE})
+#: every role that reads customers at all (the account manager: their own); the administrator reads none
+CUSTOMER_READER_ROLES: tuple[str, ...] = (*sorted(ALL_CUSTOMERS_ROLES), Role.ACCOUNT_MANAGER)
 
 
 class User(AbstractUser):

@@ -90,3 +90,25 @@ document.addEventListener("click", function (ev) {
   }, true);
 })();
 // === end issue 13 (pages) ===
+
+// === issue 13 (search): the top bar's search drop-down by keyboard — ↓/↑ move through the hits, Esc closes;
+// Enter in the box opens the results page (the form's own submit). ===
+(function () {
+  function items() { return Array.prototype.slice.call(document.querySelectorAll("#nav-search-results a")); }
+  document.addEventListener("keydown", function (ev) {
+    var box = document.getElementById("nav-search");
+    if (!box || !ev.target.closest || !ev.target.closest(".navsearch")) return;
+    var list = items(), at = list.indexOf(document.activeElement);
+    if (ev.key === "ArrowDown" && list.length) {
+      ev.preventDefault();
+      list[Math.min(at + 1, list.length - 1)].focus();
+    } else if (ev.key === "ArrowUp" && list.length) {
+      ev.preventDefault();
+      if (at <= 0) box.focus(); else list[at - 1].focus();
+    } else if (ev.key === "Escape") {
+      document.getElementById("nav-search-results").innerHTML = "";
+      box.focus();
+    }
+  });
+})();
+// === end issue 13 (search) ===

@@ -1,4 +1,5 @@
-"""`kam bench api|pages|import|review|engine`: see kam.demo.bench (api), kam.demo.bench_pages (pages),
+"""`kam bench api|pages|import|review|engine|search`: see kam.demo.bench (api), kam.demo.bench_pages (pages),
+kam.demo.bench_search (search: the global search at 20,000 customers, p50/p95 beside a floor),
 kam.demo.bench_import (import [--rows N] [--format csv|xlsx] [--concurrent [--clients 8] [--think-ms 0]]) and
 kam.demo.bench_more (review, engine)."""
 
@@ -16,10 +17,11 @@ class Command(BaseCommand):
             "as needed.")
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["api", "pages", "import", "review", "engine"],
+        parser.add_argument("target", choices=["api", "pages", "import", "review", "engine", "search"],
                             help="api: list API vs framework floor; pages: the main pages vs the floor (issue 11); "
                                  "import: order lines/s; review: December draft vs SQL floor; engine: obligations "
-                                 "vs SQL floor and the sweep's reconcile vs the evaluation")
+                                 "vs SQL floor and the sweep's reconcile vs the evaluation; search: the global search "
+                                 "and its results page per query, as head and am1, vs one indexed read")
         parser.add_argument("--rows", type=int, default=200_000, help="import: order lines in the file")
         parser.add_argument("--format", default="csv", choices=["csv", "xlsx"], help="import: file format")
         parser.add_argument("--concurrent", action="store_true",
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-generate", action="store_true",
                             help="pages: use the database as it is (no top-up with `generate`)")
         parser.add_argument("--requests", type=int, default=50,
-                            help="pages: one-client requests per page for p50/p95 (default 50)")
+                            help="pages: one-client requests per page for p50/p95; search: runs per query and user (default 50)")
         parser.add_argument("--duration", type=int, default=None,
                             help="seconds per target with --connections clients (default: api 20, pages 5)")
         parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
@@ -63,6 +65,18 @@ class Command(BaseCommand):
             try:
                 import_bench.run_concurrent(rows=rows, clients=clients, workers=workers, port=port,
                                             baseline=baseline, think_ms=think_ms, stdout=self.stdout)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+            return
+        if target == "search":
+            from kam.demo import bench_search
+
+            if customers < 1 or requests < 1 or lines_per_customer < 1:
+                raise CommandError("--customers, --requests and --lines-per-customer must be at least 1")
+            bench.ensure_environment(self.stdout)
+            try:
+                bench_search.run(customers=customers, lines_per_customer=lines_per_customer, requests=requests,
+                                 stdout=self.stdout)
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from None
             return
