@@ -70,7 +70,6 @@ CUSTOMER_REF = dict(type="text", required=True, aliases=("客户名称", "客户
 CUSTOMER_COLUMNS = [
     Column("name", _l("客户名称"), "Name", required=True, max_length=200, example="佛山华美酒店管理有限公司",
            aliases=("客户全称", "往来单位名称", "单位名称")),
-    Column("short_name", _l("客户简称"), "Short name", max_length=60, example="华美酒店", aliases=("简称",)),
     Column("credit_code", _l("统一社会信用代码"), "Credit code", required=True, example="91440604MA4UJ5XK1N",
            aliases=("税号", "纳税人识别号"), note=_l("18 位，含校验位；作为客户的唯一标识")),
     Column("customer_type", _l("客户类型"), "Type", type="choice", example="大型酒店运营商",
@@ -95,6 +94,8 @@ CUSTOMER_COLUMNS = [
     Column("cooperation_start_override", _l("记录的合作起始日"), "Cooperation since", type="date", historic=True,
            note=_l("早于系统数据的合作起始日（A2.1），须同时填写说明")),
     Column("cooperation_start_reason", _l("合作起始日说明"), "Cooperation since reason", max_length=200),
+    # issue 13 (search): last, so that templates filled before it keep their columns
+    Column("short_name", _l("客户简称"), "Short name", max_length=60, example="华美酒店", aliases=("简称",)),
 ]
 CUSTOMER_FIELDS = tuple(c.field for c in CUSTOMER_COLUMNS if c.field not in ("credit_code", "parent"))
 

@@ -118,17 +118,18 @@ def _phone_matches(user: User, contacts, query: Query) -> list[Contact]:
     if not tail:
         return []
     masker = masker_for(user)
-    if not masker.sees_core and all(masker.is_core(contact_channel_key("phone", dm)) for dm in (True, False)):
+    visible = [dm for dm in (True, False) if masker.visible(contact_channel_key("phone", dm))]
+    if not visible:
         return []  # every phone is core for this user: nothing to match on (and no query)
-    candidates = (contacts.filter(phone_tail_key__in=blind_index_candidates(PHONE_PURPOSE, tail))
+    # A7.1: the phones the user may not see (a decision maker's, for an account manager) are not even read
+    candidates = (contacts.filter(phone_tail_key__in=blind_index_candidates(PHONE_PURPOSE, tail),
+                                  is_decision_maker__in=visible)
                   .select_related("customer").only("name", "title", "is_decision_maker", "phone", "customer__name")
                   .order_by("-is_decision_maker", "name", "id")[:PHONE_CANDIDATES])
     found: list[Contact] = []
     core_reads: dict[int, tuple[Customer, set[str]]] = {}
     for contact in candidates:
         key = contact_channel_key("phone", contact.is_decision_maker)
-        if not masker.visible(key):
-            continue  # A7.1: a phone the user may not see is not searched
         if not re.sub(r"\D", "", contact.phone or "").endswith(query.digits):
             continue
         found.append(contact)
