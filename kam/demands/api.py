@@ -1,7 +1,7 @@
 """Customer requests (A15) through the API — the same services as the pages."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -9,7 +9,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
+from kam.core.bounds import BoundedDateTime
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.demands import selectors, services
@@ -21,25 +22,20 @@ from kam.users.models import User
 router = Router(tags=["requests"])
 
 
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
-
-
 class RequestOut(Schema):
     id: int
     customer_id: int
-    kind: str = Field(description=meanings(RequestKind))
+    kind: RequestKind = Field(description=meanings(RequestKind))
     kind_label: str = Field(description="类型（中文）")
-    channel: str = Field(description=meanings(RequestChannel))
+    channel: RequestChannel = Field(description=meanings(RequestChannel))
     channel_label: str = Field(description="渠道（中文）")
-    status: str = Field(description=meanings(RequestStatus))
+    status: RequestStatus = Field(description=meanings(RequestStatus))
     status_label: str = Field(description="状态（中文）")
     received_at: dt.datetime
     summary: str
     responded_at: dt.datetime | None
     solution_at: dt.datetime | None
-    department: str = Field(description="负责部门：" + meanings(Department) + "；空 = 未升级")
+    department: Department | Literal[""] = Field(description="负责部门：" + meanings(Department) + "；空 = 未升级")
     department_label: str = Field(description="负责部门（中文）")
     assignee_id: int | None
     outcome: str
@@ -75,7 +71,7 @@ class RequestIn(Schema):
     kind: RequestKind = Field(description=meanings(RequestKind))
     channel: RequestChannel = Field(description=meanings(RequestChannel))
     summary: str
-    received_at: dt.datetime | None = None
+    received_at: BoundedDateTime | None = None
     ticket_id: ApiId | None = None
 
 
@@ -83,7 +79,7 @@ class TextIn(Schema):
     text: str
 
 
-class AssignIn(Schema):
+class RequestAssignIn(Schema):
     department: Department = Field(description=meanings(Department))
     assignee_id: ApiId
 
@@ -91,7 +87,7 @@ class AssignIn(Schema):
 class FeedbackIn(Schema):
     to_person: str
     how: RequestChannel = Field(description=meanings(RequestChannel))
-    at: dt.datetime
+    at: BoundedDateTime
     note: str = ""
 
 
@@ -152,7 +148,7 @@ def request_escalate(request: HttpRequest, request_id: ApiId, payload: TextIn):
 
 
 @router.post("/{request_id}/assign", response=RequestDetailOut, summary="指派部门与负责人（A15.2/A4）")
-def request_assign(request: HttpRequest, request_id: ApiId, payload: AssignIn):
+def request_assign(request: HttpRequest, request_id: ApiId, payload: RequestAssignIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     assignee = get_object_or_404(User, pk=payload.assignee_id)
     return _request_out(services.request_assign(actor=request.user, request=r, department=payload.department.value,

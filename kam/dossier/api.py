@@ -10,33 +10,29 @@ from ninja import Field, Query, Router, Schema
 
 from kam.confidentiality.classification import masker_for
 from kam.confidentiality.services import record_access
-from kam.core.api_tools import PAGE_MAX
+from kam.core.api_tools import PAGE_MAX, meanings
 from kam.core.errors import AccessDenied
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.models import CustomerType, PriceSensitivity
 from kam.customers.selectors import cooperation_start, customer_floor_prices
 from kam.dossier import selectors
 from kam.dossier.selectors import contact_rows, customer_page_get
+from kam.qualification.models import Tier
 from kam.qualification.selectors import tiers_for
 
 router = Router(tags=["customers"])
-
-
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
 
 
 class CustomerListOut(Schema):
     id: int
     name: str
     credit_code: str
-    customer_type: str = Field(description="客户类型（A2.2）：" + meanings(CustomerType))
+    customer_type: CustomerType = Field(description="客户类型（A2.2）：" + meanings(CustomerType))
     province: str
     city: str
     parent_id: int | None
     account_manager_id: int | None
-    tier: str | None = Field(None, description="层级（A5.3）：core = 核心大客户；ordinary = 普通大客户；空 = 非大客户")
+    tier: Tier | None = Field(None, description="层级（A5.3）：" + meanings(Tier) + "；null = 非大客户")
 
 
 class ContactOutSchema(Schema):
@@ -62,7 +58,8 @@ class CustomerDetailOut(CustomerListOut):
     decision_process: str | None
     pref_style: str | None
     pref_customisation: str | None
-    pref_price_sensitivity: str | None = Field(description="价格敏感度：" + meanings(PriceSensitivity) + "；空 = 未记录")
+    pref_price_sensitivity: PriceSensitivity | Literal[""] | None = Field(
+        description="价格敏感度：" + meanings(PriceSensitivity) + "；空 = 未记录；null = 核心数据（不在此返回）")
     contacts: list[ContactOutSchema]
 
 
