@@ -108,7 +108,7 @@ class RequestListOut(RequestOut):
 
 @router.get("/", response=list[RequestListOut], summary="客户需求列表（按截止时间排序）")
 @paginate(Page50)
-def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+def request_list(request: HttpRequest, status: Annotated[RequestStatus | Literal[""] | None, EmptyIsNone, STATUS_FILTER] = None):
     qs = selectors.request_list(user=request.user).order_by("due_sort", "-received_at", "-id")
     return qs.filter(status=status.value) if status else qs
 

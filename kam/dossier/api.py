@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from kam.confidentiality.classification import masker_for
-from kam.confidentiality.services import record_access
+from kam.confidentiality.services import RevealThrottled, record_access, reveal_check, reveal_denied
 from kam.core.api_tools import PAGE_MAX, meanings
 from kam.core.errors import AccessDenied
 from kam.core.inputs import ApiId, EmptyIsNone
@@ -75,8 +76,8 @@ COUNT_SECONDS = 5
 
 @router.get("/", response=CustomerPageOut, summary="客户列表（按权限范围；每页 20 条）")
 def list_customers(request: HttpRequest, q: str = "",
-                   customer_type: Annotated[CustomerType | None, EmptyIsNone] = None, city: str = "",
-                   tier: Annotated[Literal["key", "core", "ordinary"] | None, EmptyIsNone] = None,
+                   customer_type: Annotated[CustomerType | Literal[""] | None, EmptyIsNone] = None, city: str = "",
+                   tier: Annotated[Literal["key", "core", "ordinary"] | Literal[""] | None, EmptyIsNone] = None,
                    page: int = Query(1, ge=1, le=PAGE_MAX)):
     customer_type = customer_type.value if customer_type else ""
     tier = tier or ""
@@ -142,8 +143,15 @@ def reveal(request: HttpRequest, customer_id: ApiId, payload: RevealIn):
     customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
     if not masker.sees_core:
-        record_access(user=request.user, customer=customer, fields=[payload.what], channel="api", granted=False)
-        raise AccessDenied("无权查看核心数据（A7.1）", rule="A7.1")
+        # A7.2: recorded; a burst of refusals alerts management
+        reveal_denied(user=request.user, customer=customer, fields=[payload.what], channel="api")
+        raise AccessDenied(_("无权查看核心数据（A7.1）"), rule="A7.1")
+    try:
+        reveal_check(user=request.user, customer=customer, fields=[payload.what], channel="api")
+    except RevealThrottled as exc:  # the per-user limit (issue 12 §5)
+        response = JsonResponse(exc.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if payload.what == "floor_prices":
         values = {p.product_series: str(p.price) for p in customer_floor_prices(user=request.user, customer=customer) or []}
         record_access(user=request.user, customer=customer, fields=[f"floor_price:{k}" for k in values], channel="api")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from kam.confidentiality import classification as confidentiality
-from kam.confidentiality.services import record_access
+from kam.confidentiality.services import RevealThrottled, record_access, reveal_check, reveal_denied
 from kam.core.access import login_required
 from kam.core.inputs import ActionForm, submit
 from kam.customers.models import Contact, CustomerType
@@ -222,8 +222,14 @@ def reveal(request, pk: int, what: str):
         raise Http404
     masker = confidentiality.masker_for(request.user)
     if not masker.sees_core:
-        record_access(user=request.user, customer=customer, fields=[what], granted=False)
+        reveal_denied(user=request.user, customer=customer, fields=[what])  # A7.2; alerts management on a burst
         return render(request, "dossier/_reveal_denied.html", status=403)
+    try:
+        reveal_check(user=request.user, customer=customer, fields=[what])  # the per-user limit (issue 12 §5)
+    except RevealThrottled as exc:
+        response = render(request, "dossier/_reveal_denied.html", {"message": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if what == "floor_prices":
         prices = customer_floor_prices(user=request.user, customer=customer) or []
         record_access(user=request.user, customer=customer,

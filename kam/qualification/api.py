@@ -112,7 +112,7 @@ class CandidateOut(Schema):
             summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
 @paginate(Page50)
 def candidates(request: HttpRequest, review_id: ApiId, q: str = "", type: str = "", city: str = "",  # noqa: A002
-               group: Annotated[ApiId | None, EmptyIsNone] = None, meets: str = "", change: str = "",
+               group: Annotated[ApiId | Literal[""] | None, EmptyIsNone] = None, meets: str = "", change: str = "",
                sort: str = "amount"):
     review = selectors.review_get(user=request.user, pk=review_id)
     params = {"q": q, "type": type, "city": city, "group": group or "", "meets": meets, "change": change,
@@ -196,7 +196,7 @@ class KeyAccountOut(Schema):
 
 @router.get("/key-accounts", response=list[KeyAccountOut], summary="现任大客户及层级")
 @paginate(Page50)
-def key_accounts(request: HttpRequest, tier: Annotated[Tier | None, EmptyIsNone] = None):
+def key_accounts(request: HttpRequest, tier: Annotated[Tier | Literal[""] | None, EmptyIsNone] = None):
     qs = selectors.key_accounts(user=request.user).order_by("name")
     return qs.filter(tier=tier.value) if tier else qs
 

@@ -108,7 +108,7 @@ class TicketListOut(TicketOut):
 
 @tickets_router.get("/", response=list[TicketListOut], summary="工单列表（按权限范围，按截止时间排序）")
 @paginate(Page50)
-def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | Literal[""] | None, EmptyIsNone, STATUS_FILTER] = None):
     qs = selectors.ticket_list(user=request.user).order_by("due_sort", "-reported_at", "-id")
     if status:
         qs = qs.filter(status=status.value)

@@ -82,7 +82,8 @@ def test_api_survives_fuzzing_as_account_manager_and_head(live_server, fuzz_worl
     ids, tokens = fuzz_world
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json",
                                            headers={"Authorization": f"Bearer {tokens['head']}"})
-    operations = [result.ok() for result in schema.get_all_operations()]
+    only = os.environ.get("KAM_FUZZ_ONLY", "")  # e.g. "GET /api/tickets/" while hunting by hand
+    operations = [result.ok() for result in schema.get_all_operations() if only in result.ok().label]
     checks = _checks()
     figures: Counter = Counter()
     failures: list[str] = []
@@ -118,5 +119,5 @@ def test_api_survives_fuzzing_as_account_manager_and_head(live_server, fuzz_worl
     figures["operations"] = len(operations)
     figures["seconds"] = int(time.monotonic() - started)
     print("\nschemathesis figures:", dict(figures))  # noqa: T201 - the report's figures (pytest -s)
-    assert figures["examples"] > len(operations) * len(ROLES) * EXAMPLES
+    assert figures["examples"] >= len(operations) * len(ROLES) * EXAMPLES
     assert not failures, f"{len(failures)} failing operation runs:\n\n" + "\n\n".join(failures)
