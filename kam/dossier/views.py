@@ -257,6 +257,13 @@ def print_view(request, pk: int):
     context = _context(request, customer, page=False)
     include_core = request.GET.get("core") == "1" and request.user.sees_core_data
     if include_core:
+        try:  # a print with core data is a reveal: the same per-user limit (issue 12 §5)
+            reveal_check(user=request.user, customer=customer, fields=["floor_prices", "decision_makers"],
+                         channel="print")
+        except RevealThrottled as exc:
+            include_core = False
+            context["core_refused"] = exc.message
+    if include_core:
         masker = context["d"].masker
         context["core_contacts"] = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True)
                                     if r.core]

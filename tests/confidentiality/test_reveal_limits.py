@@ -122,3 +122,17 @@ def test_reveal_limit_zero_turns_it_off(users, dossier, client, settings):
     client.force_login(users.head)
     with time_machine.travel(T0, tick=False):
         assert all(_api(client, dossier).status_code == 200 for _ in range(25))
+
+
+def test_print_with_core_data_counts_as_a_reveal(users, dossier, client, settings):
+    """The print view with core data (?core=1) is a reveal too: past the limit it prints without them."""
+    settings.REVEAL_RATE_LIMIT_PER_MINUTE = 1
+    client.force_login(users.head)
+    with time_machine.travel(T0, tick=False):
+        first = client.get(f"/customers/{dossier.pk}/print/?core=1").content.decode()
+        second = client.get(f"/customers/{dossier.pk}/print/?core=1")
+    assert "918,273.64" in first or PRICE in first
+    body = second.content.decode()
+    assert second.status_code == 200 and "918,273.64" not in body and PRICE not in body
+    assert "每分钟最多 1 次" in body
+    assert CoreAccess.objects.filter(user=users.head, channel="print", granted=False).count() == 1
