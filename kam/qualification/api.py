@@ -15,6 +15,7 @@ from ninja.responses import Status
 from kam.core.api_tools import Page50, meanings
 from kam.core.bounds import BoundedDate
 from kam.core.inputs import ApiId, EmptyIsNone
+from kam.customers.models import CustomerType
 from kam.customers.selectors import customer_get
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force
@@ -111,9 +112,12 @@ class CandidateOut(Schema):
 @router.get("/reviews/{review_id}/candidates", response=list[CandidateOut],
             summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
 @paginate(Page50)
-def candidates(request: HttpRequest, review_id: ApiId, q: str = "", type: str = "", city: str = "",  # noqa: A002
-               group: Annotated[ApiId | Literal[""] | None, EmptyIsNone] = None, meets: str = "", change: str = "",
-               sort: str = "amount"):
+def candidates(request: HttpRequest, review_id: ApiId, q: str = "",
+               type: CustomerType | Literal[""] = "", city: str = "",  # noqa: A002
+               group: Annotated[ApiId | Literal[""] | None, EmptyIsNone] = None,
+               meets: Literal["", "meets", "fails"] = "",
+               change: Literal["", "new", "removed", "included", "overridden", "facts_changed", "relevant"] = "",
+               sort: Literal["amount", "-amount", "name", "city", "years"] = "amount"):
     review = selectors.review_get(user=request.user, pk=review_id)
     params = {"q": q, "type": type, "city": city, "group": group or "", "meets": meets, "change": change,
               "sort": sort}
