@@ -6,16 +6,27 @@ the field or rule at fault.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from kam.core.api_tools import document_errors
 from kam.core.errors import AccessDenied, ApplicationError
-from kam.users.api_auth import ApiTokenRefused, api_auth
+from kam.core.views import json_error
+from kam.users.api_auth import ApiRateLimit, ApiTokenRefused, api_auth, throttled_message
 
-api = NinjaAPI(title="kam API", version="1", auth=api_auth, urls_namespace="api",
-               description="大客户维护系统 API。认证：浏览器会话，或 Authorization: Bearer <API 令牌>。")
+
+class KamAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The schema with the error answers every operation may give, in one shared schema (issue 12 §5)."""
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = KamAPI(title="kam API", version="1", auth=api_auth, urls_namespace="api", throttle=[ApiRateLimit()],
+             description="大客户维护系统 API。认证：浏览器会话，或 Authorization: Bearer <API 令牌>。"
+                         "错误一律为 JSON（message，及 field 或 rule）；每用户、每令牌限速（429 与 Retry-After）。")
 
 
 @api.exception_handler(AccessDenied)
@@ -37,6 +48,26 @@ def _not_found(request, exc):
 def _unauthenticated(request, exc):
     message = exc.message if isinstance(exc, ApiTokenRefused) else _("未登录或令牌无效。")  # e.g. expired
     return api.create_response(request, {"message": message}, status=401)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    # ninja adds Retry-After from the limiter's wait
+    return api.create_response(request, {"message": throttled_message(request, exc.wait)}, status=429)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        message = _("CSRF 校验失败：请刷新页面后重试，或改用 API 令牌。")
+    else:
+        message = str(exc)
+    return api.create_response(request, {"message": message}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return json_error(413, request)
 
 
 @api.exception_handler(ValidationError)

@@ -38,6 +38,16 @@ API tokens (issue 12 §5):
                       with 401 and a message; a user creates a new one under 账户 → API 令牌. A revoked token
                       (or one of a deactivated user) is refused at once by every process (web and worker share
                       the cache, which carries a revocation generation).
+
+API and reveal limits (issue 12 §5), counted per clock minute in the shared cache (CACHES; every process that
+shares it counts together). 0 turns a limit off.
+  KAM_API_RATE_PER_MINUTE        API requests of one user per minute, session and tokens together (default 600)
+  KAM_API_TOKEN_RATE_PER_MINUTE  API requests with one token per minute (default 300); past either limit the
+                                 answer is 429 with Retry-After and a JSON message
+  KAM_REVEAL_RATE_PER_MINUTE     reveals ("显示") of core data by one user per minute, pages and API together
+                                 (default 20); a reveal past it is refused (429) and recorded as a denied attempt
+  KAM_REVEAL_DENIED_ALERT        denied reveals of one user within KAM_REVEAL_DENIED_WINDOW seconds (default 10
+                                 within 60) that alert management (inbox and its channels) and the audit
 """
 
 from __future__ import annotations
@@ -224,6 +234,13 @@ OTP_TOTP_ISSUER = os.environ.get("KAM_OTP_ISSUER", "KAM")
 API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
 if API_TOKEN_DAYS < 1:
     raise ImproperlyConfigured("KAM_API_TOKEN_DAYS must be at least 1")
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("KAM_API_RATE_PER_MINUTE", "600"))
+API_TOKEN_RATE_LIMIT_PER_MINUTE = int(os.environ.get("KAM_API_TOKEN_RATE_PER_MINUTE", "300"))
+REVEAL_RATE_LIMIT_PER_MINUTE = int(os.environ.get("KAM_REVEAL_RATE_PER_MINUTE", "20"))
+REVEAL_DENIED_ALERT_COUNT = int(os.environ.get("KAM_REVEAL_DENIED_ALERT", "10"))
+REVEAL_DENIED_WINDOW_SECONDS = int(os.environ.get("KAM_REVEAL_DENIED_WINDOW", "60"))
+if REVEAL_DENIED_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("KAM_REVEAL_DENIED_WINDOW must be at least 1 second")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -44,3 +44,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# error answers: HTML pages, JSON under /api/ (issue 12 §5)
+handler400 = "kam.core.views.bad_request"
+handler403 = "kam.core.views.permission_denied"
+handler404 = "kam.core.views.page_not_found"
+handler500 = "kam.core.views.server_error"

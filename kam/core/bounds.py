@@ -19,6 +19,7 @@ The window is a function of today (`date_window`), never a constant scattered in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 #: the company keeps no business data from before this day: an earlier order, invoice or visit is a typo
 EARLIEST_BUSINESS_DATE = dt.date(2000, 1, 1)
@@ -250,6 +251,18 @@ def _check(error: str | None, value: Any) -> Any:
     return value
 
 
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_timestamp(value: Any) -> Any:
+    """The API takes dates and times as ISO 8601 text: a number (which pydantic would read as seconds since
+    1970, e.g. `?at=2.5e-200`) is refused, not silently turned into 1970-01-01."""
+    if (isinstance(value, int | float | Decimal) and not isinstance(value, bool)) or (
+            isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(_("须为 ISO 8601 格式，例如 2026-11-26 或 2026-11-26T09:00:00+08:00（不接受数字时间戳）"))
+    return value
+
+
 def _pyd_date(value: dt.date) -> dt.date:
     return _check(date_error(value), value)
 
@@ -270,9 +283,9 @@ def _pyd_signed_money(value: Decimal) -> Decimal:
     return _check(money_error(value, allow_negative=True), value)
 
 
-BoundedDate = Annotated[dt.date, AfterValidator(_pyd_date)]
-HistoricDate = Annotated[dt.date, AfterValidator(_pyd_historic_date)]
-BoundedDateTime = Annotated[dt.datetime, AfterValidator(_pyd_datetime)]
+BoundedDate = Annotated[dt.date, BeforeValidator(_not_a_timestamp), AfterValidator(_pyd_date)]
+HistoricDate = Annotated[dt.date, BeforeValidator(_not_a_timestamp), AfterValidator(_pyd_historic_date)]
+BoundedDateTime = Annotated[dt.datetime, BeforeValidator(_not_a_timestamp), AfterValidator(_pyd_datetime)]
 # NaN and infinities reach our validator (allow_inf_nan) so that the refusal is in Chinese like the others
 Money = Annotated[Decimal, Field(allow_inf_nan=True), AfterValidator(_pyd_money)]
 SignedMoney = Annotated[Decimal, Field(allow_inf_nan=True), AfterValidator(_pyd_signed_money)]

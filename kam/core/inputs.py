@@ -23,6 +23,7 @@ ID_MAX = 2**63 - 1  # the largest bigint (PostgreSQL) / INTEGER (SQLite)
 
 ApiId = Annotated[int, Field(ge=1, le=ID_MAX, description="记录编号（1 至 2^63−1）")]
 EmptyIsNone = BeforeValidator(lambda v: None if v == "" else v)  # a list filter sent empty (?status=) is no filter
+# (declare `X | Literal[""] | None` so that the schema says an empty value is accepted)
 
 
 class IdField(forms.IntegerField):

@@ -1,7 +1,7 @@
 """Customer requests (A15) through the API — the same services as the pages."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -9,7 +9,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
+from kam.core.bounds import BoundedDateTime
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
 from kam.demands import selectors, services
@@ -21,26 +22,21 @@ from kam.users.models import User
 router = Router(tags=["requests"])
 
 
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
-
-
 class RequestOut(Schema):
     id: int
     number: str = Field(description="需求编号（XQ日期-序号）")
     customer_id: int
-    kind: str = Field(description=meanings(RequestKind))
+    kind: RequestKind = Field(description=meanings(RequestKind))
     kind_label: str = Field(description="类型（中文）")
-    channel: str = Field(description=meanings(RequestChannel))
+    channel: RequestChannel = Field(description=meanings(RequestChannel))
     channel_label: str = Field(description="渠道（中文）")
-    status: str = Field(description=meanings(RequestStatus))
+    status: RequestStatus = Field(description=meanings(RequestStatus))
     status_label: str = Field(description="状态（中文）")
     received_at: dt.datetime
     summary: str
     responded_at: dt.datetime | None
     solution_at: dt.datetime | None
-    department: str = Field(description="负责部门：" + meanings(Department) + "；空 = 未升级")
+    department: Department | Literal[""] = Field(description="负责部门：" + meanings(Department) + "；空 = 未升级")
     department_label: str = Field(description="负责部门（中文）")
     assignee_id: int | None
     outcome: str
@@ -76,7 +72,7 @@ class RequestIn(Schema):
     kind: RequestKind = Field(description=meanings(RequestKind))
     channel: RequestChannel = Field(description=meanings(RequestChannel))
     summary: str
-    received_at: dt.datetime | None = None
+    received_at: BoundedDateTime | None = None
     ticket_id: ApiId | None = None
 
 
@@ -84,7 +80,7 @@ class TextIn(Schema):
     text: str
 
 
-class AssignIn(Schema):
+class RequestAssignIn(Schema):
     department: Department = Field(description=meanings(Department))
     assignee_id: ApiId
 
@@ -92,7 +88,7 @@ class AssignIn(Schema):
 class FeedbackIn(Schema):
     to_person: str
     how: RequestChannel = Field(description=meanings(RequestChannel))
-    at: dt.datetime
+    at: BoundedDateTime
     note: str = ""
 
 
@@ -113,7 +109,7 @@ class RequestListOut(RequestOut):
 
 @router.get("/", response=list[RequestListOut], summary="客户需求列表（按截止时间排序）")
 @paginate(Page50)
-def request_list(request: HttpRequest, status: Annotated[RequestStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+def request_list(request: HttpRequest, status: Annotated[RequestStatus | Literal[""] | None, EmptyIsNone, STATUS_FILTER] = None):
     qs = selectors.request_list(user=request.user).order_by("due_sort", "-received_at", "-id")
     return qs.filter(status=status.value) if status else qs
 
@@ -153,7 +149,7 @@ def request_escalate(request: HttpRequest, request_id: ApiId, payload: TextIn):
 
 
 @router.post("/{request_id}/assign", response=RequestDetailOut, summary="指派部门与负责人（A15.2/A4）")
-def request_assign(request: HttpRequest, request_id: ApiId, payload: AssignIn):
+def request_assign(request: HttpRequest, request_id: ApiId, payload: RequestAssignIn):
     r = selectors.request_get(user=request.user, pk=request_id)
     assignee = get_object_or_404(User, pk=payload.assignee_id)
     return _request_out(services.request_assign(actor=request.user, request=r, department=payload.department.value,

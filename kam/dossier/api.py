@@ -6,25 +6,22 @@ from typing import Annotated, Literal
 
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from kam.confidentiality.classification import masker_for
-from kam.confidentiality.services import record_access
-from kam.core.api_tools import PAGE_MAX
+from kam.confidentiality.services import RevealThrottled, record_access, reveal_check, reveal_denied
+from kam.core.api_tools import PAGE_MAX, meanings
 from kam.core.errors import AccessDenied
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.models import CustomerType, PriceSensitivity
 from kam.customers.selectors import cooperation_start, customer_floor_prices
 from kam.dossier import selectors
 from kam.dossier.selectors import contact_rows, customer_page_get
+from kam.qualification.models import Tier
 from kam.qualification.selectors import tiers_for
 
 router = Router(tags=["customers"])
-
-
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
 
 
 class CustomerListOut(Schema):
@@ -32,12 +29,12 @@ class CustomerListOut(Schema):
     name: str
     short_name: str = Field(description="客户简称")
     credit_code: str
-    customer_type: str = Field(description="客户类型（A2.2）：" + meanings(CustomerType))
+    customer_type: CustomerType = Field(description="客户类型（A2.2）：" + meanings(CustomerType))
     province: str
     city: str
     parent_id: int | None
     account_manager_id: int | None
-    tier: str | None = Field(None, description="层级（A5.3）：core = 核心大客户；ordinary = 普通大客户；空 = 非大客户")
+    tier: Tier | None = Field(None, description="层级（A5.3）：" + meanings(Tier) + "；null = 非大客户")
 
 
 class ContactOutSchema(Schema):
@@ -63,7 +60,8 @@ class CustomerDetailOut(CustomerListOut):
     decision_process: str | None
     pref_style: str | None
     pref_customisation: str | None
-    pref_price_sensitivity: str | None = Field(description="价格敏感度：" + meanings(PriceSensitivity) + "；空 = 未记录")
+    pref_price_sensitivity: PriceSensitivity | Literal[""] | None = Field(
+        description="价格敏感度：" + meanings(PriceSensitivity) + "；空 = 未记录；null = 核心数据（不在此返回）")
     contacts: list[ContactOutSchema]
 
 
@@ -79,8 +77,8 @@ COUNT_SECONDS = 5
 
 @router.get("/", response=CustomerPageOut, summary="客户列表（按权限范围；每页 20 条）")
 def list_customers(request: HttpRequest, q: str = "",
-                   customer_type: Annotated[CustomerType | None, EmptyIsNone] = None, city: str = "",
-                   tier: Annotated[Literal["key", "core", "ordinary"] | None, EmptyIsNone] = None,
+                   customer_type: Annotated[CustomerType | Literal[""] | None, EmptyIsNone] = None, city: str = "",
+                   tier: Annotated[Literal["key", "core", "ordinary"] | Literal[""] | None, EmptyIsNone] = None,
                    page: int = Query(1, ge=1, le=PAGE_MAX)):
     customer_type = customer_type.value if customer_type else ""
     tier = tier or ""
@@ -146,8 +144,15 @@ def reveal(request: HttpRequest, customer_id: ApiId, payload: RevealIn):
     customer = customer_page_get(user=request.user, pk=customer_id)
     masker = masker_for(request.user)
     if not masker.sees_core:
-        record_access(user=request.user, customer=customer, fields=[payload.what], channel="api", granted=False)
-        raise AccessDenied("无权查看核心数据（A7.1）", rule="A7.1")
+        # A7.2: recorded; a burst of refusals alerts management
+        reveal_denied(user=request.user, customer=customer, fields=[payload.what], channel="api")
+        raise AccessDenied(_("无权查看核心数据（A7.1）"), rule="A7.1")
+    try:
+        reveal_check(user=request.user, customer=customer, fields=[payload.what], channel="api")
+    except RevealThrottled as exc:  # the per-user limit (issue 12 §5)
+        response = JsonResponse(exc.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if payload.what == "floor_prices":
         values = {p.product_series: str(p.price) for p in customer_floor_prices(user=request.user, customer=customer) or []}
         record_access(user=request.user, customer=customer, fields=[f"floor_price:{k}" for k in values], channel="api")

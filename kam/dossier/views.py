@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from kam.confidentiality import classification as confidentiality
-from kam.confidentiality.services import record_access
+from kam.confidentiality.services import RevealThrottled, record_access, reveal_check, reveal_denied
 from kam.core.access import login_required
 from kam.core.inputs import ActionForm, submit
 from kam.customers.models import Contact, CustomerType
@@ -222,8 +222,14 @@ def reveal(request, pk: int, what: str):
         raise Http404
     masker = confidentiality.masker_for(request.user)
     if not masker.sees_core:
-        record_access(user=request.user, customer=customer, fields=[what], granted=False)
+        reveal_denied(user=request.user, customer=customer, fields=[what])  # A7.2; alerts management on a burst
         return render(request, "dossier/_reveal_denied.html", status=403)
+    try:
+        reveal_check(user=request.user, customer=customer, fields=[what])  # the per-user limit (issue 12 §5)
+    except RevealThrottled as exc:
+        response = render(request, "dossier/_reveal_denied.html", {"message": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if what == "floor_prices":
         prices = customer_floor_prices(user=request.user, customer=customer) or []
         record_access(user=request.user, customer=customer,
@@ -250,6 +256,13 @@ def print_view(request, pk: int):
     customer = customer_get(user=request.user, pk=pk)
     context = _context(request, customer, page=False)
     include_core = request.GET.get("core") == "1" and request.user.sees_core_data
+    if include_core:
+        try:  # a print with core data is a reveal: the same per-user limit (issue 12 §5)
+            reveal_check(user=request.user, customer=customer, fields=["floor_prices", "decision_makers"],
+                         channel="print")
+        except RevealThrottled as exc:
+            include_core = False
+            context["core_refused"] = exc.message
     if include_core:
         masker = context["d"].masker
         context["core_contacts"] = [r for r in selectors.contact_rows(masker=masker, customer=customer, reveal=True)

@@ -13,7 +13,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
+from kam.core.bounds import BoundedDateTime
 from kam.core.inputs import ApiId
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get
@@ -26,11 +27,6 @@ router = Router(tags=["visits"])
 MaterialEnum = Enum("MaterialEnum", {m.upper(): m for m in Material.values}, type=str)  # type: ignore[misc]
 
 
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
-
-
 class VisitOut(Schema):
     id: int
     customer_id: int
@@ -38,9 +34,9 @@ class VisitOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     purpose: str
-    materials: list[str] = Field(description="携带资料：" + meanings(Material))
+    materials: list[MaterialEnum] = Field(description="携带资料：" + meanings(Material))
     materials_labels: list[str] = Field(description="携带资料（中文）")
-    status: str = Field(description=meanings(VisitStatus))
+    status: VisitStatus = Field(description=meanings(VisitStatus))
     status_label: str = Field(description="状态（中文）")
     booked_at: dt.datetime
     confirmed_at: dt.datetime | None
@@ -80,8 +76,8 @@ def _out(visit) -> dict:
 
 class VisitIn(Schema):
     customer_id: ApiId
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: BoundedDateTime
+    ends_at: BoundedDateTime
     purpose: str
     materials: list[MaterialEnum] = Field([], description="携带资料：" + meanings(Material))
     override_reason: str = ""
@@ -96,7 +92,7 @@ class RecordIn(Schema):
     usage_problems: str
     suggestions: str
     summary: str = ""
-    ended_at: dt.datetime | None = None
+    ended_at: BoundedDateTime | None = None
     contact_id: ApiId | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None

@@ -5,15 +5,16 @@ embedded in the ticket, request and visit answers (`subject_clocks`)."""
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Path, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.pagination import paginate
 
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
 from kam.obligations import selectors, store
-from kam.obligations.models import OPEN_STATES, Alert, StoredObligation
+from kam.obligations.models import OPEN_STATES, Alert, AlertKind, State, StoredObligation
 from kam.users.models import Role
 
 router = Router(tags=["obligations"])
@@ -22,7 +23,7 @@ router = Router(tags=["obligations"])
 class ClockOut(Schema):
     rule: str
     due_at: dt.datetime
-    state: str
+    state: State = Field(description=meanings(State))
     met_at: dt.datetime | None
 
 
@@ -30,6 +31,17 @@ def subject_clocks(rule_ids: list[str], *, customer_id: int, subject_type: str, 
     """The stored clocks of one subject (the customer id is kept for callers; rows are found by subject)."""
     return [{"rule": o.rule, "due_at": o.due_at, "state": o.state, "met_at": o.met_at}
             for o in selectors.subject_clocks(subject_type=subject_type, subject_id=subject_id, rules=rule_ids)]
+
+
+class Scope(StrEnum):
+    OPEN = "open"
+    ALL = "all"
+
+
+class QueueDepartment(StrEnum):
+    AFTER_SALES = "after_sales"
+    MARKETING = "marketing"
+    FINANCE = "finance"
 
 
 class ObligationOut(Schema):
@@ -42,30 +54,19 @@ class ObligationOut(Schema):
     url: str
     window_start: dt.datetime
     due_at: dt.datetime
-    state: str
+    state: State = Field(description=meanings(State))
     required: int
     done: int
     met_at: dt.datetime | None
     owner_id: int | None
-    owner_role: str
-    queue: str
+    owner_role: Role | Literal[""] = Field(description="负责的角色（无具体负责人时）：" + meanings(Role) + "；空 = 具体负责人")
+    queue: QueueDepartment | Literal[""] = Field(description="所在部门队列（A4）；空 = 不在部门队列")
     provisional: bool
     acknowledged_at: dt.datetime | None
 
 
-class Scope(StrEnum):
-    OPEN = "open"
-    ALL = "all"
-
-
-class Department(StrEnum):
-    AFTER_SALES = "after_sales"
-    MARKETING = "marketing"
-    FINANCE = "finance"
-
-
-QUEUE_ROLES = {Department.AFTER_SALES: Role.AFTER_SALES, Department.MARKETING: Role.MARKETING,
-               Department.FINANCE: Role.FINANCE}
+QUEUE_ROLES = {QueueDepartment.AFTER_SALES: Role.AFTER_SALES, QueueDepartment.MARKETING: Role.MARKETING,
+               QueueDepartment.FINANCE: Role.FINANCE}
 
 
 @router.get("/mine", response=list[ObligationOut], summary="我的待办（我负责、我关注或我的角色负责的义务，按到期排序）")
@@ -79,7 +80,7 @@ def my_obligations(request: HttpRequest, scope: Scope = Scope.OPEN):
 
 @router.get("/queues/{department}", response=list[ObligationOut], summary="部门工作队列（A4；未完成事项，按到期排序）")
 @paginate(Page50)
-def queue(request: HttpRequest, department: Department, mine: bool = False):
+def queue(request: HttpRequest, department: QueueDepartment, mine: bool = False):
     if not request.user.has_role(QUEUE_ROLES[department], Role.HEAD_OF_SALES, Role.MANAGEMENT):
         raise Http404
     return selectors.queue(department=department.value, owner=request.user if mine else None)
@@ -119,7 +120,7 @@ def compliance(request: HttpRequest):
 class AlertOut(Schema):
     id: int
     rule: str
-    kind: str
+    kind: AlertKind = Field(description=meanings(AlertKind))
     label: str
     url: str
     due_at: dt.datetime

@@ -2,12 +2,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from kam.core.api_tools import Pages
 from kam.core.inputs import ApiId
 from kam.orders import selectors
+from kam.orders.models import OrderStatus
 
 router = Router(tags=["orders"])
 
@@ -16,7 +17,7 @@ class OrderOut(Schema):
     id: int
     number: str
     customer_id: int
-    status: str
+    status: OrderStatus = Field(description="执行中 open / 已交付 delivered / 已取消 cancelled")
     order_date: date
     promised_delivery_date: date | None
     actual_delivery_date: date | None

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from kam.core.bounds import BoundedDateTime
 from kam.core.errors import ApplicationError
 from kam.policy.rules import article_label
 from kam.policy.schema import SETTINGS
@@ -32,7 +33,7 @@ class PolicyOut(Schema):
 
 
 @router.get("/in-force", response=PolicyOut, summary="现行政策设置（A2.3 公示）")
-def in_force(request: HttpRequest, at: datetime | None = None):
+def in_force(request: HttpRequest, at: BoundedDateTime | None = None):
     if at is not None and timezone.is_naive(at):
         raise ApplicationError("「at」须带时区，例如 2026-11-26T09:00:00+08:00", field="at")
     policy = policy_in_force(at=at or timezone.now())

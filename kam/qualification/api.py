@@ -12,13 +12,15 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
+from kam.core.bounds import BoundedDate
 from kam.core.inputs import ApiId, EmptyIsNone
+from kam.customers.models import CustomerType
 from kam.customers.selectors import customer_get
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force
 from kam.qualification import selectors, services, workspace
-from kam.qualification.models import ProposalKind, Tier
+from kam.qualification.models import Decision, ProposalKind, ProposalStatus, ReviewKind, ReviewStatus, Tier
 from kam.users.selectors import account_managers
 
 router = Router(tags=["designation"])
@@ -49,9 +51,9 @@ def criteria(request: HttpRequest):
 
 class ReviewOut(Schema):
     id: int
-    kind: str
+    kind: ReviewKind = Field(description=meanings(ReviewKind))
     year: int
-    status: str
+    status: ReviewStatus = Field(description=meanings(ReviewStatus))
     period_start: date
     period_end: date
     policy_number: int
@@ -89,13 +91,13 @@ class CandidateOut(Schema):
     meets_assessed: bool
     qualifies: bool
     currently_key: bool
-    draft: str
-    decision: str
-    final: str
+    draft: Decision = Field(description="系统建议：" + meanings(Decision))
+    decision: Decision | Literal[""] = Field(description="销售部的决定：" + meanings(Decision) + "；空 = 采用系统建议")
+    final: Decision = Field(description="最终：决定，未决定时为系统建议")
     reason: str
     facts_changed: bool
     proposed_manager_id: int | None
-    tier: str
+    tier: Tier | Literal[""] = Field(description="层级：" + meanings(Tier) + "；空 = 未定")
     facts: dict
 
     @staticmethod
@@ -110,9 +112,12 @@ class CandidateOut(Schema):
 @router.get("/reviews/{review_id}/candidates", response=list[CandidateOut],
             summary="候选名单（筛选：q,type,city,group,meets,change,sort）")
 @paginate(Page50)
-def candidates(request: HttpRequest, review_id: ApiId, q: str = "", type: str = "", city: str = "",  # noqa: A002
-               group: Annotated[ApiId | None, EmptyIsNone] = None, meets: str = "", change: str = "",
-               sort: str = "amount"):
+def candidates(request: HttpRequest, review_id: ApiId, q: str = "",
+               type: CustomerType | Literal[""] = "", city: str = "",  # noqa: A002
+               group: Annotated[ApiId | Literal[""] | None, EmptyIsNone] = None,
+               meets: Literal["", "meets", "fails"] = "",
+               change: Literal["", "new", "removed", "included", "overridden", "facts_changed", "relevant"] = "",
+               sort: Literal["amount", "-amount", "name", "city", "years"] = "amount"):
     review = selectors.review_get(user=request.user, pk=review_id)
     params = {"q": q, "type": type, "city": city, "group": group or "", "meets": meets, "change": change,
               "sort": sort}
@@ -189,13 +194,13 @@ def return_review(request: HttpRequest, review_id: ApiId, payload: ReturnIn):
 class KeyAccountOut(Schema):
     id: int
     name: str
-    tier: str | None
+    tier: Tier | None = Field(description=meanings(Tier))
     account_manager_id: int | None
 
 
 @router.get("/key-accounts", response=list[KeyAccountOut], summary="现任大客户及层级")
 @paginate(Page50)
-def key_accounts(request: HttpRequest, tier: Annotated[Tier | None, EmptyIsNone] = None):
+def key_accounts(request: HttpRequest, tier: Annotated[Tier | Literal[""] | None, EmptyIsNone] = None):
     qs = selectors.key_accounts(user=request.user).order_by("name")
     return qs.filter(tier=tier.value) if tier else qs
 
@@ -215,8 +220,8 @@ class ProposalIn(Schema):
 class ProposalOut(Schema):
     id: int
     customer_id: int
-    kind: str
-    status: str
+    kind: ProposalKind = Field(description=meanings(ProposalKind))
+    status: ProposalStatus = Field(description=meanings(ProposalStatus))
     reason: str
     facts: dict
     comment: str
@@ -267,15 +272,15 @@ def portfolios(request: HttpRequest):
             for m in account_managers()]
 
 
-class AssignIn(Schema):
+class PortfolioAssignIn(Schema):
     customer_id: ApiId
     manager_id: ApiId
     reason: str = ""
-    on: date | None = None
+    on: BoundedDate | None = None
 
 
 @router.post("/assignments", response=dict, summary="交接客户经理（A9.2；大客户受 A9.1 上限约束）")
-def assign(request: HttpRequest, payload: AssignIn):
+def assign(request: HttpRequest, payload: PortfolioAssignIn):
     customer = customer_get(user=request.user, pk=payload.customer_id)
     manager = get_object_or_404(account_managers(), pk=payload.manager_id)
     a = services.portfolio_assign(actor=request.user, customer=customer, manager=manager, on=payload.on,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kam.core.api_tools import Page50
-from kam.core.bounds import BoundedDateTime
+from kam.core.api_tools import Page50, meanings
+from kam.core.bounds import BoundedDate, BoundedDateTime
 from kam.core.errors import ApplicationError
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.selectors import customer_get
@@ -23,16 +23,11 @@ from kam.service.models import ConfirmChannel, PauseReason, TicketStatus
 tickets_router = Router(tags=["tickets"])
 
 
-def meanings(choices) -> str:
-    """An enumeration's values with their Chinese labels, for the API's descriptions."""
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
-
-
 class TicketOut(Schema):
     id: int
     number: str
     customer_id: int
-    status: str = Field(description=meanings(TicketStatus))
+    status: TicketStatus = Field(description=meanings(TicketStatus))
     status_label: str = Field(description="状态（中文）")
     reported_at: dt.datetime
     problem: str
@@ -45,7 +40,7 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     confirmed_by: str = Field(description="关闭时确认解决的客户方人员")
     confirmed_at: dt.datetime | None = Field(description="客户确认时间")
-    confirmed_via: str = Field(description=meanings(ConfirmChannel))
+    confirmed_via: ConfirmChannel | Literal[""] = Field(description=meanings(ConfirmChannel) + "；空 = 未关闭")
 
     @staticmethod
     def resolve_status_label(obj) -> str:
@@ -59,7 +54,7 @@ class TicketDetailOut(TicketOut):
 class TicketIn(Schema):
     customer_id: ApiId
     problem: str
-    reported_at: dt.datetime | None = None
+    reported_at: BoundedDateTime | None = None
     site_city: str = ""
     site_address: str = ""
     product_ref: str = ""
@@ -82,7 +77,7 @@ class TransitionIn(Schema):
     note: str = ""
     onsite_needed: bool | None = None
     technician_id: ApiId | None = None
-    scheduled_for: dt.datetime | None = None
+    scheduled_for: BoundedDateTime | None = None
     resolution: str = ""
     at: BoundedDateTime | None = Field(None, description="on_site：实际到达现场的时间（默认现在；不早于报修时间、不晚于现在）")
     confirmed_by: str = Field("", description="close：确认解决的客户方人员（必填）")
@@ -92,7 +87,7 @@ class TransitionIn(Schema):
 
 class PauseIn(Schema):
     reason: PauseReason = Field(description=meanings(PauseReason))
-    later_date: dt.date | None = None
+    later_date: BoundedDate | None = None
 
 
 
@@ -113,7 +108,7 @@ class TicketListOut(TicketOut):
 
 @tickets_router.get("/", response=list[TicketListOut], summary="工单列表（按权限范围，按截止时间排序）")
 @paginate(Page50)
-def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | None, EmptyIsNone, STATUS_FILTER] = None):
+def ticket_list(request: HttpRequest, status: Annotated[TicketStatus | Literal[""] | None, EmptyIsNone, STATUS_FILTER] = None):
     qs = selectors.ticket_list(user=request.user).order_by("due_sort", "-reported_at", "-id")
     if status:
         qs = qs.filter(status=status.value)

@@ -151,7 +151,7 @@ def test_enumerations_in_chinese_on_the_api_and_the_export(users, key_account, c
     listed = client.get("/api/requests/").json()["items"][0]
     assert listed["department_label"] == "售后服务部" and listed["due_at"]
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]
-    assert "after_sales = 售后服务部" in schema["AssignIn"]["properties"]["department"]["description"]
+    assert "after_sales = 售后服务部" in schema["RequestAssignIn"]["properties"]["department"]["description"]
     assert "customisation = 定制" in schema["RequestIn"]["properties"]["kind"]["description"]
     response = client.get("/requests/export.xlsx?department=after_sales")
     content = b"".join(response.streaming_content) if response.streaming else response.content
