@@ -48,14 +48,25 @@ class Column:
 
 
 class Handler:
-    """Validates and writes parsed rows in chunks, inside the import's one transaction."""
+    """Checks parsed rows in chunks (read phase), then writes them inside the import's one transaction.
+
+    Every check runs on every row (issue 13: a file's errors are reported in one pass): `prepare` gets the rows
+    with cell errors too — `row.failed` names their bad fields — and runs each check whose fields are sound
+    (`row.ok(...)`, `row.sound(...)`), reporting with `ctx.error(row, field, message)`, which marks the field
+    failed for the checks after it. Nothing is written while any error stands.
+    """
 
     #: rows with the same value of this field stay in one chunk (e.g. the lines of one order)
     group_field: str | None = None
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> list[Row]:
-        """Resolve references, check duplicates; report errors on ctx; return the rows that are valid."""
+        """Resolve references, check rules and duplicates on every row; report errors on ctx; return the rows
+        to write (only used when the whole file has no error)."""
         return rows
+
+    def check_end(self, ctx: ImportContext) -> None:
+        """After the last chunk of the read phase: checks across the whole file (e.g. a reference to a row
+        further down)."""
 
     def apply(self, rows: list[Row], ctx: ImportContext) -> None:
         raise NotImplementedError
