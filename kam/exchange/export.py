@@ -149,7 +149,7 @@ def export_response_name(label, user=None, *, at: dt.datetime | None = None) -> 
     return f"{stem}_{at:%Y%m%d_%H%M}.xlsx"
 
 
-def _content_disposition(filename: str) -> str:
+def content_disposition(filename: str) -> str:
     """attachment with an ASCII fallback and the RFC 5987 UTF-8 name (RFC 6266)."""
     ascii_name = re.sub(r'[^\x20-\x7e]+|["\\]', "", filename).strip(" ._")
     if ascii_name != filename:
@@ -275,7 +275,7 @@ def export_xlsx(*, user, list_name: str, list_label: str, columns: Sequence[Expo
         _record_core_export(user, core_included, ids if collect_ids else [])
 
     response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _content_disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store, private"
     return response
 
