@@ -181,3 +181,36 @@ def test_the_error_file_goes_with_the_uploaded_file(users, client, customer, set
     run.refresh_from_db()
     assert not run.error_file and not storage.exists(name)
     assert client.get(f"/exchange/imports/{run.pk}/errors.xlsx").status_code == 404
+
+
+def test_the_writer_keeps_types_escapes_xml_and_never_writes_a_formula(users):
+    """The streamed SpreadsheetML: dates stay dates, numbers numbers, XML specials and characters XML cannot
+    carry are handled, formula triggers (half- and full-width) neutralised, cells beyond the header kept after
+    the "错误" column; openpyxl and calamine (our reader) both read it."""
+    from python_calamine import CalamineWorkbook
+
+    from kam.exchange.error_file import write_error_file
+
+    rows = [["导出说明 <U8> & 金蝶"], ["编号", "日期", "时间", "数量", "是否", "备注"],
+            ["A&B<1>", dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 9, 30), 12.5, True, "＝1+1", "额外列"],
+            ["  前后空格  ", None, None, 3, False, "bad\x01char", None],
+            ["短行"]]
+    buf = io.BytesIO()
+    marked = write_error_file(rows, buf, header_line=2, line_errors={3: ["「数量」错", "「备注」也错"], 5: ["缺列"]},
+                              user=users.head, title="t")
+    assert marked == 2
+    ws = load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
+    got = _values(ws)
+    assert got[0][0] == "导出说明 <U8> & 金蝶"
+    assert got[1][:7] == ["编号", "日期", "时间", "数量", "是否", "备注", "错误"] and ws["G2"].font.b
+    assert got[2][:8] == ["A&B<1>", dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 1, 9, 30), 12.5, True, "'＝1+1",
+                          "「数量」错；「备注」也错", "额外列"]
+    assert ws["B3"].number_format == "yyyy-mm-dd" and ws["C3"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["G3"].font.color.rgb == "FFC00000"
+    assert got[3][0] == "  前后空格  " and got[3][4] is False and got[3][5] == "badchar"
+    assert got[4][0] == "短行" and got[4][6] == "缺列"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    assert ws.freeze_panes == "A3"
+    path = io.BytesIO(buf.getvalue())
+    read = CalamineWorkbook.from_filelike(path).get_sheet_by_index(0).to_python()
+    assert read[1][6] == "错误" and read[2][6] == "「数量」错；「备注」也错" and read[2][7] == "额外列"
