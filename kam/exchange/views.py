@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
-from kam.exchange import engine, selectors, services
+from kam.exchange import pipeline, selectors, services
 from kam.exchange.export import XLSX_CONTENT_TYPE, content_disposition
 from kam.exchange.models import ImportStatus
 from kam.exchange.parsing import normalize_header
@@ -98,7 +98,7 @@ def run_detail(request, pk: int):
                "upload_form": UploadForm(user=request.user, initial={
                    "kind": run.kind, "mapping": run.mapping_id or ""})}
     if run.status == ImportStatus.NEEDS_MAPPING:
-        suggestions = engine.suggest_mapping(kind, run.source_headers)
+        suggestions = pipeline.suggest_mapping(kind, run.source_headers)
         context["mapping_rows"] = [
             {"header": h, "key": normalize_header(h), "suggested": suggestions.get(normalize_header(h), "")}
             for h in run.source_headers if normalize_header(h)]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kam.audit.models import AuditEvent
-from kam.exchange import engine, services
+from kam.exchange import pipeline, services
 from kam.exchange.models import ImportRun
 from kam.orders.models import Order
 from tests.exchange.helpers import csv_upload, xlsx_upload
@@ -136,7 +136,7 @@ def test_csv_numbers_stay_numbers_and_formulas_are_neutralised(users, client, cu
 
 
 def test_the_error_file_holds_every_error_beyond_those_the_page_shows(users, client, customer, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_ERRORS_KEPT", 3)
+    monkeypatch.setattr(pipeline, "MAX_ERRORS_KEPT", 3)
     rows = [ORDERS] + [[f"SO-{i}", customer.credit_code, "2026-03-01", "已交付", "沙发", "SF", 1, "x", "", ""]
                        for i in range(8)]
     run, page = _upload(client, users.head, csv_upload("o.csv", rows))

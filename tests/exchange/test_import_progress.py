@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kam.exchange import engine, services
+from kam.exchange import pipeline, services
 from kam.exchange.models import ImportRun
 from tests.exchange.helpers import csv_upload
 
@@ -43,7 +43,7 @@ def _progress_updates(queries) -> list[int]:
 
 
 def test_the_run_records_rows_read_as_it_goes(users, customer, monkeypatch):
-    monkeypatch.setattr(engine, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 4)
     monkeypatch.setattr(services, "PROGRESS_SECONDS", 0)
     run = services.import_upload(actor=users.head, kind_name="orders", uploaded=csv_upload("o.csv", _rows(customer, 13)))
     assert run.total_rows == 14  # the file's lines, counted cheaply at upload
@@ -57,7 +57,7 @@ def test_the_run_records_rows_read_as_it_goes(users, customer, monkeypatch):
 
 def test_progress_writes_are_throttled(users, customer, monkeypatch):
     """Cheap: however many chunks, at most one UPDATE of the run per PROGRESS_SECONDS."""
-    monkeypatch.setattr(engine, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
     monkeypatch.setattr(services, "PROGRESS_SECONDS", 3600)
     run = services.import_upload(actor=users.head, kind_name="orders", uploaded=csv_upload("o.csv", _rows(customer, 20)))
     with CaptureQueriesContext(connection) as ctx:
@@ -106,7 +106,7 @@ def test_run_page_query_count_is_bounded_whatever_the_errors(users, client, cust
                                  uploaded=csv_upload("o.csv", _rows(customer, 1500, bad=set(range(1, 1501)))))
     services.import_execute(actor=users.head, run=run, dry_run=True)
     run.refresh_from_db()
-    assert run.error_count == 1500 and len(run.errors) == engine.MAX_ERRORS_KEPT
+    assert run.error_count == 1500 and len(run.errors) == pipeline.MAX_ERRORS_KEPT
     client.force_login(users.head)
     with django_assert_max_num_queries(12):
         body = client.get(f"/exchange/imports/{run.pk}/").content.decode()
