@@ -194,9 +194,23 @@ class CustomerHandler(Handler):
             Customer.objects.bulk_update(updated, ["parent"], batch_size=500)
 
 
+def _customer_core_columns() -> frozenset[str]:
+    """The customer columns management classified core (A7.1)."""
+    from kam.customers.services import _core_customer_fields
+
+    return _core_customer_fields() & {c.field for c in CUSTOMER_COLUMNS}
+
+
+def _contract_core_columns() -> frozenset[str]:
+    from kam.confidentiality.classification import core_fields
+
+    return frozenset({"terms_summary"}) if "customers.Contract.terms_summary" in core_fields() else frozenset()
+
+
 register(ImportKind(
     name="customers", label=_l("客户"), columns=CUSTOMER_COLUMNS, key=("credit_code",), roles=HEAD,
-    handler=CustomerHandler(), description=_l("按统一社会信用代码新增或更新客户（A2.2、A6.1）。")))
+    handler=CustomerHandler(), description=_l("按统一社会信用代码新增或更新客户（A2.2、A6.1）。"),
+    core_columns=_customer_core_columns))
 
 
 def _contact_validate(row: Row, ctx: ImportContext) -> bool:
@@ -242,7 +256,8 @@ register(ImportKind(
                          fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker",
                                  "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
                          secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate),
-    description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。")))
+    description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。"),
+    core_columns=lambda: ("phone", "wechat", "email")))  # A7.1: decision makers' contact details are core
 
 
 register(ImportKind(
@@ -260,4 +275,4 @@ register(ImportKind(
     handler=customer_model_handler(Contract, key=("number",),
                          fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
                          secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
-    description=_l("按合同编号新增或更新合同（A18.2）。")))
+    description=_l("按合同编号新增或更新合同（A18.2）。"), core_columns=_contract_core_columns))

@@ -8,6 +8,7 @@ A new kind is a small declaration in its app's `imports.py`:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,9 @@ class ImportKind:
     roles: tuple[str, ...]
     handler: Handler
     description: str | Promise = ""
+    #: A7.1: the column fields that may carry core data now (e.g. decision makers' phone numbers); an error
+    #: file holding such a column is recorded in the core-data access log when it is downloaded (A7.2)
+    core_columns: Callable[[], Iterable[str]] | None = None
     columns_by_field: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:

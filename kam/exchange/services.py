@@ -377,10 +377,33 @@ def run_set_mapping(*, actor, run: ImportRun, mapping: ImportMapping) -> ImportR
 def import_error_file_open(*, actor, run: ImportRun):
     """The run's error file for download (issue 13), audited: it holds the uploaded rows. The caller scoped the
     run to the user (selectors.import_run_get); ApplicationError when there is none."""
-    _require_kind(actor, get_kind(run.kind))
+    kind = get_kind(run.kind)
+    _require_kind(actor, kind)
     if not has_error_file(run):
         raise ApplicationError(_("该导入没有错误文件。"), field="error_file")
+    core = _core_columns_of(run, kind)
     handle = run.error_file.open("rb")
-    audit_log(actor=actor, action="exchange.import.error_file_downloaded", target=run,
-              changes={"file": run.file_name, "errors": run.error_count})
+    with transaction.atomic():
+        audit_log(actor=actor, action="exchange.import.error_file_downloaded", target=run,
+                  rule="A7.2" if core else "",
+                  changes={"file": run.file_name, "errors": run.error_count, "core_columns": core})
+        if core:  # A7.2: core data leaving in a file shows in the access log (channel export), never its values
+            from kam.audit.models import CoreAccess
+            from kam.core import context
+
+            ctx = context.current()
+            CoreAccess.objects.create(at=timezone.now(), user=actor, customer=None, fields=core, channel="export",
+                                      granted=True, ip=ctx.ip, request_id=ctx.request_id)
     return handle
+
+
+def _core_columns_of(run: ImportRun, kind: ImportKind) -> list[str]:
+    """The columns of the run's file that carry core data now (A7.1), by the kind's declaration."""
+    if kind.core_columns is None:
+        return []
+    core = set(kind.core_columns())
+    if not core:
+        return []
+    matched, _missing = pipeline.match_headers(kind, list(run.source_headers or []),
+                                               run.mapping.column_map if run.mapping else None)
+    return sorted(col.field for col in matched.values() if col.field in core)

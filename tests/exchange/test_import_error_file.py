@@ -214,3 +214,23 @@ def test_the_writer_keeps_types_escapes_xml_and_never_writes_a_formula(users):
     path = io.BytesIO(buf.getvalue())
     read = CalamineWorkbook.from_filelike(path).get_sheet_by_index(0).to_python()
     assert read[1][6] == "错误" and read[2][6] == "「数量」错；「备注」也错" and read[2][7] == "额外列"
+
+
+def test_an_error_file_with_core_columns_shows_in_the_access_log(users, client, customer):
+    """A7.2: decision makers' phone numbers leaving in a contacts import's error file are recorded in the
+    core-data access log (channel export, the columns named, never a value); an invoices file is not."""
+    from kam.audit.models import CoreAccess
+
+    rows = [["客户", "姓名", "电话", "微信", "决策层"], ["无此客户", "林董", "13800138000", "lin_gd", "是"]]
+    run, _page = _upload(client, users.head, csv_upload("c.csv", rows), kind="contacts")
+    _sheet(client.get(f"/exchange/imports/{run.pk}/errors.xlsx"))
+    access = CoreAccess.objects.get()
+    assert access.channel == "export" and access.user == users.head and access.fields == ["phone", "wechat"]
+    event = AuditEvent.objects.get(action="exchange.import.error_file_downloaded")
+    assert event.rule == "A7.2" and event.changes["core_columns"] == ["phone", "wechat"]
+    assert "13800138000" not in str(event.changes)
+
+    rows = [["发票号码", "客户", "开票日期", "到期日", "金额（元）"], ["INV-1", "无此客户", "2026-04-01", "2026-05-01", "1"]]
+    run, _page = _upload(client, users.fin, csv_upload("i.csv", rows), kind="invoices")
+    _sheet(client.get(f"/exchange/imports/{run.pk}/errors.xlsx"))
+    assert CoreAccess.objects.count() == 1
