@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 from kam.core.errors import ApplicationError
@@ -262,6 +263,34 @@ def upload_error(uploaded: Any, *, kind: str, label: str = "") -> str | None:
     except UploadRefused as exc:
         return str(exc.message)
     return None
+
+
+@deconstructible
+class UploadValidator:
+    """A model FileField's validator: `validators=[UploadValidator("document", "合同文件")]` — any form that
+    fills the field (a ModelForm, the admin) checks the file by content and size like check_upload."""
+
+    def __init__(self, kind: str, label: str = "") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown upload kind {kind!r}")
+        self.kind = kind
+        self.label = label
+
+    def __call__(self, value: Any) -> None:
+        if not value:
+            return
+        if getattr(value, "_committed", False):
+            return  # a file already stored was checked when it was uploaded
+        fileobj = getattr(value, "file", value)
+        message = upload_error(fileobj, kind=self.kind, label=self.label)
+        if message:
+            raise ValidationError(message, code="upload_refused")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UploadValidator) and (self.kind, self.label) == (other.kind, other.label)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.label))
 
 
 class BodyLimitUploadHandler(FileUploadHandler):

@@ -40,13 +40,13 @@ def resolve_customers(refs: Iterable[str], ctx: ImportContext) -> dict[str, int]
 
 
 def check_customer_refs(rows: list[Row], ctx: ImportContext, field: str = "customer") -> list[Row]:
-    ids = resolve_customers({r.values[field] for r in rows if r.values.get(field)}, ctx)
-    valid = []
+    """Resolve the `field` reference of every row that has one (rows with other errors too: every error of a file
+    in one pass) to `<field>_id`; an unknown or ambiguous customer is an error on `field`. Returns every row."""
+    ids = resolve_customers({r.values[field] for r in rows if r.ok(field)}, ctx)
     for row in rows:
-        ref = row.values.get(field)
-        if not ref:
-            valid.append(row)
+        if not row.ok(field):
             continue
+        ref = row.values[field]
         pk = ids.get(ref)
         if pk is None:
             ctx.error(row, field, _("找不到客户 %(ref)s（按统一社会信用代码或客户全称查找）") % {"ref": ref})
@@ -54,8 +54,7 @@ def check_customer_refs(rows: list[Row], ctx: ImportContext, field: str = "custo
             ctx.error(row, field, _("客户名称 %(ref)s 不唯一，请改用统一社会信用代码") % {"ref": ref})
         else:
             row.values[field + "_id"] = pk
-            valid.append(row)
-    return valid
+    return rows
 
 
 def customer_model_handler(model, **options: Any) -> ModelHandler:
@@ -102,26 +101,37 @@ CUSTOMER_FIELDS = tuple(c.field for c in CUSTOMER_COLUMNS if c.field not in ("cr
 
 class CustomerHandler(Handler):
     def prepare(self, rows, ctx):
-        valid = []
         file_codes: set[str] = ctx.cache.setdefault("file_codes", set())
+        parents: list[tuple[str, int]] = ctx.cache.setdefault("parent_refs", [])
         for row in rows:
             v = row.values
-            v["credit_code"] = normalize_credit_code(v["credit_code"])
-            error = credit_code_error(v["credit_code"])
-            if error:
-                ctx.error(row, "credit_code", error)
-                continue
-            if v.get("parent"):
+            if row.ok("credit_code"):
+                v["credit_code"] = normalize_credit_code(v["credit_code"])
+                error = credit_code_error(v["credit_code"])
+                if error:
+                    ctx.error(row, "credit_code", error)
+                else:
+                    file_codes.add(v["credit_code"])
+            if row.ok("parent"):
                 v["parent"] = normalize_credit_code(v["parent"])
-                if v["parent"] == v["credit_code"]:
+                if row.ok("credit_code") and v["parent"] == v["credit_code"]:
                     ctx.error(row, "parent", _("不能以自身为所属集团"))
-                    continue
-            if v.get("cooperation_start_override") and not v.get("cooperation_start_reason"):
+                else:
+                    parents.append((v["parent"], row.line))
+            if (row.ok("cooperation_start_override") and row.sound("cooperation_start_reason")
+                    and not v.get("cooperation_start_reason")):
                 ctx.error(row, "cooperation_start_reason", _("记录更早的合作起始日时须说明原因（A2.1）"))
-                continue
-            valid.append(row)
-            file_codes.add(v["credit_code"])
-        return check_duplicate_keys(valid, ctx, lambda r: r.values["credit_code"], "credit_code")
+        return check_duplicate_keys(rows, ctx, lambda r: r.values["credit_code"], "credit_code")
+
+    def check_end(self, ctx: ImportContext) -> None:
+        """A parent is a customer already, or a row of this file (above or below its child)."""
+        parents: list[tuple[str, int]] = ctx.cache.get("parent_refs", [])
+        file_codes: set[str] = ctx.cache.get("file_codes", set())
+        wanted = {code for code, _line in parents if code not in file_codes}
+        known = set(filter_in(Customer.objects.values_list("credit_code", flat=True), "credit_code", wanted))
+        for code, line in parents:
+            if code not in file_codes and code not in known:
+                ctx.error(line, "parent", _("找不到所属集团 %(c)s") % {"c": code})
 
     def apply(self, rows, ctx):
         existing = {c.credit_code: c for c in filter_in(
@@ -191,26 +201,45 @@ class CustomerHandler(Handler):
             Customer.objects.bulk_update(updated, ["parent"], batch_size=500)
 
 
+def _customer_core_columns() -> frozenset[str]:
+    """The customer columns management classified core (A7.1)."""
+    from kam.customers.services import _core_customer_fields
+
+    return _core_customer_fields() & {c.field for c in CUSTOMER_COLUMNS}
+
+
+def _contract_core_columns() -> frozenset[str]:
+    from kam.confidentiality.classification import core_fields
+
+    return frozenset({"terms_summary"}) if "customers.Contract.terms_summary" in core_fields() else frozenset()
+
+
 register(ImportKind(
     name="customers", label=_l("客户"), columns=CUSTOMER_COLUMNS, key=("credit_code",), roles=HEAD,
-    handler=CustomerHandler(), description=_l("按统一社会信用代码新增或更新客户（A2.2、A6.1）。")))
+    handler=CustomerHandler(), description=_l("按统一社会信用代码新增或更新客户（A2.2、A6.1）。"),
+    core_columns=_customer_core_columns))
 
 
 def _contact_validate(row: Row, ctx: ImportContext) -> bool:
     v = row.values
     kind = v.get("birthday_kind")
-    if kind:
+    if kind and row.sound("birthday_kind"):
         max_day = 30 if kind == "lunar" else 31
-        if not v.get("birthday_month") or not 1 <= v["birthday_month"] <= 12:
+        if row.sound("birthday_month") and (not v.get("birthday_month") or not 1 <= v["birthday_month"] <= 12):
             ctx.error(row, "birthday_month", _("应为 1–12"))
-            return False
-        if not v.get("birthday_day") or not 1 <= v["birthday_day"] <= max_day:
+        if row.sound("birthday_day") and (not v.get("birthday_day") or not 1 <= v["birthday_day"] <= max_day):
             ctx.error(row, "birthday_day", _("应为 1–%(n)d") % {"n": max_day})
-            return False
     for f in ("birthday_kind",):
         if v.get(f) is None:
             v[f] = ""
-    return True
+    return row.failed is None
+
+
+def _contract_validate(row: Row, ctx: ImportContext) -> bool:
+    v = row.values
+    if row.ok("end_on", "start_on") and v["end_on"] < v["start_on"]:
+        ctx.error(row, "end_on", _("不能早于开始日期"))
+    return row.failed is None
 
 
 register(ImportKind(
@@ -235,15 +264,8 @@ register(ImportKind(
                                  "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
                          secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate,
                          derive=set_contact_keys),
-    description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。")))
-
-
-def _contract_validate(row: Row, ctx: ImportContext) -> bool:
-    v = row.values
-    if v.get("end_on") and v["end_on"] < v["start_on"]:
-        ctx.error(row, "end_on", _("不能早于开始日期"))
-        return False
-    return True
+    description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。"),
+    core_columns=lambda: ("phone", "wechat", "email")))  # A7.1: decision makers' contact details are core
 
 
 register(ImportKind(
@@ -261,4 +283,4 @@ register(ImportKind(
     handler=customer_model_handler(Contract, key=("number",),
                          fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
                          secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
-    description=_l("按合同编号新增或更新合同（A18.2）。")))
+    description=_l("按合同编号新增或更新合同（A18.2）。"), core_columns=_contract_core_columns))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.crypto import EncryptedTextField
 from kam.core.pinyin import INITIALS_MAX, PINYIN_MAX
+from kam.core.uploads import UploadValidator
 from kam.customers.validators import validate_credit_code
 
 
@@ -138,7 +139,9 @@ class Contract(models.Model):
     start_on = models.DateField(_("开始日期"))
     end_on = models.DateField(_("结束日期"), null=True, blank=True)
     terms_summary = models.TextField(_("条款摘要"), blank=True)
-    document = models.FileField(_("合同文件"), upload_to=contract_upload_to, blank=True)
+    #: a signed contract's scan or PDF; checked by content and size wherever a form fills it (issue 12 §3)
+    document = models.FileField(_("合同文件"), upload_to=contract_upload_to, blank=True,
+                                validators=[UploadValidator("document", "合同文件")])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

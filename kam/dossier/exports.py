@@ -18,7 +18,7 @@ from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required
 from kam.customers.models import Contract, Customer, FloorPrice
 from kam.dossier import selectors
-from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
+from kam.exchange.export import ExportColumn, export_response_name, export_xlsx, wants_core
 from kam.orders.models import Order, OrderStatus
 
 LIST_NAME = "customers.list"
@@ -94,17 +94,20 @@ def customer_export_columns(*, floor_prices: dict[int, str] | None = None,
 @login_required
 @require_GET
 def customer_export(request):
-    """GET filters as the customer list (q, type, city); rows scoped by selectors.customer_list."""
+    """GET filters as the customer list (q, type, city, tier); rows scoped by selectors.customer_list; core
+    columns only with the explicit choice `core=1` of a user who sees core data."""
     user = request.user
     q = request.GET.get("q", "").strip()
     ctype = request.GET.get("type", "")
     city = request.GET.get("city", "")
-    customers = selectors.customer_list(user=user, q=q, customer_type=ctype, city=city)
-    floor_prices = floor_prices_by_customer(customers) if user.sees_core_data else None
+    tier = request.GET.get("tier", "")
+    customers = selectors.customer_list(user=user, q=q, customer_type=ctype, city=city, tier=tier)
+    include_core = wants_core(request)  # A7.1: the explicit "包含核心数据" choice, off by default
+    floor_prices = floor_prices_by_customer(customers) if include_core else None
     rows = _with_cooperation_start(customers).iterator(chunk_size=ITERATOR_CHUNK)
     return export_xlsx(
         user=user, list_name=LIST_NAME, list_label=LIST_LABEL,
         columns=customer_export_columns(floor_prices=floor_prices, core=core_fields()), rows=rows,
-        filters={"q": q, "type": ctype, "city": city},
-        filename=export_response_name(LIST_LABEL, user), record_id=lambda c: c.pk,
+        filters={"q": q, "type": ctype, "city": city, "tier": tier},
+        filename=export_response_name(LIST_LABEL, user), record_id=lambda c: c.pk, include_core=include_core,
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.core import uploads
 from kam.core.inputs import ActionForm, IdField
 from kam.customers.models import Contact
 from kam.engagement.models import ContactKind, Material, Topic
@@ -64,6 +65,16 @@ class VisitRecordForm(ActionForm):
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
     lng = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
     accuracy = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_photo(self):
+        """Issue 12 §3: checked by content and size (settings.UPLOAD_MAX_BYTES) before the record is saved; a
+        refused photo is an error on this field and the visit stays unrecorded."""
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            message = uploads.upload_error(photo, kind="image", label=str(self.fields["photo"].label))
+            if message:
+                raise forms.ValidationError(message)
+        return photo
 
 
 class VisitCancelForm(ActionForm):

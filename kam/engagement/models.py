@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.uploads import UploadValidator
 from kam.customers.models import Contact, Customer
 
 
@@ -134,7 +135,7 @@ def visit_photo_upload_to(instance: VisitPhoto, filename: str) -> str:
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=visit_photo_upload_to)
+    image = models.FileField(upload_to=visit_photo_upload_to, validators=[UploadValidator("image", "照片")])
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kam.audit.services import audit_log
 from kam.calendar.workdays import CalendarDataMissing, add_working_days, is_working_day
+from kam.core import uploads
 from kam.core.errors import AccessDenied, ApplicationError, InvalidTransition, PolicyViolation
 from kam.customers.models import Contact, Customer
 from kam.engagement.models import (
@@ -155,12 +156,16 @@ def visit_cancel(*, actor: User, visit: Visit, reason: str) -> Visit:
 @transaction.atomic
 def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_problems: str, suggestions: str,
                  summary: str = "", ended_at: dt.datetime | None = None, contact: Contact | None = None,
-                 checkin: tuple[Decimal, Decimal, int | None] | None = None, now: dt.datetime | None = None) -> Visit:
+                 checkin: tuple[Decimal, Decimal, int | None] | None = None, now: dt.datetime | None = None,
+                 photo=None) -> Visit:
     """A13.2: the record says the customer's recent purchase plans, product usage problems and improvement
-    suggestions; it is also the visit's contact log (counts for A12.1 and A12.2)."""
+    suggestions; it is also the visit's contact log (counts for A12.1 and A12.2). `photo`, when given, is
+    checked before anything changes and stored with the record: a refused photo leaves the visit unrecorded."""
     _own_visit(actor, visit)
     if visit.status in (VisitStatus.DONE, VisitStatus.CANCELLED):
         raise InvalidTransition(_("该拜访已记录或已取消。"), rule="A13.2")
+    if photo is not None:
+        check_photo(photo)  # issue 12 §3: refused with the field named, never dropped silently
     fields = {"purchase_plans": purchase_plans, "usage_problems": usage_problems, "suggestions": suggestions}
     labels = {"purchase_plans": _("近期采购计划"), "usage_problems": _("产品使用问题"), "suggestions": _("改进建议")}
     for name, value in fields.items():
@@ -188,20 +193,27 @@ def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_proble
                        visit=visit)
     audit_log(actor=actor, action="engagement.visit.recorded", target=visit, rule="A13.2",
               changes={"ends_at": visit.ends_at, "checkin": checkin is not None})
+    if photo is not None:  # last: the file is stored only once everything else is in
+        VisitPhoto.objects.create(visit=visit, image=photo)
+        audit_log(actor=actor, action="engagement.visit.photo_added", target=visit, changes={"size": photo.size})
     reflect(customer_ids={visit.customer_id})  # the clocks this write changed, on the next page at once
     return visit
+
+
+def check_photo(upload) -> None:
+    """Issue 12 §3: a visit photo is an image Pillow opens, within settings.UPLOAD_MAX_BYTES["image"] and the
+    pixel limit; otherwise UploadRefused (an ApplicationError) naming the field 「照片」. Judged by content,
+    never by the file's name."""
+    uploads.check_upload(upload, kind="image", label=_("照片"), field="photo")
 
 
 @transaction.atomic
 def visit_photo_add(*, actor: User, visit: Visit, upload) -> VisitPhoto:
     _own_visit(actor, visit)
-    name = (upload.name or "").lower()
-    if not name.endswith((".jpg", ".jpeg", ".png", ".webp", ".heic")):
-        raise ApplicationError(_("只接受图片文件。"), field="photo")
-    if upload.size > 15 * 1024 * 1024:
-        raise ApplicationError(_("图片不能超过 15 MB。"), field="photo")
+    check_photo(upload)
     photo = VisitPhoto.objects.create(visit=visit, image=upload)
-    audit_log(actor=actor, action="engagement.visit.photo_added", target=visit)
+    audit_log(actor=actor, action="engagement.visit.photo_added", target=visit,
+              changes={"size": upload.size})
     return photo
 
 

@@ -201,11 +201,11 @@ def _record(request, visit, data: dict) -> None:
     checkin = None
     if data.get("lat") is not None and data.get("lng") is not None:
         checkin = (data["lat"], data["lng"], data.get("accuracy"))
+    # the photo is checked and stored by the same service call: a refused one leaves the visit unrecorded
     services.visit_record(actor=request.user, visit=visit, purchase_plans=data["purchase_plans"],
                           usage_problems=data["usage_problems"], suggestions=data["suggestions"],
-                          ended_at=_aware(data["ended_at"]) if data.get("ended_at") else None, checkin=checkin)
-    if data.get("photo"):
-        services.visit_photo_add(actor=request.user, visit=visit, upload=data["photo"])
+                          ended_at=_aware(data["ended_at"]) if data.get("ended_at") else None, checkin=checkin,
+                          photo=data.get("photo") or None)
 
 
 @login_required

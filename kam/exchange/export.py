@@ -3,7 +3,8 @@
 A list view describes its columns (`ExportColumn`) and hands its already-scoped rows to `export_xlsx`,
 which:
 
-- drops core columns (A7.1) unless the user sees core data (head of sales, management);
+- drops core columns (A7.1) unless the user sees core data (head of sales, management) AND asked for them
+  explicitly ("包含核心数据", `include_core`, off by default: `wants_core(request)` reads the choice);
 - streams the rows into an .xlsx with openpyxl's write-only mode (flat memory, 100k+ rows), spooled
   to a temporary file and returned as a download;
 - neutralises formula injection: a text cell that could be read as a formula gets a leading "'" and
@@ -149,7 +150,7 @@ def export_response_name(label, user=None, *, at: dt.datetime | None = None) -> 
     return f"{stem}_{at:%Y%m%d_%H%M}.xlsx"
 
 
-def _content_disposition(filename: str) -> str:
+def content_disposition(filename: str) -> str:
     """attachment with an ASCII fallback and the RFC 5987 UTF-8 name (RFC 6266)."""
     ascii_name = re.sub(r'[^\x20-\x7e]+|["\\]', "", filename).strip(" ._")
     if ascii_name != filename:
@@ -173,16 +174,28 @@ def _non_empty(filters: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in filters.items() if v not in (None, "", [], (), {})}
 
 
+CORE_PARAM = "core"
+
+
+def wants_core(request) -> bool:
+    """The explicit "包含核心数据" choice of an export (A7.1, A7.2): only a user who sees core data can make it."""
+    user = getattr(request, "user", None)
+    return request.GET.get(CORE_PARAM) == "1" and bool(getattr(user, "sees_core_data", False))
+
+
 def export_xlsx(*, user, list_name: str, list_label: str, columns: Sequence[ExportColumn], rows: Iterable[Any],
                 filters: Mapping[str, Any], filename: str,
-                record_id: Callable[[Any], Any] | None = None) -> HttpResponse:
+                record_id: Callable[[Any], Any] | None = None, include_core: bool = False) -> HttpResponse:
     """Stream `rows` into an .xlsx download with the columns the user may see, watermarked and audited.
 
     `rows` must already be scoped to the user (the list's selector); pass an iterator/generator to keep
-    memory flat. `record_id(row)`, when given, lets the audit name the exported records (ids only) when
-    core columns were included: A7.2 asks which accounts' core data left the system.
+    memory flat. Core columns leave only when the user sees core data and chose to include them
+    (`include_core`, from `wants_core(request)`); the access log then records the export with the core fields.
+    `record_id(row)`, when given, lets the audit name the exported records (ids only) when core columns were
+    included: A7.2 asks which accounts' core data left the system.
     """
-    sees_core = bool(getattr(user, "sees_core_data", False))
+    # A7.1: core columns only for who sees core data, and only on an explicit choice (default off)
+    sees_core = bool(getattr(user, "sees_core_data", False)) and include_core
     visible = [c for c in columns if sees_core or not c.core]
     withheld = [c.key for c in columns if c.core and not sees_core]
     core_included = [c.key for c in visible if c.core]
@@ -275,7 +288,7 @@ def export_xlsx(*, user, list_name: str, list_label: str, columns: Sequence[Expo
         _record_core_export(user, core_included, ids if collect_ids else [])
 
     response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _content_disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store, private"
     return response
 

@@ -35,10 +35,18 @@ def filter_in(queryset: Any, field: str, values: Iterable[Any], size: int = IN_B
         yield from queryset.filter(**{f"{field}__in": batch})
 
 
-def check_duplicate_keys(rows: list[Row], ctx: ImportContext, key: Callable[[Row], Any], field: str) -> list[Row]:
+def check_duplicate_keys(rows: list[Row], ctx: ImportContext, key: Callable[[Row], Any], field: str,
+                         needs: tuple[str, ...] | None = None) -> list[Row]:
+    """A key seen in an earlier row of the file is an error on `field`. Rows whose key fields (`needs`, default
+    `field`) have an error are left out of the comparison; rows with other errors take part (every error of
+    the file in one pass). Returns the rows that are not duplicates."""
     seen: dict[Any, int] = ctx.cache.setdefault("keys:" + field, {})
+    needs = needs or (field,)
     valid = []
     for row in rows:
+        if not row.ok(*needs):
+            valid.append(row)
+            continue
         k = key(row)
         if k in seen:
             ctx.error(row, field, _("与第 %(line)d 行重复") % {"line": seen[k]})
@@ -52,7 +60,9 @@ class ModelHandler(Handler):
     """Upsert one model row per file row by business key.
 
     `fields`: model field names written from the row (values of columns with the same field name);
-    `refs`: column fields resolved by `resolve(rows, ctx, field)` to ids (written as `<field>_id`);
+    `refs`: column fields resolved by `resolve(rows, ctx, field)` to ids (written as `<field>_id`); the resolver
+        reports what it cannot resolve and returns every row;
+    `validate(row, ctx)`: the row's own rules, run on every row (it checks only fields that are sound);
     `secret_fields`: personal or core data — the audit names them, never values (A7.2);
     `derive(obj) -> field names`: refreshes fields computed from others (search keys) on each row written.
     """
@@ -87,8 +97,9 @@ class ModelHandler(Handler):
         for ref in self.refs:
             rows = self.resolve(rows, ctx, ref)
         if self.validate is not None:
-            rows = [r for r in rows if self.validate(r, ctx)]
-        return check_duplicate_keys(rows, ctx, self._key_of_row, self.key[-1])
+            for row in rows:  # every row, those with errors too: `validate` checks what is sound
+                self.validate(row, ctx)
+        return check_duplicate_keys(rows, ctx, self._key_of_row, self.key[-1], needs=self.key)
 
     def _values(self, row: Row) -> dict[str, Any]:
         values = {}

@@ -45,6 +45,12 @@ def import_upload_to(instance: ImportRun, filename: str) -> str:
     return f"imports/{timezone.localdate():%Y/%m}/{instance.sha256[:16]}_{filename}"
 
 
+def import_error_upload_to(instance: ImportRun, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"imports/errors/{timezone.localdate():%Y/%m}/{instance.sha256[:16]}_{instance.pk}_{filename}"
+
+
 class ImportRun(models.Model):
     """One file's import: who, when, file name and hash, counts, outcome; the original file kept."""
 
@@ -62,6 +68,10 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, blank=True)  # [{line, column, message}], the first 1,000
     error_count = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
+    #: rows read so far by a check or import in progress (the progress bar; written every few seconds)
+    processed_rows = models.PositiveIntegerField(default=0)
+    #: the original rows with an added "错误" column (issue 13), made when a check finds errors
+    error_file = models.FileField(_("错误文件"), upload_to=import_error_upload_to, max_length=300, blank=True)
     message = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("导入人"))

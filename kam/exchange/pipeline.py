@@ -61,8 +61,25 @@ ERP_HEADERS: dict[str, tuple[str, ...]] = {
 
 @dataclass
 class Row:
+    """One file row. `failed` names the fields with an error already (a cell that could not be read, a reference
+    not found): later checks that need such a field skip the row instead of failing again or crashing."""
+
     line: int  # the spreadsheet's row number, as the user sees it
     values: dict[str, Any]
+    failed: set[str] | None = None
+
+    def ok(self, *fields: str) -> bool:
+        """Every one of `fields` has a sound value: present (not blank) and without an error so far."""
+        values = self.values
+        failed = self.failed
+        for f in fields:  # a plain loop: this runs several times per row of every import
+            if values.get(f) is None or (failed is not None and f in failed):
+                return False
+        return True
+
+    def sound(self, *fields: str) -> bool:
+        """None of `fields` has an error (blank is fine: the check of a blank optional field is skipped)."""
+        return not (self.failed and self.failed.intersection(fields))
 
 
 @dataclass
@@ -93,16 +110,28 @@ class ImportContext:
     error_count: int = 0
     cache: dict[str, Any] = field(default_factory=dict)  # handlers' lookups across chunks
     audit_rows: list[AuditEvent] = field(default_factory=list)
+    #: every error of every row, by line, for the error file ("错误" column); not capped like `errors`
+    line_errors: dict[int, list[str]] = field(default_factory=dict)
 
     def error(self, row: Row | int | None, column_field: str | None, message: str) -> None:
+        """Report an error of `row` (a Row or a line number) in `column_field`; the field is marked failed on
+        the row, so the checks after this one skip what needs it and still run the others."""
         self.error_count += 1
+        line = row.line if isinstance(row, Row) else (row or 0)
+        if isinstance(row, Row):
+            if row.failed is None:
+                row.failed = set()
+            row.failed.add(column_field or "")
+        column = ""
+        if column_field:
+            col = self.kind.columns_by_field.get(column_field)
+            column = self.headers.get(column_field) or (str(col.header) if col else column_field)
+        text = str(message)
         if len(self.errors) < MAX_ERRORS_KEPT:
-            line = row.line if isinstance(row, Row) else (row or 0)
-            column = ""
-            if column_field:
-                col = self.kind.columns_by_field.get(column_field)
-                column = self.headers.get(column_field) or (str(col.header) if col else column_field)
-            self.errors.append(CellIssue(line, column, str(message)))
+            self.errors.append(CellIssue(line, column, text))
+        if line:
+            self.line_errors.setdefault(line, []).append(
+                _("「%(col)s」%(msg)s") % {"col": column, "msg": text} if column else text)
 
     def audit_update(self, target, changes: dict) -> None:
         """An updated record's old/new values, written in bulk with the import (audit in the same transaction)."""
@@ -132,6 +161,8 @@ class ImportResult:
     headers: list[str]
     missing: list[Column] = field(default_factory=list)  # required columns the file lacks (needs a mapping)
     failed: bool = False  # the file could not be read, or the system failed: the run is marked failed
+    header_line: int = 0  # the header's row number in the file (1-based), 0 if none was found
+    line_errors: dict[int, list[str]] = field(default_factory=dict)  # every row's errors, for the error file
 
     @property
     def written(self) -> bool:
@@ -365,6 +396,11 @@ class _Spool:
         for _i in range(self.chunks):
             yield pickle.load(self._file)  # noqa: S301 - our own temporary file
 
+    def clear(self) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self.chunks = 0
+
     def close(self) -> None:
         self._file.close()
 
@@ -445,7 +481,8 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
     if missing or not matched:
         issue = CellIssue(header_index + 1, "", _("缺少必填列：%(cols)s。请调整表头或保存一个列映射。") % {
             "cols": "、".join(str(c.header) for c in missing) or _("（没有可识别的列）")})
-        return ImportResult(kind.name, dry_run, False, {}, [issue], 1, headers, missing)
+        return ImportResult(kind.name, dry_run, False, {}, [issue], 1, headers, missing,
+                            header_line=header_index + 1)
     field_headers = {col.field: headers[i] for i, col in matched.items()}
     ctx = ImportContext(kind=kind, actor=actor, dry_run=dry_run, headers=field_headers)
     today = timezone.localdate()
@@ -463,22 +500,21 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
                 if raw is None or all(parsing.is_blank(v) for v in raw):
                     continue
                 values: dict[str, Any] = {}
-                bad = False
+                row = Row(line, values)
                 for i, col, parse in parsers:
                     cell = raw[i] if i < len(raw) else None
                     try:
                         values[col.field] = parse(cell)
                     except parsing.CellError as exc:
-                        ctx.error(line, col.field, str(exc))
-                        bad = True
+                        ctx.error(row, col.field, str(exc))
                 for f in required:
-                    if values.get(f) is None and not bad:
-                        ctx.error(line, f, _("必填，不能为空"))
-                        bad = True
-                if not bad:
-                    yield Row(line, values)
-                else:
+                    if values.get(f) is None and row.sound(f):
+                        ctx.error(row, f, _("必填，不能为空"))
+                if row.failed:
                     ctx.counts["invalid"] += 1
+                # a row with errors goes on to the handler's checks too (references, duplicates): every error
+                # of the file is reported in one pass; nothing is written while any error stands
+                yield row
 
     def chunks() -> Iterator[list[Row]]:
         chunk: list[Row] = []
@@ -499,14 +535,16 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
             valid = handler.prepare(chunk, ctx)
             if ctx.error_count == 0:
                 spool.add(valid)
+            elif spool.chunks:
+                spool.clear()  # nothing will be written: the checked rows need not be kept
             if progress:
                 progress(processed, "reading")
+        handler.check_end(ctx)
         return processed
 
     try:
         # 1. read and check everything: no transaction, no write lock
-        processed = _at_low_priority(read_phase) if read_niceness else read_phase()
-        rows_total = processed + int(ctx.counts.get("invalid", 0))
+        rows_total = _at_low_priority(read_phase) if read_niceness else read_phase()
         if ctx.error_count == 0:
             # 2. write in one short transaction
             try:
@@ -525,7 +563,7 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
                         ctx.flush_audit()
                     if ctx.error_count or dry_run:
                         raise _Rollback
-                    result = _result(kind, dry_run, ctx, rows_total, headers)
+                    result = _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
                     audit_log(actor=actor, action=f"exchange.import.{kind.name}", target_repr=file_label[:200],
                               changes={"counts": result.counts, "file": file_label})
                     if on_written is not None:
@@ -535,10 +573,12 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
                 pass
     finally:
         spool.close()
-    return _result(kind, dry_run, ctx, rows_total, headers)
+    return _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
 
 
-def _result(kind: ImportKind, dry_run: bool, ctx: ImportContext, rows: int, headers: list[str]) -> ImportResult:
+def _result(kind: ImportKind, dry_run: bool, ctx: ImportContext, rows: int, headers: list[str],
+            header_line: int) -> ImportResult:
     counts = {k: int(v) for k, v in ctx.counts.items() if k in ("created", "updated", "unchanged")}
     counts["rows"] = rows
-    return ImportResult(kind.name, dry_run, ctx.error_count == 0, counts, ctx.errors, ctx.error_count, headers)
+    return ImportResult(kind.name, dry_run, ctx.error_count == 0, counts, ctx.errors, ctx.error_count, headers,
+                        header_line=header_line, line_errors=ctx.line_errors)

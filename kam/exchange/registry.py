@@ -8,6 +8,7 @@ A new kind is a small declaration in its app's `imports.py`:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -48,14 +49,25 @@ class Column:
 
 
 class Handler:
-    """Validates and writes parsed rows in chunks, inside the import's one transaction."""
+    """Checks parsed rows in chunks (read phase), then writes them inside the import's one transaction.
+
+    Every check runs on every row (issue 13: a file's errors are reported in one pass): `prepare` gets the rows
+    with cell errors too — `row.failed` names their bad fields — and runs each check whose fields are sound
+    (`row.ok(...)`, `row.sound(...)`), reporting with `ctx.error(row, field, message)`, which marks the field
+    failed for the checks after it. Nothing is written while any error stands.
+    """
 
     #: rows with the same value of this field stay in one chunk (e.g. the lines of one order)
     group_field: str | None = None
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> list[Row]:
-        """Resolve references, check duplicates; report errors on ctx; return the rows that are valid."""
+        """Resolve references, check rules and duplicates on every row; report errors on ctx; return the rows
+        to write (only used when the whole file has no error)."""
         return rows
+
+    def check_end(self, ctx: ImportContext) -> None:
+        """After the last chunk of the read phase: checks across the whole file (e.g. a reference to a row
+        further down)."""
 
     def apply(self, rows: list[Row], ctx: ImportContext) -> None:
         raise NotImplementedError
@@ -73,6 +85,9 @@ class ImportKind:
     roles: tuple[str, ...]
     handler: Handler
     description: str | Promise = ""
+    #: A7.1: the column fields that may carry core data now (e.g. decision makers' phone numbers); an error
+    #: file holding such a column is recorded in the core-data access log when it is downloaded (A7.2)
+    core_columns: Callable[[], Iterable[str]] | None = None
     columns_by_field: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:

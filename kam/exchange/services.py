@@ -33,7 +33,8 @@ from kam.exchange.registry import ImportKind, get_kind
 logger = logging.getLogger(__name__)
 
 IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.RUNNING)
-HEARTBEAT_SECONDS = 5  # at most one heartbeat write per this many seconds while a file is read
+#: while a file is read, at most one write of its heartbeat and rows read (the progress bar) per this many seconds
+PROGRESS_SECONDS = 2
 
 
 def _require_kind(actor, kind: ImportKind) -> None:
@@ -111,6 +112,7 @@ def has_file(run: ImportRun) -> bool:
 
 
 def _remove_file(run: ImportRun) -> None:
+    """The stored file and the error file made from it (it holds the same rows)."""
     name = run.file.name if run.file else ""
     if name:
         try:
@@ -118,6 +120,50 @@ def _remove_file(run: ImportRun) -> None:
         except OSError:
             logger.warning("import run %s: could not remove %s", run.pk, name)
     run.file = ""  # type: ignore[assignment]
+    _remove_error_file(run)
+
+
+def _remove_error_file(run: ImportRun) -> None:
+    name = run.error_file.name if run.error_file else ""
+    if name:
+        try:
+            run.error_file.storage.delete(name)
+        except OSError:
+            logger.warning("import run %s: could not remove %s", run.pk, name)
+    run.error_file = ""  # type: ignore[assignment]
+
+
+def has_error_file(run: ImportRun) -> bool:
+    if not run.error_file or not run.error_file.name:
+        return False
+    try:
+        return run.error_file.storage.exists(run.error_file.name)
+    except OSError:
+        return False
+
+
+def error_file_name(run: ImportRun) -> str:
+    """The download's name: the uploaded file's name with "_错误" and .xlsx."""
+    stem = os.path.splitext(run.file_name)[0] or "import"
+    return f"{stem}_错误.xlsx"
+
+
+def _write_error_file(run: ImportRun, result: pipeline.ImportResult, path: Path, actor) -> None:
+    """Issue 13: the original rows with an added "错误" column, stored beside the file (same retention, 0600).
+    A failure here costs the download only, never the check's outcome."""
+    if not result.line_errors:
+        return
+    from kam.exchange.error_file import error_file_from
+
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            error_file_from(path, tmp, header_line=result.header_line, line_errors=result.line_errors,
+                            user=actor, title=error_file_name(run))
+            tmp.seek(0)
+            run.error_file.save("errors.xlsx", File(tmp, name="errors.xlsx"), save=False)
+    except Exception:
+        logger.exception("import run %s: could not write the error file", run.pk)
+        _remove_error_file(run)
 
 
 def _fail(run: ImportRun, *, message: str, remove_file: bool, actor=None) -> None:
@@ -131,7 +177,7 @@ def _fail(run: ImportRun, *, message: str, remove_file: bool, actor=None) -> Non
     cache.delete(progress_key(run.pk))
     try:
         with transaction.atomic():
-            run.save(update_fields=["status", "message", "finished_at", "file"])
+            run.save(update_fields=["status", "message", "finished_at", "file", "error_file"])
             audit_log(actor=actor, action="exchange.import.failed", target=run,
                       changes={"message": run.message, "file_removed": remove_file})
     except DatabaseError:
@@ -155,17 +201,22 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
     mapping = run.mapping
     status = ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING
     started = timezone.now()
-    ImportRun.objects.filter(pk=run.pk).update(status=status, heartbeat_at=started, message="")
-    run.status, run.heartbeat_at, run.message = status, started, ""
+    if dry_run and run.error_file:  # a new check makes a new error file, if any
+        _remove_error_file(run)
+        ImportRun.objects.filter(pk=run.pk).update(error_file="")
+    ImportRun.objects.filter(pk=run.pk).update(status=status, heartbeat_at=started, message="", processed_rows=0)
+    run.status, run.heartbeat_at, run.message, run.processed_rows = status, started, "", 0
     beat = {"at": started}
 
     def progress(n: int, phase: str) -> None:
+        # the write phase runs in one transaction (a write to the run would be invisible until it ends):
+        # its progress goes through the shared cache; the read phase's is recorded on the run
         cache.set(progress_key(run.pk), {"n": n, "phase": phase}, 3600)
         now = timezone.now()
-        # heartbeats only while reading: the write phase is one short transaction
-        if phase == "reading" and (now - beat["at"]).total_seconds() >= HEARTBEAT_SECONDS:
+        # one UPDATE per PROGRESS_SECONDS at most (called every CHUNK_ROWS rows): the heartbeat and the rows read
+        if phase == "reading" and (now - beat["at"]).total_seconds() >= PROGRESS_SECONDS:
             beat["at"] = now
-            ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
+            ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now, processed_rows=n)
 
     def written(result: pipeline.ImportResult) -> None:
         # inside the import's transaction: the data and "done" are committed together
@@ -173,8 +224,9 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
         run.counts, run.errors, run.error_count = result.counts, [], 0
         run.status, run.checked_at, run.finished_at = ImportStatus.DONE, now, now
         run.source_headers = result.headers
+        run.processed_rows = int(result.counts.get("rows", 0))
         run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "finished_at",
-                                "source_headers"])
+                                "source_headers", "processed_rows"])
 
     try:
         with local_copy(run) as path:
@@ -183,6 +235,8 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
                                        value_map=mapping.value_map if mapping else None, progress=progress,
                                        file_label=f"{run.file_name} ({run.sha256[:12]})",
                                        on_written=None if dry_run else written, read_niceness=background)
+            if not result.ok and not result.missing:
+                _write_error_file(run, result, path, actor)
     except parsing.FileError as exc:
         _fail(run, message=str(exc), remove_file=True, actor=actor)
         return _failed_result(run, dry_run, str(exc))
@@ -206,7 +260,9 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
     else:
         run.status = ImportStatus.VALID
     run.checked_at = now
-    run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "source_headers"])
+    run.processed_rows = int(result.counts.get("rows", 0))
+    run.save(update_fields=["counts", "errors", "error_count", "status", "checked_at", "source_headers",
+                            "processed_rows", "error_file"])
     cache.delete(progress_key(run.pk))
     return result
 
@@ -274,7 +330,7 @@ def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
         name = run.file.name
         _remove_file(run)
         with transaction.atomic():
-            run.save(update_fields=["file"])
+            run.save(update_fields=["file", "error_file"])
             audit_log(actor=None, action="exchange.import.file_removed", target=run,
                       changes={"file": name, "status": run.status})
         removed += 1
@@ -316,3 +372,38 @@ def run_set_mapping(*, actor, run: ImportRun, mapping: ImportMapping) -> ImportR
     run.status = ImportStatus.UPLOADED
     run.save(update_fields=["mapping", "status"])
     return run
+
+
+def import_error_file_open(*, actor, run: ImportRun):
+    """The run's error file for download (issue 13), audited: it holds the uploaded rows. The caller scoped the
+    run to the user (selectors.import_run_get); ApplicationError when there is none."""
+    kind = get_kind(run.kind)
+    _require_kind(actor, kind)
+    if not has_error_file(run):
+        raise ApplicationError(_("该导入没有错误文件。"), field="error_file")
+    core = _core_columns_of(run, kind)
+    handle = run.error_file.open("rb")
+    with transaction.atomic():
+        audit_log(actor=actor, action="exchange.import.error_file_downloaded", target=run,
+                  rule="A7.2" if core else "",
+                  changes={"file": run.file_name, "errors": run.error_count, "core_columns": core})
+        if core:  # A7.2: core data leaving in a file shows in the access log (channel export), never its values
+            from kam.audit.models import CoreAccess
+            from kam.core import context
+
+            ctx = context.current()
+            CoreAccess.objects.create(at=timezone.now(), user=actor, customer=None, fields=core, channel="export",
+                                      granted=True, ip=ctx.ip, request_id=ctx.request_id)
+    return handle
+
+
+def _core_columns_of(run: ImportRun, kind: ImportKind) -> list[str]:
+    """The columns of the run's file that carry core data now (A7.1), by the kind's declaration."""
+    if kind.core_columns is None:
+        return []
+    core = set(kind.core_columns())
+    if not core:
+        return []
+    matched, _missing = pipeline.match_headers(kind, list(run.source_headers or []),
+                                               run.mapping.column_map if run.mapping else None)
+    return sorted(col.field for col in matched.values() if col.field in core)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", views.run_mapping, name="run_mapping"),
     path("imports/<int:pk>/confirm/", views.run_confirm, name="run_confirm"),
     path("imports/<int:pk>/retry/", views.run_retry, name="run_retry"),
+    path("imports/<int:pk>/errors.xlsx", views.run_error_file, name="run_error_file"),
     path("templates/<slug:kind>.xlsx", views.template_download, name="template"),
 ]

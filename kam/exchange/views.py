@@ -3,15 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
 from kam.exchange import pipeline, selectors, services
+from kam.exchange.export import XLSX_CONTENT_TYPE, content_disposition
 from kam.exchange.models import ImportStatus
 from kam.exchange.parsing import normalize_header
 from kam.exchange.registry import get_kind, kinds_for
@@ -70,14 +71,29 @@ def template_download(request, kind: str):
     return response
 
 
+def _progress(run) -> dict:
+    """The progress bar of a check or import in progress: rows read (recorded on the run every few seconds), or
+    rows written (the write phase is one transaction: its count goes through the shared cache)."""
+    if run.status not in services.IN_PROGRESS:
+        return {"progress": 0, "progress_phase": "", "progress_total": None, "progress_percent": None}
+    shared = cache.get(services.progress_key(run.pk))
+    phase = "reading"
+    done = run.processed_rows
+    if isinstance(shared, dict):
+        phase = shared.get("phase") or phase
+        done = int(shared.get("n") or 0) if phase == "writing" else max(done, int(shared.get("n") or 0))
+    total = run.total_rows or None
+    if total is not None and done > total:  # the count a file declares is a hint only
+        total = done
+    percent = done * 100 // total if total else None
+    return {"progress": done, "progress_phase": phase, "progress_total": total, "progress_percent": percent}
+
+
 @login_required
 def run_detail(request, pk: int):
     run = selectors.import_run_get(user=request.user, pk=pk)
     kind = get_kind(run.kind)
-    progress = cache.get(services.progress_key(run.pk))
-    if not isinstance(progress, dict):
-        progress = {"n": progress or 0, "phase": "reading"}
-    context = {"run": run, "kind": kind, "progress": progress["n"], "progress_phase": progress["phase"],
+    context = {"run": run, "kind": kind, **_progress(run),
                "can_retry": run.status == ImportStatus.FAILED and services.has_file(run),
                "upload_form": UploadForm(user=request.user, initial={
                    "kind": run.kind, "mapping": run.mapping_id or ""})}
@@ -91,6 +107,21 @@ def run_detail(request, pk: int):
     if request.headers.get("HX-Request"):
         return render(request, "exchange/run.html#status", context)
     return render(request, "exchange/run.html", context)
+
+
+@login_required
+@require_safe
+def run_error_file(request, pk: int):
+    """Issue 13: the original rows with an added "错误" column; only for who may see the run."""
+    run = selectors.import_run_get(user=request.user, pk=pk)
+    try:
+        handle = services.import_error_file_open(actor=request.user, run=run)
+    except ApplicationError:
+        raise Http404("no error file") from None
+    response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(services.error_file_name(run))
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @login_required

@@ -40,31 +40,30 @@ class OrderHandler(Handler):
         rows = check_customer_refs(rows, ctx)
         first: dict[str, Row] = ctx.cache.setdefault("order_heads", {})
         totals: dict[str, Decimal] = ctx.cache.setdefault("order_totals", {})
-        valid = []
-        for row in rows:
+        for row in rows:  # every check on every row whose fields for it are sound (issue 13: one pass)
             v = row.values
-            if v["quantity"] <= 0:
+            if row.ok("quantity") and v["quantity"] <= 0:
                 ctx.error(row, "quantity", _("必须大于 0"))
-                continue
-            if v.get("amount") is None:
+            if v.get("amount") is None and row.sound("amount") and row.ok("quantity", "unit_price"):
                 v["amount"] = (v["quantity"] * v["unit_price"]).quantize(TWO)
                 if v["amount"] >= ORDER_AMOUNT_LIMIT:
                     ctx.error(row, "amount", _("数量 × 单价超出金额上限"))
-                    continue
-            total = totals.get(v["number"], Decimal(0)) + v["amount"]
-            if total >= ORDER_AMOUNT_LIMIT:  # the order's amount is the sum of its lines and must fit its column
-                ctx.error(row, "amount", _("订单 %(n)s 的合计金额超出上限") % {"n": v["number"]})
+            if not row.ok("number"):
                 continue
-            totals[v["number"]] = total
+            if row.ok("amount"):
+                total = totals.get(v["number"], Decimal(0)) + v["amount"]
+                if total >= ORDER_AMOUNT_LIMIT:  # the order's amount is the sum of its lines: it must fit its column
+                    ctx.error(row, "amount", _("订单 %(n)s 的合计金额超出上限") % {"n": v["number"]})
+                else:
+                    totals[v["number"]] = total
             head = first.get(v["number"])
             if head is None:
                 first[v["number"]] = row
-            elif head.values["customer_id"] != v["customer_id"] or head.values["order_date"] != v["order_date"]:
+            elif (head.ok("customer", "order_date") and row.ok("customer", "order_date")
+                  and (head.values["customer_id"] != v["customer_id"] or head.values["order_date"] != v["order_date"])):
                 ctx.error(row, "customer", _("同一订单 %(n)s 的客户或下单日期与第 %(line)d 行不一致")
                           % {"n": v["number"], "line": head.line})
-                continue
-            valid.append(row)
-        return valid
+        return rows
 
     def apply(self, rows, ctx):
         if not rows:
@@ -186,34 +185,35 @@ register(ImportKind(
     description=_l("每行一个订单明细；同一订单编号的多行为同一订单（A2.1 采购额、A5.1 履约、A6.1 合作历史）。")))
 
 
-def _order_ref(row: Row, ctx: ImportContext) -> bool:
-    cache: dict[str, tuple[int, int]] = ctx.cache.setdefault("order_refs", {})
+def _order_ref(row: Row, ctx: ImportContext) -> None:
+    if not row.ok("order"):
+        return
+    cache: dict[str, tuple[int, int] | None] = ctx.cache.setdefault("order_refs", {})
     number = row.values["order"]
     if number not in cache:
-        found = Order.objects.filter(number=number).values_list("id", "customer_id").first()
-        if found is None:
-            ctx.error(row, "order", _("找不到订单 %(n)s") % {"n": number})
-            return False
-        cache[number] = found
-    row.values["order_id"], row.values["customer_id"] = cache[number]
-    return True
+        cache[number] = Order.objects.filter(number=number).values_list("id", "customer_id").first()
+    found = cache[number]
+    if found is None:
+        ctx.error(row, "order", _("找不到订单 %(n)s") % {"n": number})
+        return
+    row.values["order_id"], row.values["customer_id"] = found
 
 
 def _return_validate(row: Row, ctx: ImportContext) -> bool:
-    if not _order_ref(row, ctx):
-        return False
-    if row.values["amount"] <= 0:
+    _order_ref(row, ctx)
+    if row.ok("amount") and row.values["amount"] <= 0:
         ctx.error(row, "amount", _("必须大于 0"))
-        return False
-    return True
+    return row.failed is None
 
 
 class _OrderRefHandler(ModelHandler):
     def prepare(self, rows, ctx):
-        ids = [r for r in rows if self.validate is None or self.validate(r, ctx)]
         from kam.exchange.handlers import check_duplicate_keys
 
-        return check_duplicate_keys(ids, ctx, lambda r: r.values["number"], "number")
+        if self.validate is not None:
+            for row in rows:
+                self.validate(row, ctx)
+        return check_duplicate_keys(rows, ctx, lambda r: r.values["number"], "number")
 
 
 register(ImportKind(
@@ -236,13 +236,11 @@ register(ImportKind(
 
 
 def _dispute_validate(row: Row, ctx: ImportContext) -> bool:
-    if not _order_ref(row, ctx):
-        return False
+    _order_ref(row, ctx)
     v = row.values
-    if v.get("closed_on") and v["closed_on"] < v["opened_on"]:
+    if row.ok("closed_on", "opened_on") and v["closed_on"] < v["opened_on"]:
         ctx.error(row, "closed_on", _("不能早于提出日期"))
-        return False
-    return True
+    return row.failed is None
 
 
 register(ImportKind(

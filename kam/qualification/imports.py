@@ -29,16 +29,14 @@ class KeyAccountListHandler(Handler):
                 if u.display_name:
                     managers.setdefault(u.display_name, u)
             ctx.cache["managers"] = managers
-        valid = []
         for row in rows:
-            ref = row.values.get("manager")
-            if ref:
+            if row.ok("manager"):
+                ref = row.values["manager"]
                 if ref not in managers:
                     ctx.error(row, "manager", _("%(m)s 不是系统中的客户经理") % {"m": ref})
-                    continue
-                row.values["manager_user"] = managers[ref]
-            valid.append(row)
-        return check_duplicate_keys(valid, ctx, lambda r: r.values["customer_id"], "customer")
+                else:
+                    row.values["manager_user"] = managers[ref]
+        return check_duplicate_keys(rows, ctx, lambda r: r.values["customer_id"], "customer")
 
     def apply(self, rows, ctx):
         from kam.customers.models import Customer
@@ -113,22 +111,22 @@ class AssignmentHandler(Handler):
 
     def prepare(self, rows, ctx):
         rows = check_customer_refs(rows, ctx)
-        refs = {r.values["manager"] for r in rows}
-        users = {}
-        for u in User.objects.filter(is_active=True, role_grants__role=Role.ACCOUNT_MANAGER).distinct():
-            users.setdefault(u.username, u)
-            if u.display_name:
-                users.setdefault(u.display_name, u)
-        valid = []
+        users: dict[str, User] = ctx.cache.get("managers") or {}
+        if not users:
+            for u in User.objects.filter(is_active=True, role_grants__role=Role.ACCOUNT_MANAGER).distinct():
+                users.setdefault(u.username, u)
+                if u.display_name:
+                    users.setdefault(u.display_name, u)
+            ctx.cache["managers"] = users
         for row in rows:
+            if not row.ok("manager"):
+                continue
             user = users.get(row.values["manager"])
             if user is None:
                 ctx.error(row, "manager", _("%(m)s 不是系统中的客户经理") % {"m": row.values["manager"]})
-                continue
-            row.values["manager_user"] = user
-            valid.append(row)
-        del refs
-        return check_duplicate_keys(valid, ctx, lambda r: r.values["customer_id"], "customer")
+            else:
+                row.values["manager_user"] = user
+        return check_duplicate_keys(rows, ctx, lambda r: r.values["customer_id"], "customer")
 
     def apply(self, rows, ctx):
         customers = Customer.objects.in_bulk([r.values["customer_id"] for r in rows])

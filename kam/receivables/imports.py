@@ -21,28 +21,25 @@ FINANCE = (Role.HEAD_OF_SALES, Role.FINANCE)
 
 
 def _invoice_validate(row: Row, ctx: ImportContext) -> bool:
+    """Every rule on every row, each where its fields are sound (issue 13: all errors in one pass)."""
     v = row.values
-    if v["due_date"] < v["issue_date"]:
+    if row.ok("due_date", "issue_date") and v["due_date"] < v["issue_date"]:
         ctx.error(row, "due_date", _("不能早于开票日期"))
-        return False
-    if v["amount"] <= 0:
+    if row.ok("amount") and v["amount"] <= 0:
         ctx.error(row, "amount", _("必须大于 0"))
-        return False
-    if v.get("order"):
+    v["order_id"] = None
+    if row.ok("order"):
         cache = ctx.cache.setdefault("order_ids", {})
         if v["order"] not in cache:
             cache[v["order"]] = Order.objects.filter(number=v["order"]).values_list("id", "customer_id").first()
         found = cache[v["order"]]
         if found is None:
             ctx.error(row, "order", _("找不到订单 %(n)s") % {"n": v["order"]})
-            return False
-        if found[1] != v["customer_id"]:
+        elif row.ok("customer") and found[1] != v["customer_id"]:
             ctx.error(row, "order", _("订单 %(n)s 不属于该客户") % {"n": v["order"]})
-            return False
-        v["order_id"] = found[0]
-    else:
-        v["order_id"] = None
-    return True
+        else:
+            v["order_id"] = found[0]
+    return row.failed is None
 
 
 register(ImportKind(
@@ -72,22 +69,23 @@ class PaymentHandler(Handler):
 
     def prepare(self, rows, ctx):
         rows = check_customer_refs(rows, ctx)
-        numbers = {n for r in rows for n in _SPLIT.split(r.values.get("invoices") or "") if n}
+        numbers = {n for r in rows if r.sound("invoices") for n in _SPLIT.split(r.values.get("invoices") or "") if n}
         invoices = {i.number: i for i in filter_in(Invoice.objects.all(), "number", numbers)}
-        valid = []
-        for row in rows:
+        for row in rows:  # every check on every row whose fields for it are sound (issue 13: one pass)
             v = row.values
-            if v["amount"] <= 0:
+            if row.ok("amount") and v["amount"] <= 0:
                 ctx.error(row, "amount", _("必须大于 0"))
+            if not row.sound("invoices"):
                 continue
             wanted = [n for n in _SPLIT.split(v.get("invoices") or "") if n]
-            missing = [n for n in wanted if n not in invoices or invoices[n].customer_id != v["customer_id"]]
+            customer_known = row.ok("customer")
+            missing = [n for n in wanted if n not in invoices
+                       or (customer_known and invoices[n].customer_id != v["customer_id"])]
             if missing:
                 ctx.error(row, "invoices", _("找不到该客户的发票 %(n)s") % {"n": "、".join(missing)})
-                continue
-            v["invoice_objs"] = [invoices[n] for n in wanted]
-            valid.append(row)
-        return check_duplicate_keys(valid, ctx, lambda r: r.values["reference"], "reference")
+            else:
+                v["invoice_objs"] = [invoices[n] for n in wanted]
+        return check_duplicate_keys(rows, ctx, lambda r: r.values["reference"], "reference")
 
     def apply(self, rows, ctx):
         existing = {p.reference: p for p in filter_in(Payment.objects.all(), "reference",

@@ -33,10 +33,12 @@ def test_a72_a_core_export_shows_in_the_access_log(users, key_account, client):
     floor_price_set(actor=None, customer=c, product_series="沙发", price="1234")
     client.force_login(users.head)
     b"".join(client.get("/customers/export.xlsx").streaming_content)
+    assert not CoreAccess.objects.filter(channel="export").exists()  # core columns only on the explicit choice
+    b"".join(client.get("/customers/export.xlsx?core=1").streaming_content)
     access = CoreAccess.objects.get(channel="export")
     assert access.customer == c and access.fields == ["floor_prices"] and access.user == users.head
     client.force_login(users.am1)
-    b"".join(client.get("/customers/export.xlsx").streaming_content)
+    b"".join(client.get("/customers/export.xlsx?core=1").streaming_content)
     assert CoreAccess.objects.filter(channel="export").count() == 1  # no core column left: nothing to log
 
 

@@ -115,11 +115,11 @@ def test_other_departments_export_basic_columns_of_all_customers(client, users, 
 
 
 @pytest.mark.parametrize("who", ["head", "mgmt"])
-def test_core_roles_export_floor_prices(client, users, world, who):
-    """A7.1: head of sales and management get the core floor-price column with values; A7.2: the audit
-    names the core column and the accounts, never a price."""
+def test_core_roles_export_floor_prices_when_they_choose_to(client, users, world, who):
+    """A7.1: head of sales and management get the core floor-price column with values when they choose
+    "包含核心数据"; A7.2: the audit names the core column and the accounts, never a price."""
     own, own2, other = world
-    data = _content(_get(client, getattr(users, who)))
+    data = _content(_get(client, getattr(users, who), core="1"))
     rows = _rows(data)
     headers = list(rows[1])
     assert headers[-1] == "底价"
@@ -148,7 +148,7 @@ def test_export_applies_the_list_filters_and_audits_them(client, users, world):
     assert event.changes["filters"] == {"q": "佛山", "type": "hotel"}
     assert event.changes["rows"] == 1
     assert event.changes["columns"][0] == "name"
-    assert "floor_prices" in event.changes["columns"]
+    assert "floor_prices" not in event.changes["columns"]  # core columns only on the explicit choice
 
 
 def test_exactly_one_audit_event_per_export_without_values(client, users, world):
@@ -291,7 +291,7 @@ def _queries_for(client, user, n, customer_factory, manager):
         contract_create(actor=None, customer=c, number=f"HT-{existing + i}", start_on=dt.date(2024, 1, 1))
     client.force_login(user)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(URL)
+        response = client.get(URL, {"core": "1"})  # floor prices for the head of sales; ignored for am1
         data = _content(response)
     assert len(_rows(data)) == n + 2
     return len(ctx.captured_queries)
@@ -350,7 +350,7 @@ def test_generic_export_keeps_types_and_formats(users):
     row = {"amount": Decimal("-1234.5"), "on": dt.date(2026, 11, 26), "at": at, "none": None,
            "manager": {"name": "小李"}, "code": "#N/A", "secret": "S-VALUE"}
     response = export_xlsx(user=users.head, list_name="test.types", list_label="类型", columns=columns,
-                           rows=[row], filters={}, filename="types.xlsx")
+                           rows=[row], filters={}, filename="types.xlsx", include_core=True)
     ws = _sheet(_content(response))
     amount, on, when, empty, manager, code, secret = (ws.cell(row=3, column=i) for i in range(1, 8))
     assert amount.value == -1234.5 and amount.data_type == "n" and amount.number_format == "#,##0.00"
@@ -415,3 +415,74 @@ def _get_url(client, url):
     response = client.get(url)
     assert response.status_code == 200
     return response
+
+
+@pytest.mark.parametrize("who", ["head", "mgmt"])
+def test_core_columns_leave_only_on_the_explicit_choice(client, users, world, who):
+    """A7.1: without "包含核心数据" (the default) even the head of sales and management export no core column,
+    and nothing is written to the core-data access log; with it, the column leaves and the access log
+    records the export with the core fields (A7.2)."""
+    from kam.audit.models import CoreAccess
+
+    own, own2, other = world
+    user = getattr(users, who)
+    for params in ({}, {"core": "0"}, {"core": "yes"}):
+        data = _content(_get(client, user, **params))
+        assert "底价" not in _rows(data)[1]
+        assert MARKER_PRICE not in "".join(_xml_parts(data).values())
+    assert not CoreAccess.objects.exists()
+    event = _exports().order_by("-id").first()
+    assert event.changes["core_columns"] == [] and event.changes["withheld_columns"] == ["floor_prices"]
+
+    data = _content(_get(client, user, core="1"))
+    assert _rows(data)[1][-1] == "底价"
+    access = list(CoreAccess.objects.filter(channel="export", user=user))
+    assert sorted(a.customer_id for a in access) == sorted(c.pk for c in (own, own2, other))
+    assert all(a.fields == ["floor_prices"] and a.granted for a in access)
+
+
+@pytest.mark.parametrize("who", ["am1", "mkt", "svc", "fin"])
+def test_the_core_choice_is_ignored_for_roles_that_never_see_core_data(client, users, world, who):
+    """A7.1: asking for core data in the URL changes nothing for a role that may not see it."""
+    from kam.audit.models import CoreAccess
+
+    data = _content(_get(client, getattr(users, who), core="1"))
+    assert "底价" not in _rows(data)[1]
+    assert MARKER_PRICE not in "".join(_xml_parts(data).values())
+    assert not CoreAccess.objects.exists()
+
+
+def test_the_customer_list_offers_the_core_choice_only_to_core_roles(client, users, world):
+    """A7.1: the export of the customer list asks "包含核心数据" (unchecked) of the head of sales and
+    management only, keeping the list's filters; other roles get the plain export button."""
+    for who in ("head", "mgmt"):
+        client.force_login(getattr(users, who))
+        body = client.get("/customers/", {"city": "佛山", "tier": "key"}).content.decode()
+        assert 'id="export-core"' in body and "包含核心数据" in body
+        assert 'name="core" value="1" id="export-core">' in body  # not checked by default
+        assert '<input type="hidden" name="city" value="佛山">' in body
+        assert '<input type="hidden" name="tier" value="key">' in body
+    for who in ("am1", "mkt", "fin", "svc"):
+        client.force_login(getattr(users, who))
+        body = client.get("/customers/").content.decode()
+        assert "包含核心数据" not in body and "导出 Excel" in body
+
+
+def test_export_button_snippet_offers_the_core_choice_as_a_get_form():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("core/_export_button.html",
+                            {"url": URL, "query": "q=佛山&type=hotel&core=1&page=3", "core_choice": True})
+    assert f'action="{URL}"' in html and 'method="get"' in html
+    assert '<input type="hidden" name="q" value="佛山">' in html
+    assert '<input type="hidden" name="type" value="hotel">' in html
+    assert 'name="core" value="1" id="export-core">' in html and 'type="hidden" name="core"' not in html
+    assert 'name="page"' not in html
+
+
+def test_the_customer_export_keeps_the_tier_filter(client, users, world, key_account):
+    """A18.2: the export holds the rows of the list as filtered on the page, the tier filter included."""
+    ka = key_account("核心酒店")
+    rows = _rows(_content(_get(client, users.head, tier="core")))
+    assert [r[0] for r in rows[2:]] == [ka.name]
+    assert _exports().get().changes["filters"] == {"tier": "core"}

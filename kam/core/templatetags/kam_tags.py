@@ -24,3 +24,13 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def query_pairs(query: str, drop: str = "") -> list[tuple[str, str]]:
+    """{% for k, v in query|query_pairs:"core,page" %}: an urlencoded query as (name, value) pairs, for the hidden
+    fields of a GET form (the export's "包含核心数据" choice keeps the list's filters); `drop` names to leave out."""
+    from django.http import QueryDict
+
+    left_out = {name for name in drop.split(",") if name}
+    return [(k, v) for k, values in QueryDict(query or "").lists() if k not in left_out for v in values]
