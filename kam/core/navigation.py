@@ -79,9 +79,10 @@ def counts(keys, *, user) -> dict[str, int]:
             else:
                 totals[key] += int(value)
     if subqueries:
-        row = get_user_model().objects.filter(pk=user.pk).values(**{name: e for name, (_k, e) in subqueries.items()}).first()
+        row: dict[str, Any] = get_user_model().objects.filter(pk=user.pk).values(
+            **{name: e for name, (_k, e) in subqueries.items()}).first() or {}
         for name, (key, _e) in subqueries.items():
-            totals[key] += (row or {}).get(name) or 0
+            totals[key] += int(row.get(name) or 0)
     return totals
 
 

@@ -146,14 +146,14 @@ def resolve_alerts(*, now: dt.datetime, customer_ids: set[int] | None = None,
         if not obligation_ids:
             return 0
         closing: dict[str, list[int]] = {}
-        by_state = dict(RESOLUTIONS)
+        by_state: dict[str, str] = {str(st): str(res) for st, res in RESOLUTIONS}
         for alert_id, kind, state, acknowledged in qs.filter(obligation_id__in=obligation_ids).values_list(
                 "id", "kind", "obligation__state", "obligation__acknowledged_at"):
             resolution = by_state.get(state)
             if resolution is None and kind == AlertKind.DUE_SOON and state == State.BREACHED:
-                resolution = Resolution.SUPERSEDED
+                resolution = str(Resolution.SUPERSEDED)
             if resolution is None and acknowledged is not None:
-                resolution = Resolution.ACKNOWLEDGED
+                resolution = str(Resolution.ACKNOWLEDGED)
             if resolution is not None:
                 closing.setdefault(resolution, []).append(alert_id)
         return sum(Alert.objects.filter(id__in=ids).update(resolved_at=now, resolution=resolution)
