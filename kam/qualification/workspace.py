@@ -105,10 +105,10 @@ def candidate_spec(*, cities, groups) -> ListSpec:
             Filter("q", _l("搜索"), _search, placeholder=_l("客户名称或信用代码")),
             choice_filter("type", _l("客户类型"), CustomerType.choices, "customer__customer_type"),
             choice_filter("city", _l("城市"), [(c, c) for c in cities], "customer__city"),
-            Filter("group", _l("集团"), _group, choices=[(str(pk), name) for pk, name in groups]),
             Filter("meets", _l("是否符合"), _meets, choices=[("meets", _l("符合标准")), ("fails", _l("不符合"))]),
             Filter("change", _l("变化"), _change, choices=CHANGES),
-        ],
+        ] + ([  # a group is one of those offered (never a free value sent to the database)
+            Filter("group", _l("集团"), _group, choices=[(str(pk), name) for pk, name in groups])] if groups else []),
         default_sort="-amount", tiebreak="customer__name", page_size=50)
 
 
