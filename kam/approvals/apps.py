@@ -15,14 +15,14 @@ class ApprovalsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.approvals.home import APPROVER_ROLES
-        from kam.approvals.selectors import waiting_count
+        from kam.approvals.selectors import waiting_count, waiting_for
         from kam.core.navigation import NavEntry, register, register_counter
 
         # issue 13: no page that is always empty — the approvers always see it, anyone else while something waits
         register(NavEntry("approvals:waiting", _("待我审批"), group="work", order=25, count_key="approvals",
                           visible=lambda user: user.has_role(*APPROVER_ROLES)
                           or (bool(user.roles) and waiting_count(user=user) > 0)))
-        register_counter("approvals", waiting_count)
+        register_counter("approvals", waiting_for)
 
         from kam.approvals.home import waiting_panel
         from kam.core.home import HomePanel, register_panel

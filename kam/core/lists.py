@@ -163,9 +163,9 @@ def _query_of(request: HttpRequest, spec: ListSpec):
     return query, current
 
 
-def list_context(request: HttpRequest, spec: ListSpec, queryset: QuerySet, *, name: str = "lst") -> dict:
-    """Filter, sort and page the (already scoped) queryset as the request says; the template gets `lst`."""
-    query, current = _query_of(request, spec)
+def filter_and_sort(spec: ListSpec, query: QueryDict, queryset: QuerySet) -> tuple[QuerySet, list, str]:
+    """The spec's filters and sort as the query says (what the page shows, and what its export writes): the
+    queryset, the filters with their cleaned values, the sort in force."""
     applied = []
     for f in spec.filters:
         value = f.clean(query.get(f.key, ""))
@@ -180,6 +180,19 @@ def list_context(request: HttpRequest, spec: ListSpec, queryset: QuerySet, *, na
     if column is not None and column.order_by:
         field_name = column.order_by
         queryset = queryset.order_by(f"-{field_name}" if sort.startswith("-") else field_name, spec.tiebreak)
+    return queryset, applied, sort
+
+
+def list_context(request: HttpRequest, spec: ListSpec, queryset: QuerySet, *, name: str = "lst",
+                 defaults: dict[str, str] | None = None) -> dict:
+    """Filter, sort and page the (already scoped) queryset as the request says; `defaults` are the parameters
+    the page assumes when the request (and the saved view it names) does not give them — an empty value given is
+    kept ("all"). The template gets `lst`."""
+    query, current = _query_of(request, spec)
+    for key, value in (defaults or {}).items():
+        if key not in query:
+            query[key] = value
+    queryset, applied, sort = filter_and_sort(spec, query, queryset)
     if query.getlist("col"):  # the column chooser's checkboxes
         query.setlist(COLUMNS, [",".join(query.getlist("col"))])
         query.pop("col")

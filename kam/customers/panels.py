@@ -2,7 +2,8 @@
 
 * **panels** — sections: after-sales records, requests, communication records …;
 * **figures** — the header's figures people look for first: open tickets, open requests, last contact and visit,
-  purchases, receivables … (one aggregate query per figure loader, whatever the data size);
+  purchases, receivables … (each chapter's values are subqueries of one query on the customer's row, whatever
+  the data size and however many chapters contribute);
 * **activities** — the kinds of entry of the activity timeline: contacts, visits, tickets, requests, orders,
   invoices, dossier edits; each loader returns its newest entries before a cursor, one query.
 
@@ -56,22 +57,54 @@ class Figure:
 
 @dataclass(frozen=True)
 class FigureSource:
+    """A chapter's header figures in two steps, so that every chapter's figures come from one query: `values`
+    gives expressions over the customer's row (scalar subqueries: `subtotal(…)`, or correlated on
+    `OuterRef("pk")`), `figures` turns what they computed into figures (no query)."""
+
     key: str
-    load: Callable[..., list[Figure]]  # (*, user, customer, now) -> figures; one query
+    values: Callable[..., dict[str, Any]]  # (*, user, customer, now) -> {name: expression}
+    figures: Callable[..., list[Figure]]  # (values, *, user, customer, now) -> figures
     order: int = 100
 
 
 _figures: list[FigureSource] = []
 
 
-def register_figures(key: str, load: Callable[..., list[Figure]], *, order: int = 100) -> None:
+def register_figures(key: str, values: Callable[..., dict[str, Any]], figures: Callable[..., list[Figure]], *,
+                     order: int = 100) -> None:
     """A chapter's header figures for a customer (e.g. the green channel's open tickets)."""
-    _figures[:] = sorted([f for f in _figures if f.key != key] + [FigureSource(key, load, order)],
+    _figures[:] = sorted([f for f in _figures if f.key != key] + [FigureSource(key, values, figures, order)],
                          key=lambda f: f.order)
 
 
 def figure_sources() -> list[FigureSource]:
     return list(_figures)
+
+
+def subtotal(qs, aggregate):
+    """One aggregate of a queryset of the customer's rows (rows with a `customer` key, already filtered to the
+    customer and scoped to the user) as a scalar subquery: NULL when there is no row."""
+    from django.db.models import Subquery
+
+    return Subquery(qs.order_by().values("customer_id").annotate(v=aggregate).values("v")[:1])
+
+
+def load_figures(*, user, customer, now: dt.datetime, sources: list[FigureSource] | None = None) -> list[Figure]:
+    """Every registered chapter's figures for the customer — one query in all (each value a subquery of the
+    customer's row)."""
+    from kam.customers.models import Customer
+
+    sources = figure_sources() if sources is None else sources
+    per_source = {s.key: s.values(user=user, customer=customer, now=now) for s in sources}
+    expressions = {f"{key}__{name}": e for key, values in per_source.items() for name, e in values.items()}
+    row = Customer.objects.filter(pk=customer.pk).annotate(**expressions).values(*expressions).first() \
+        if expressions else {}
+    row = row or {}
+    figures: list[Figure] = []
+    for s in sources:
+        values = {name: row.get(f"{s.key}__{name}") for name in per_source[s.key]}
+        figures += s.figures(values, user=user, customer=customer, now=now)
+    return figures
 
 
 # --- the activity timeline ------------------------------------------------------------------------------------

@@ -40,9 +40,9 @@ class DemandsConfig(AppConfig):
         register_account_column(AccountColumn("requests", _("未关闭需求"), home.open_requests_by_customer, order=60))
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.demands.activity import request_activity, request_figures
+        from kam.demands.activity import request_activity, request_figures, request_values
 
-        register_figures("requests", request_figures, order=50)
+        register_figures("requests", request_values, request_figures, order=50)
         register_activity("requests", _("客户需求"), request_activity, order=40)
 
         from kam.core.search import SearchProvider, register_provider

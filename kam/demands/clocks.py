@@ -42,6 +42,7 @@ class RequestRule(ClockRule):
     id = "A15.1"
     title = "客户需求响应"
     escalation = "immediate"
+    depends_on = frozenset({"request"})
 
     def load(self, ctx: EvalContext) -> RequestLoad:
         from kam.demands.models import CustomerRequest, RequestKind, RequestStatus

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, Timeline, activity_kinds, figure_sources, timeline
+from kam.customers.panels import Entry, Figure, Timeline, activity_kinds, load_figures, timeline
 from kam.dossier.models import Section, SectionStamp
 from kam.obligations.models import State
 from kam.users.models import Role, User
@@ -42,11 +42,9 @@ def dossier_activity(*, user, customer, since=None, until=None, person=None, lim
 
 def header_figures(*, user, customer, now: dt.datetime, obligations: list, designations: list,
                    tier_history: list) -> list[Figure]:
-    """The figures people look for first: every registered chapter's (one aggregate query each), then the
-    dossier's own from what the page already loaded (no query): next obligation, tier and designation history."""
-    figures: list[Figure] = []
-    for source in figure_sources():
-        figures += source.load(user=user, customer=customer, now=now)
+    """The figures people look for first: every registered chapter's (one query in all), then the dossier's own
+    from what the page already loaded (no query): next obligation, tier and designation history."""
+    figures = load_figures(user=user, customer=customer, now=now)
     breached = [o for o in obligations if o.state == State.BREACHED]
     upcoming = [o for o in obligations if o.state != State.BREACHED]
     nxt = upcoming[0] if upcoming else None

@@ -16,6 +16,7 @@ from kam.policy.schema import Cadence
 class FreshnessRule(PeriodRule):
     id = "A6.2"
     title = "档案更新"
+    depends_on = frozenset({"dossier"})
     label_by_tier = {"core": "档案更新或确认（基本信息、决策流程、偏好）",
                      "ordinary": "档案更新或确认（基本信息、决策流程、偏好）"}
 

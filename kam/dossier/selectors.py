@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -48,9 +48,10 @@ def customer_list(*, user: User, q: str = "", customer_type: str = "", city: str
 
 
 def customer_page_get(*, user: User, pk: int) -> Customer:
-    """The customer with its tier now, if the user may see it; Http404 otherwise (no existence leak)."""
-    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").filter(
-        pk=pk).first()
+    """The customer with its tier now (and whether it heads a group), if the user may see it; Http404 otherwise
+    (no existence leak)."""
+    customer = with_tier(customers_visible(user=user)).select_related("account_manager", "parent").annotate(
+        has_members=Exists(Customer.objects.filter(parent=OuterRef("pk")))).filter(pk=pk).first()
     if customer is None:
         raise Http404("customer not found")
     return customer
@@ -134,8 +135,10 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
     orders = list(Order.objects.filter(customer=customer).prefetch_related("lines").order_by("-order_date")[:15])
     yearly = [(r["y"], r["s"] or Decimal("0")) for r in Order.objects.filter(customer=customer).exclude(
         status="cancelled").annotate(y=ExtractYear("order_date")).values("y").annotate(s=Sum("amount")).order_by("y")]
-    members = list(group_members(user=user, customer=customer)) if (
-        customer.parent_id or Customer.objects.filter(parent=customer).exists()) else []
+    heads_group = getattr(customer, "has_members", None)
+    if heads_group is None:
+        heads_group = Customer.objects.filter(parent=customer).exists()
+    members = list(group_members(user=user, customer=customer)) if (customer.parent_id or heads_group) else []
     group_totals = {}
     if members:
         since = timezone.localdate(now) - dt.timedelta(days=365)

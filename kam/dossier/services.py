@@ -38,11 +38,13 @@ def _require_edit(user: User, customer: Customer) -> None:
         raise AccessDenied(_("只有该客户的客户经理或销售部负责人可以维护档案（A6.1）。"))
 
 
-def stamp(*, actor: User, customer: Customer, sections, confirmed: bool, at: dt.datetime | None = None) -> None:
+def stamp(*, actor: User, customer: Customer, sections, confirmed: bool, at: dt.datetime | None = None,
+          renamed: bool = False) -> None:
     now = at or timezone.now()
     SectionStamp.objects.bulk_create([SectionStamp(customer=customer, section=s, at=now, by=actor,
                                                    confirmed=confirmed) for s in set(sections)])
-    reflect(customer_ids={customer.pk})  # A6.2 freshness on the next page at once
+    # A6.2 freshness on the next page at once; a new name is in every clock's label
+    reflect(customer_ids={customer.pk}, touched=None if renamed else {"dossier"})
 
 
 @transaction.atomic
@@ -62,9 +64,10 @@ def dossier_update(*, actor: User, customer: Customer, **values) -> Customer:
     from kam.customers.services import customer_update
 
     _require_edit(actor, customer)
+    renamed = "name" in values and values["name"] != customer.name
     customer = customer_update(actor=actor, customer=customer, **values)
     stamp(actor=actor, customer=customer, sections=[FIELD_SECTION[f] for f in values if f in FIELD_SECTION],
-          confirmed=False)
+          confirmed=False, renamed=renamed)
     return customer
 
 

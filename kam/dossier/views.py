@@ -287,8 +287,13 @@ def customer_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "q": q, "type": ctype, "city": city, "tier": tier, "types": CustomerType.choices,
-               "cities": customer_cities(user=request.user), "query": query.urlencode()}
+    # enumeration labels and column titles translated once per page, not per row
+    type_labels = {value: str(label) for value, label in CustomerType.choices}
+    context = {"page": page, "q": q, "type": ctype, "city": city, "tier": tier, "types": list(type_labels.items()),
+               "cities": customer_cities(user=request.user), "query": query.urlencode(),
+               "type_labels": type_labels, "tier_labels": {"core": _("核心大客户"), "ordinary": _("普通大客户")},
+               "labels": {"name": _("客户名称"), "type": _("类型"), "city": _("城市"), "group": _("所属集团"),
+                          "manager": _("客户经理")}}
     if request.headers.get("HX-Request"):
         return render(request, "dossier/customer_list.html#results", context)
     return render(request, "dossier/customer_list.html", context)

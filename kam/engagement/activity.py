@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.customers.panels import Entry, Figure
-from kam.customers.selectors import customers_visible
 from kam.engagement.models import ContactLog, Visit, VisitStatus
 from kam.engagement.selectors import contact_logs, visits
 
@@ -27,16 +26,19 @@ def _date(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d")
 
 
-def engagement_figures(*, user, customer, now: dt.datetime) -> list[Figure]:
-    """The last contact, the last visit and the next booked one (A12.1, A12.2) — one query."""
+def engagement_values(*, user, customer, now: dt.datetime) -> dict:
+    """The last contact, the last visit and the next booked one (A12.1, A12.2) — subqueries of the customer's
+    row."""
     logs = ContactLog.objects.filter(customer=OuterRef("pk")).order_by("-at", "-id")
     done = Visit.objects.filter(customer=OuterRef("pk"), status=VisitStatus.DONE).order_by("-starts_at", "-id")
     coming = Visit.objects.filter(customer=OuterRef("pk"), starts_at__gte=now, status__in=[
         VisitStatus.BOOKED, VisitStatus.CONFIRMED]).order_by("starts_at", "id")
-    row = customers_visible(user=user).filter(pk=customer.pk).annotate(
-        last_contact=Subquery(logs.values("at")[:1]), last_kind=Subquery(logs.values("kind")[:1]),
-        last_visit=Subquery(done.values("starts_at")[:1]), next_visit=Subquery(coming.values("starts_at")[:1]),
-    ).values("last_contact", "last_kind", "last_visit", "next_visit").first() or {}
+    return {"last_contact": Subquery(logs.values("at")[:1]), "last_kind": Subquery(logs.values("kind")[:1]),
+            "last_visit": Subquery(done.values("starts_at")[:1]),
+            "next_visit": Subquery(coming.values("starts_at")[:1])}
+
+
+def engagement_figures(row: dict, *, user, customer, now: dt.datetime) -> list[Figure]:
     kinds = dict(ContactLog._meta.get_field("kind").choices or [])
     contact, visit, upcoming = row.get("last_contact"), row.get("last_visit"), row.get("next_visit")
     query = urlencode({"customer": customer.name})

@@ -30,8 +30,13 @@ class EngagementConfig(AppConfig):
                                 AccountColumn("visits", _("最近拜访 · 下次"), home.visits, order=30))
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.engagement.activity import contact_activity, engagement_figures, visit_activity
+        from kam.engagement.activity import (
+            contact_activity,
+            engagement_figures,
+            engagement_values,
+            visit_activity,
+        )
 
-        register_figures("engagement", engagement_figures, order=60)
+        register_figures("engagement", engagement_values, engagement_figures, order=60)
         register_activity("contacts", _("沟通"), contact_activity, order=10)
         register_activity("visits", _("拜访"), visit_activity, order=20)

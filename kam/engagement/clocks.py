@@ -20,6 +20,7 @@ class ContactCadenceRule(CadenceRule):
     """A cadence of the account manager's own contacts (the manager now in charge of the account)."""
 
     kinds: tuple[str, ...] = ()
+    depends_on = frozenset({"contact"})
 
     def facts_queryset(self):
         from kam.engagement.models import ContactLog
@@ -55,6 +56,7 @@ class DecisionMakerRule(CadenceRule):
     tiers = ("core",)
     label_by_tier = {"core": "销售部负责人与决策层沟通"}
     escalation_role = Role.MANAGEMENT
+    depends_on = frozenset({"contact"})
 
     def cadence(self, policy, tier: str) -> Cadence:
         return Cadence(int(policy["cadence.decision_maker.count"]), str(policy["cadence.decision_maker.period"]))
@@ -107,6 +109,7 @@ class VisitRecordRule(ClockRule):
 
     id = "A13.2"
     title = "拜访记录"
+    depends_on = frozenset({"visit"})
 
     def load(self, ctx: EvalContext) -> list[VisitFacts]:
         from kam.engagement.models import Visit, VisitStatus
@@ -165,6 +168,7 @@ class VisitConfirmRule(ClockRule):
 
     id = "A13.1"
     title = "拜访确认"
+    depends_on = frozenset({"visit"})
 
     def load(self, ctx: EvalContext) -> ConfirmFacts:
         from kam.calendar.workdays import work_calendar

@@ -8,9 +8,9 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from kam.core.navigation import register_counter
-        from kam.notify.services import unread_count
+        from kam.notify.services import unread
 
-        register_counter("inbox", unread_count)
+        register_counter("inbox", unread)
 
         from kam.core.health import register_probe
         from kam.notify.services import outbox_health

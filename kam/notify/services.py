@@ -167,8 +167,13 @@ def inbox(*, user: User):
     return Notification.objects.filter(_still_relevant(), recipient=user).order_by("-created_at", "-id")
 
 
+def unread(*, user: User):
+    """The user's unread notifications (the inbox's count in the header counts this queryset)."""
+    return Notification.objects.filter(_still_relevant(), recipient=user, read_at__isnull=True)
+
+
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(_still_relevant(), recipient=user, read_at__isnull=True).count()
+    return unread(user=user).count()
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:

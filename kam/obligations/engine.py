@@ -99,6 +99,11 @@ class ClockRule:
     #: "immediate": a breach goes to the escalation target at once (hour clocks, A11/A15);
     #: "digest": in the next daily digest (period clocks) — G.5
     escalation: str = "digest"
+    #: the kinds of fact whose writes can change this rule's answer for an account ("contact", "visit",
+    #: "ticket", "care", "request", "dossier", "review" — the owning apps name them). A service that changed
+    #: only such facts reflects only the rules that depend on them (`store.reflect(touched=…)`); a write that
+    #: changes who the account is (designation, tier, manager, name) reflects every rule.
+    depends_on: frozenset[str] = frozenset()
 
     def load(self, ctx: EvalContext) -> Any:
         """The set-based queries: every fact `evaluate` needs, as plain data."""
@@ -137,6 +142,17 @@ REGISTRY: dict[str, ClockRule] = {}
 def register(rule: ClockRule) -> ClockRule:
     REGISTRY[rule.id] = rule
     return rule
+
+
+def rules_depending_on(touched: Iterable[str]) -> list[str]:
+    """The rules whose answer a write of these kinds of fact can change (in registry order). An unknown kind is
+    a programming error (a misspelt kind would silently reflect nothing)."""
+    kinds = set(touched)
+    known = set().union(*(r.depends_on for r in REGISTRY.values())) if REGISTRY else set()
+    unknown = kinds - known
+    if unknown:
+        raise ValueError(f"no clock rule depends on {sorted(unknown)}")
+    return [rule_id for rule_id, r in REGISTRY.items() if r.depends_on & kinds]
 
 
 def concerns(o: Obligation, user_id: int, roles: Iterable[str]) -> bool:

@@ -4,8 +4,10 @@
   changed rows in bulk updates, rows the engine no longer gives (inside the evaluated window) marked
   obsolete in one UPDATE — a few statements per rule, never one per row. Alerts of rows that left their
   alerting state are resolved in the same pass.
-* `reflect(customer_ids=…)` is what a service calls after it changed a fact: the same reconcile, restricted to
-  the subjects it touched, inside the service's transaction — the user sees the effect on the next page.
+* `reflect(customer_ids=…, touched=…)` is what a service calls after it changed a fact: the same reconcile,
+  restricted to the subjects it touched and to the rules that depend on the kind of fact it changed
+  (`ClockRule.depends_on`), inside the service's transaction — the user sees the effect on the next page. The
+  rules are judged together: one read of the stored rows, one insert, one update, one savepoint.
 * A rule that fails (a bad row, a missing calendar year) is logged with its rule and scope and reported in
   the result; the other rules go on (issue 12 §1).
 """
@@ -17,7 +19,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,17 +61,18 @@ def _chunks(items: list, n: int = BATCH) -> Iterable[list]:
         yield items[i:i + n]
 
 
-def _existing(rule: str, ctx: engine.EvalContext, keys: Iterable[tuple]) -> dict[tuple, dict]:
+def _existing(rules: list[str], ctx: engine.EvalContext, keys: Iterable[tuple]) -> dict[tuple, dict]:
     """The stored rows this evaluation speaks for: those due after `since` (the engine's window), the live rows
     older than it (an open ticket's clock, last month's periods until this pass retires them), and any older
     row the engine names again — restricted to the given customers when reflecting."""
-    qs = StoredObligation.objects.filter(rule=rule)
+    qs = StoredObligation.objects.filter(rule=rules[0]) if len(rules) == 1 else StoredObligation.objects.filter(
+        rule__in=rules)
     if ctx.customer_ids is not None:
         qs = qs.filter(customer_id__in=list(ctx.customer_ids))
-    fields = ("id", "subject_type", "subject_id", "period_key", "live", *MUTABLE)
+    fields = ("id", "rule", "subject_type", "subject_id", "period_key", "live", *MUTABLE)
     rows = {}
     for r in qs.filter(Q(due_at__gt=ctx.since) | Q(live=True)).values(*fields):
-        rows[(rule, r["subject_type"], r["subject_id"], r["period_key"])] = r
+        rows[(r["rule"], r["subject_type"], r["subject_id"], r["period_key"])] = r
     older = [k for k in keys if k not in rows]
     if older:
         by_type: dict[str, set[int]] = {}
@@ -79,14 +82,18 @@ def _existing(rule: str, ctx: engine.EvalContext, keys: Iterable[tuple]) -> dict
             for chunk in _chunks(sorted(ids)):
                 for r in qs.filter(subject_type=stype, subject_id__in=chunk, due_at__lte=ctx.since,
                                    live=False).values(*fields):
-                    rows[(rule, r["subject_type"], r["subject_id"], r["period_key"])] = r
+                    rows[(r["rule"], r["subject_type"], r["subject_id"], r["period_key"])] = r
     return rows
 
 
-def _write_rule(rule: str, obligations: list[engine.Obligation], ctx: engine.EvalContext,
-                result: ReconcileResult) -> None:
-    wanted = {o.key: o for o in obligations}
-    existing = _existing(rule, ctx, wanted)
+def _write(answers: dict[str, list[engine.Obligation]], ctx: engine.EvalContext,
+           result: ReconcileResult) -> list[int]:
+    """Store the engine's answer for these rules (a few statements in all, never one per row); returns the ids
+    of the existing rows whose judgement changed (their alerts may have to be resolved)."""
+    if not answers:
+        return []
+    wanted = {o.key: o for obligations in answers.values() for o in obligations}
+    existing = _existing(list(answers), ctx, wanted)
     now = ctx.now
     to_create, to_update, changed_fields = [], [], set()
     for key, o in wanted.items():
@@ -120,17 +127,39 @@ def _write_rule(rule: str, obligations: list[engine.Obligation], ctx: engine.Eva
                                                                               evaluated_at=now)
     for chunk in _chunks(retired):
         StoredObligation.objects.filter(id__in=chunk).update(live=False)
+    return [o.id for o in to_update] + void
 
 
-def resolve_alerts(*, now: dt.datetime, customer_ids: set[int] | None = None) -> int:
+RESOLUTIONS = ((State.MET, Resolution.MET), (State.MET_LATE, Resolution.MET_LATE),
+               (State.OBSOLETE, Resolution.OBSOLETE))
+
+
+def resolve_alerts(*, now: dt.datetime, customer_ids: set[int] | None = None,
+                   obligation_ids: list[int] | None = None) -> int:
     """Close the open alerts whose obligation left the state they were raised for (met, met late, obsolete;
-    a due-soon alert once the clock is breached) — two statements per resolution."""
+    a due-soon alert once the clock is breached) — two statements per resolution. With `obligation_ids` (the
+    rows a reflection just changed), only their alerts: one read, and an update only where one must close."""
     qs = Alert.objects.filter(resolved_at__isnull=True, obligation__isnull=False)
     if customer_ids is not None:
         qs = qs.filter(customer_id__in=list(customer_ids))
+    if obligation_ids is not None:
+        if not obligation_ids:
+            return 0
+        closing: dict[str, list[int]] = {}
+        by_state: dict[str, str] = {str(st): str(res) for st, res in RESOLUTIONS}
+        for alert_id, kind, state, acknowledged in qs.filter(obligation_id__in=obligation_ids).values_list(
+                "id", "kind", "obligation__state", "obligation__acknowledged_at"):
+            resolution = by_state.get(state)
+            if resolution is None and kind == AlertKind.DUE_SOON and state == State.BREACHED:
+                resolution = str(Resolution.SUPERSEDED)
+            if resolution is None and acknowledged is not None:
+                resolution = str(Resolution.ACKNOWLEDGED)
+            if resolution is not None:
+                closing.setdefault(resolution, []).append(alert_id)
+        return sum(Alert.objects.filter(id__in=ids).update(resolved_at=now, resolution=resolution)
+                   for resolution, ids in closing.items())
     n = 0
-    for state, resolution in ((State.MET, Resolution.MET), (State.MET_LATE, Resolution.MET_LATE),
-                              (State.OBSOLETE, Resolution.OBSOLETE)):
+    for state, resolution in RESOLUTIONS:
         n += qs.filter(obligation__state=state).update(resolved_at=now, resolution=resolution)
     n += qs.filter(kind=AlertKind.DUE_SOON, obligation__state=State.BREACHED).update(
         resolved_at=now, resolution=Resolution.SUPERSEDED)
@@ -148,26 +177,66 @@ def reconcile(ctx: engine.EvalContext, rules: Iterable[str] | None = None) -> Re
             with transaction.atomic():
                 obligations = rule.obligations(ctx)
                 result.evaluated += len(obligations)
-                _write_rule(rule_id, obligations, ctx, result)
+                _write({rule_id: obligations}, ctx, result)
         except IntegrityError:
             raise  # a broken invariant of our own tables: not a bad fact
         except Exception as exc:  # noqa: BLE001 - one rule's bad facts never stop the others (issue 12 §1)
-            log.exception("rule %s could not be evaluated (scope: %s)", rule_id,
-                          "all" if ctx.customer_ids is None else sorted(ctx.customer_ids)[:20])
-            result.failed[rule_id] = f"{type(exc).__name__}: {exc}"[:300]
+            _log_failure(rule_id, ctx, exc, result)
     result.resolved = resolve_alerts(now=ctx.now, customer_ids=ctx.customer_ids)
     return result
 
 
+def _log_failure(rule_id: str, ctx: engine.EvalContext, exc: Exception, result: ReconcileResult) -> None:
+    log.exception("rule %s could not be evaluated (scope: %s)", rule_id,
+                  "all" if ctx.customer_ids is None else sorted(ctx.customer_ids)[:20])
+    result.failed[rule_id] = f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _reconcile_together(ctx: engine.EvalContext, rules: list[str]) -> ReconcileResult:
+    """A reflection's reconcile: the rules' answers for a few accounts written together — one read of their
+    stored rows, one insert, one update — behind one savepoint. A rule whose facts cannot be judged is
+    reported and the others go on; a database error in any of them falls back to one savepoint per rule."""
+    result = ReconcileResult()
+    try:
+        with transaction.atomic():
+            answers = {}
+            for rule_id in rules:
+                try:
+                    answers[rule_id] = engine.REGISTRY[rule_id].obligations(ctx)
+                except DatabaseError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one rule's bad facts never stop the others (issue 12 §1)
+                    _log_failure(rule_id, ctx, exc, result)
+            result.evaluated = sum(len(v) for v in answers.values())
+            changed = _write(answers, ctx, result)
+    except IntegrityError:
+        raise  # a broken invariant of our own tables: not a bad fact
+    except DatabaseError:
+        return reconcile(ctx, rules)
+    result.resolved = resolve_alerts(now=ctx.now, customer_ids=ctx.customer_ids, obligation_ids=changed)
+    return result
+
+
 def reflect(*, customer_ids: Iterable[int] | None = None, rules: Iterable[str] | None = None,
-            now: dt.datetime | None = None) -> ReconcileResult:
+            touched: Iterable[str] | None = None, now: dt.datetime | None = None) -> ReconcileResult:
     """Re-evaluate what a write changed — call it inside the service's transaction. With `customer_ids`, only
-    those accounts' obligations (and their tickets', requests', visits'); without, the given rules for all."""
+    those accounts' obligations (and their tickets', requests', visits'); without, the given rules for all.
+    `touched` names the kinds of fact the write changed ("contact", "visit", "ticket", …: see
+    `ClockRule.depends_on`): only the rules that depend on them are judged again. Without `rules` and
+    `touched` (a designation, a tier, a manager changed), every rule."""
     ids = set(customer_ids) if customer_ids is not None else None
     if ids is not None and not ids:
         return ReconcileResult()
+    selected = list(rules) if rules is not None else None
+    if touched is not None:
+        depending = engine.rules_depending_on(touched)
+        selected = depending if selected is None else [r for r in selected if r in depending]
+        if not selected:
+            return ReconcileResult()
     ctx = engine.context(now=now, customer_ids=ids)
-    return reconcile(ctx, rules)
+    if ids is None:
+        return reconcile(ctx, selected)
+    return _reconcile_together(ctx, selected if selected is not None else list(engine.REGISTRY))
 
 
 TREND_WEEKS = 8

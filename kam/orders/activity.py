@@ -1,16 +1,17 @@
 """Orders on a customer's page: the header's purchase figures (this year, last year, change; open orders) and
-the orders of the activity timeline (kam.customers.panels) — aggregate queries, scoped to the user."""
+the orders of the activity timeline (kam.customers.panels) — subqueries of the page's one figures query and one
+query, scoped to the user."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, day_entry_at, days_within
+from kam.customers.panels import Entry, Figure, day_entry_at, days_within, subtotal
 from kam.orders.models import OrderReturn, OrderStatus
 from kam.orders.selectors import orders_visible
 
@@ -29,34 +30,44 @@ def _same_day(day: dt.date, year: int) -> dt.date:
         return day.replace(year=year, day=28)
 
 
-def purchase_figures(*, user, customer, now: dt.datetime) -> list[Figure]:
-    """A2.1 purchases by order date, cancelled orders excluded, net of returns: this year to date, last year in
-    full, and the change against last year to the same day; open orders — two aggregate queries."""
+def _periods(now: dt.datetime) -> tuple[dt.date, dt.date, dt.date, dt.date, dt.date]:
     today = timezone.localdate(now)
-    this_start, last_start = dt.date(today.year, 1, 1), dt.date(today.year - 1, 1, 1)
-    last_same, last_end = _same_day(today, today.year - 1), dt.date(today.year - 1, 12, 31)
+    return (today, dt.date(today.year, 1, 1), dt.date(today.year - 1, 1, 1), _same_day(today, today.year - 1),
+            dt.date(today.year - 1, 12, 31))
+
+
+def purchase_values(*, user, customer, now: dt.datetime) -> dict:
+    """A2.1 purchases by order date, cancelled orders excluded, net of returns: this year to date, last year in
+    full, last year to the same day; open orders — subqueries of the customer's row."""
+    today, this_start, last_start, last_same, last_end = _periods(now)
     orders = orders_visible(user=user).filter(customer=customer)
-    live = ~Q(status=OrderStatus.CANCELLED)
-    o = orders.aggregate(
-        ytd=Sum("amount", filter=live & Q(order_date__gte=this_start, order_date__lte=today)),
-        last=Sum("amount", filter=live & Q(order_date__gte=last_start, order_date__lte=last_end)),
-        last_same=Sum("amount", filter=live & Q(order_date__gte=last_start, order_date__lte=last_same)),
-        open_n=Count("id", filter=Q(status=OrderStatus.OPEN)), open_amount=Sum("amount", filter=Q(status=OrderStatus.OPEN)))
-    r = OrderReturn.objects.filter(customer=customer, order__in=orders).aggregate(
-        ytd=Sum("amount", filter=Q(returned_on__gte=this_start, returned_on__lte=today)),
-        last=Sum("amount", filter=Q(returned_on__gte=last_start, returned_on__lte=last_end)),
-        last_same=Sum("amount", filter=Q(returned_on__gte=last_start, returned_on__lte=last_same)))
-    ytd, last, same = ((o[k] or ZERO) - (r[k] or ZERO) for k in ("ytd", "last", "last_same"))
+    live = orders.exclude(status=OrderStatus.CANCELLED)
+    returns = OrderReturn.objects.filter(customer=customer, order__in=orders)
+    spans = {"ytd": (this_start, today), "last": (last_start, last_end), "last_same": (last_start, last_same)}
+    values = {}
+    for key, (first, last) in spans.items():
+        values[key] = subtotal(live.filter(order_date__gte=first, order_date__lte=last), Sum("amount"))
+        values[f"r_{key}"] = subtotal(returns.filter(returned_on__gte=first, returned_on__lte=last), Sum("amount"))
+    open_orders = orders.filter(status=OrderStatus.OPEN)
+    values["open_n"] = subtotal(open_orders, Count("id"))
+    values["open_amount"] = subtotal(open_orders, Sum("amount"))
+    return values
+
+
+def purchase_figures(v: dict, *, user, customer, now: dt.datetime) -> list[Figure]:
+    today = timezone.localdate(now)
+    ytd, last, same = ((v[k] or ZERO) - (v[f"r_{k}"] or ZERO) for k in ("ytd", "last", "last_same"))
     change, tone = "", ""
     if same > 0:
         pct = (ytd - same) * 100 / same
         change = _("较去年同期 %(p)s%%") % {"p": f"{pct:+.1f}"}
         tone = "ok" if pct >= 0 else "warn"
     url = f"/customers/{customer.pk}/#section-history"
+    open_n = v["open_n"] or 0
     return [
         Figure("purchases", _("今年采购额"), yuan(ytd), note=change or _("去年同期无采购"), url=url, tone=tone, order=10),
         Figure("purchases_last", _("去年采购额"), yuan(last), note=str(today.year - 1), url=url, order=11),
-        Figure("open_orders", _("执行中订单"), o["open_n"], note=yuan(o["open_amount"] or ZERO) if o["open_n"] else "",
+        Figure("open_orders", _("执行中订单"), open_n, note=yuan(v["open_amount"] or ZERO) if open_n else "",
                url=url, order=20),
     ]
 

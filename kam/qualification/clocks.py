@@ -42,6 +42,7 @@ class ReviewApprovalRule(ClockRule):
     id = "A5.1"
     title = "年度评审审批"
     escalation = "digest"
+    depends_on = frozenset({"review"})
 
     def load(self, ctx: EvalContext) -> ReviewLoad | None:
         from kam.qualification.models import Review, ReviewKind, ReviewStatus

@@ -29,21 +29,6 @@ class IdListField(forms.Field):
         return [one.clean(v) for v in value]
 
 
-class WorkspaceFilterForm(forms.Form):
-    """The workspace's filters that name a record: the group (a parent customer) is an id."""
-
-    group = IdField(required=False)
-
-
-def workspace_filters(params):
-    """The query string's filters for `workspace.filtered`; a group that is no id is dropped (the list shows
-    unfiltered), so it never reaches the database."""
-    params = params.copy()
-    if not WorkspaceFilterForm(params).is_valid():
-        params.pop("group", None)
-    return params
-
-
 class ReviewOpenForm(ActionForm):
     """A5.1: the head of sales opens the annual review of a year (this year when left empty)."""
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required, role_required
 from kam.core.inputs import ActionForm, submit
-from kam.customers.models import CustomerType
+from kam.core.lists import filter_and_sort, list_context
 from kam.customers.selectors import customers_visible
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force, policy_versions
@@ -18,8 +18,6 @@ from kam.qualification import forms, selectors, services, workspace
 from kam.qualification.models import Candidate, ProposalStatus, ReviewStatus
 from kam.users.models import Role
 from kam.users.selectors import account_managers
-
-PAGE = 100
 
 
 @login_required
@@ -62,27 +60,29 @@ def review_open(request):
     return _reviews_page(request, form)
 
 
+def _candidate_spec(request):
+    """The candidate list's spec, with its filters' choices: the cities and groups the user sees (two queries)."""
+    visible = customers_visible(user=request.user)
+    cities = visible.exclude(city="").order_by("city").values_list("city", flat=True).distinct()
+    groups = visible.filter(members__isnull=False).distinct().order_by("name").values_list("id", "name")
+    return workspace.candidate_spec(cities=list(cities), groups=list(groups))
+
+
 def _review_context(request, review, *, refused: ActionForm | None = None,
                     decide_form: forms.DecideForm | None = None):
     policy = policy_in_force(at=review.opened_at)
     cap = int(policy["portfolio.max_accounts_per_manager"])
-    params = forms.workspace_filters(request.GET)
-    if "change" not in params:
-        params["change"] = "relevant"
-    rows = workspace.filtered(user=request.user, review=review, params=params)
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    query = params.copy()
-    query.pop("page", None)
-    visible = customers_visible(user=request.user)
+    context = list_context(request, _candidate_spec(request), workspace.candidates(user=request.user, review=review),
+                           defaults=workspace.DEFAULTS)
+    lst = context["lst"]
     return {
-        "review": review, "page": page, "params": params, "query": query.urlencode(), "cap": cap,
+        **context,
+        "review": review, "query": lst.query_without(), "cap": cap,
+        # the totals and the managers' loads are over every candidate, not the page (A9.1)
         "totals": workspace.totals(user=request.user, review=review, cap=cap),
         "can_edit": review.editable and request.user.has_role(Role.HEAD_OF_SALES),
         "can_approve": review.status == ReviewStatus.SUBMITTED and request.user.has_role(Role.MANAGEMENT),
         "blockers": services.review_blockers(review) if review.status == ReviewStatus.SUBMITTED else [],
-        "types": CustomerType.choices,
-        "cities": visible.exclude(city="").order_by("city").values_list("city", flat=True).distinct(),
-        "groups": visible.filter(members__isnull=False).distinct().order_by("name").values_list("id", "name"),
         "managers": account_managers(),
         "policy": policy,
         # notes management marked core (A7.1) are not shown in the workspace
@@ -186,7 +186,9 @@ def review_export(request, pk: int):
     from kam.exchange.export import ExportColumn, export_response_name, export_xlsx
 
     review = selectors.review_get(user=request.user, pk=pk)
-    rows = workspace.filtered(user=request.user, review=review, params=forms.workspace_filters(request.GET))
+    # what the page shows (its filters and sort, every page of it)
+    rows, _applied, _sort = filter_and_sort(_candidate_spec(request), request.GET.copy(),
+                                            workspace.candidates(user=request.user, review=review))
     yes = _("是")
     no = _("否")
     columns = [

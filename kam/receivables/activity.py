@@ -1,6 +1,7 @@
 """Receivables on a customer's page: the header's open and overdue receivables (open = invoice amount − the
 payments allocated to it; overdue = open past its due date, A17.1) and the invoices and payments of the activity
-timeline (kam.customers.panels) — one aggregate query each, scoped to the user."""
+timeline (kam.customers.panels) — subqueries of the page's one figures query, one query per timeline kind,
+scoped to the user."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, day_entry_at, days_within
+from kam.customers.panels import Entry, Figure, day_entry_at, days_within, subtotal
 from kam.customers.selectors import customers_visible
 from kam.receivables.models import Invoice, Payment, PaymentAllocation
 
@@ -49,16 +50,22 @@ def with_open_amount(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
         output_field=MONEY))
 
 
-def receivable_figures(*, user, customer, now: dt.datetime) -> list[Figure]:
+def receivable_values(*, user, customer, now: dt.datetime) -> dict:
+    """A17.1 open and overdue receivables — subqueries of the customer's row."""
     today = timezone.localdate(now)
+    invoices = with_open_amount(invoices_visible(user=user).filter(customer=customer))
     open_rows = Q(open_amount__gt=0)
     overdue = open_rows & Q(due_date__lt=today)
-    r = with_open_amount(invoices_visible(user=user).filter(customer=customer)).aggregate(
-        open=Sum("open_amount", filter=open_rows), open_n=Count("id", filter=open_rows),
-        overdue=Sum("open_amount", filter=overdue), overdue_n=Count("id", filter=overdue),
-        oldest=Min("due_date", filter=overdue))
-    open_amount, overdue_amount = r["open"] or ZERO, r["overdue"] or ZERO
-    note = _("%(n)d 张发票") % {"n": r["open_n"]} if r["open_n"] else _("没有未收款项")
+    return {"open": subtotal(invoices, Sum("open_amount", filter=open_rows)),
+            "open_n": subtotal(invoices, Count("id", filter=open_rows)),
+            "overdue": subtotal(invoices, Sum("open_amount", filter=overdue)),
+            "oldest": subtotal(invoices, Min("due_date", filter=overdue))}
+
+
+def receivable_figures(r: dict, *, user, customer, now: dt.datetime) -> list[Figure]:
+    today = timezone.localdate(now)
+    open_amount, overdue_amount, open_n = r["open"] or ZERO, r["overdue"] or ZERO, r["open_n"] or 0
+    note = _("%(n)d 张发票") % {"n": open_n} if open_n else _("没有未收款项")
     overdue_note = _("最早到期 %(d)s，已逾期 %(n)d 天") % {
         "d": r["oldest"].isoformat(), "n": (today - r["oldest"]).days} if r["oldest"] else ""
     return [

@@ -10,8 +10,13 @@ class ReceivablesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.receivables.activity import invoice_activity, payment_activity, receivable_figures
+        from kam.receivables.activity import (
+            invoice_activity,
+            payment_activity,
+            receivable_figures,
+            receivable_values,
+        )
 
-        register_figures("receivables", receivable_figures, order=30)
+        register_figures("receivables", receivable_values, receivable_figures, order=30)
         register_activity("invoices", _("发票"), invoice_activity, order=60, has_person=False)
         register_activity("payments", _("收款"), payment_activity, order=70, has_person=False)

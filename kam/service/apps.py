@@ -10,13 +10,13 @@ class ServiceConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.core.navigation import NavEntry, register, register_counter
-        from kam.service.selectors import open_ticket_count
+        from kam.service.selectors import open_tickets
         from kam.users.models import Role
 
         register(NavEntry("service:tickets", _("售后工单"),
                           (Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER, Role.MANAGEMENT),
                           group="service", order=50))
-        register_counter("queue:after_sales", open_ticket_count)
+        register_counter("queue:after_sales", open_tickets)
 
         from kam.obligations.handoffs import Handoff, register_handoff
         from kam.service.selectors import ticket_get
@@ -42,9 +42,9 @@ class ServiceConfig(AppConfig):
         register_account_column(AccountColumn("tickets", _("在办工单"), home.open_tickets_by_customer, order=50))
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.service.activity import ticket_activity, ticket_figures
+        from kam.service.activity import ticket_activity, ticket_figures, ticket_values
 
-        register_figures("tickets", ticket_figures, order=40)
+        register_figures("tickets", ticket_values, ticket_figures, order=40)
         register_activity("tickets", _("售后工单"), ticket_activity, order=30)
 
         from kam.core.search import SearchProvider, register_provider

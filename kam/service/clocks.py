@@ -68,6 +68,7 @@ def _identify(t: TicketFacts) -> tuple[str, int, int, str]:
 
 class TicketClock(ClockRule):
     escalation = "immediate"
+    depends_on = frozenset({"ticket"})
 
     def make(self, t: TicketFacts, *, now, key, start, due, met_at, label, policy, provisional=False) -> Obligation:
         owner_id, owner_role = (t.technician_id, "") if t.technician_id else (None, Role.AFTER_SALES)
@@ -139,6 +140,7 @@ class CareRule(CadenceRule):
     label_by_tier = {"core": "保养指导/使用培训", "ordinary": "保养指导/使用培训"}
     escalation_role = Role.HEAD_OF_SALES
     queue = "after_sales"
+    depends_on = frozenset({"care"})
 
     def cadence(self, policy, tier: str) -> Cadence:
         return Cadence(int(policy["service.care.count"]), str(policy["service.care.period"]))

@@ -53,9 +53,9 @@ def ticket_get(*, user: User, pk: int) -> Ticket:
     return ticket
 
 
-def open_ticket_count(*, user: User) -> int:
-    """Open green-channel tickets: the after-sales queue's count in the navigation (A4)."""
-    return Ticket.objects.exclude(status__in=["resolved", "closed"]).count()
+def open_tickets(*, user: User) -> QuerySet[Ticket]:
+    """Open green-channel tickets: the after-sales queue's count in the navigation (A4) counts them."""
+    return Ticket.objects.exclude(status__in=["resolved", "closed"])
 
 
 def customer_tickets(*, user: User, customer) -> list[Ticket]:

@@ -272,3 +272,39 @@ def test_specific_confirmations_on_dossier_actions(users, account, client, now):
     assert "已添加联系人「王经理」" in response.content.decode()
     page = body(client, f"/customers/{account.pk}/")
     assert 'data-label="电话"' in page and 'data-label="phone"' not in page  # channel labels in Chinese (phones)
+
+
+#: issue 11: the customer page's queries — session and user (3), the customer, the classification, the dossier's
+#: sections (14), the stored obligations, every chapter's header figures (one query), the timeline's people and
+#: kinds (9), the navigation's counters (one query, and one more for whom the approvals entry is conditional), the
+#: alerts
+DOSSIER_MAX_QUERIES = 33
+
+
+def _grow_tickets(users, c, n, now):
+    from kam.demands.services import request_log
+    from kam.service.services import ticket_open, ticket_open_for_repair
+
+    for i in range(n):
+        ticket_open(actor=users.svc, customer=c, problem=f"问题 {i}", reported_at=now - dt.timedelta(hours=i + 1))
+        # a repair hand-off has no staff author: the timeline names the technician (never one query per row)
+        ticket_open_for_repair(customer=c, summary=f"维修 {i}", at=now - dt.timedelta(hours=i + 2), now=now)
+        request_log(actor=users.am1, customer=c, kind="other", channel="phone", summary=f"需求 {i}")
+
+
+def test_a61_customer_page_runs_a_flat_bounded_number_of_queries_for_every_role(users, account, client, now):
+    """A6.1, issue 11: the customer page costs the same few queries for one and for many contacts, orders,
+    tickets and requests — whoever looks at it."""
+    _grow(users, account, 1, now)
+    _grow_tickets(users, account, 1, now)
+    url = f"/customers/{account.pk}/"
+    small = {}
+    for who in ("head", "am1", "svc", "mgmt"):
+        client.force_login(getattr(users, who))
+        small[who] = _count(client, url)
+        assert small[who] <= DOSSIER_MAX_QUERIES, (who, small[who])
+    _grow(users, account, 30, now)
+    _grow_tickets(users, account, 12, now)
+    for who in ("head", "am1", "svc", "mgmt"):
+        client.force_login(getattr(users, who))
+        assert _count(client, url) == small[who], who

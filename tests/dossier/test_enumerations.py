@@ -90,3 +90,32 @@ def test_no_untranslated_enumeration_values_on_these_pages(who, users, world, cl
         assert not ENUM_WORDS.findall(text), (who, url, ENUM_WORDS.findall(text))
         checked += 1
     assert checked >= 12
+
+
+def test_customer_list_translates_enumeration_labels_once_per_page_not_per_row(users, key_account, client,
+                                                                               monkeypatch):
+    """Issue 11: the customer list's types and tiers are shown in Chinese, and the number of translations a page
+    asks for does not grow with its rows (labels translated once per page)."""
+    from django.utils import translation
+
+    calls = []
+    real = translation._trans.gettext
+
+    def counting(message):
+        calls.append(message)
+        return real(message)
+
+    for i in range(3):
+        key_account(f"核心客户{i}")
+    client.force_login(users.head)
+    client.get("/customers/")  # warm: the menu and templates load once
+    monkeypatch.setattr(translation._trans, "gettext", counting)
+    page = client.get("/customers/").content.decode()
+    few = len(calls)
+    assert "核心大客户" in page and "酒店" in page
+    for i in range(30):
+        key_account(f"更多客户{i:02d}")
+    calls.clear()
+    page = client.get("/customers/").content.decode()
+    assert len(calls) == few, (few, len(calls))
+    assert visible_text(page).count("核心大客户") >= 33

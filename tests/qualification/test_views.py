@@ -112,3 +112,33 @@ def test_portfolio_page_and_handover(users, qualified, client):
     client.post("/designation/portfolios/handover/", {"customer": a.pk, "manager": users.am2.pk, "reason": "休假"})
     a.refresh_from_db()
     assert a.account_manager == users.am2
+
+
+def test_a5_1_workspace_pages_its_candidates_with_totals_over_all_of_them(users, qualified, client,
+                                                                          django_assert_max_num_queries):
+    """A5.1, A9.1, issue 11: the annual review's candidate list is paged (50 a page, on the shared list
+    component: sortable headers, filters in the URL), while the totals and the managers' loads count every
+    candidate; the page's queries do not grow with the candidates."""
+    for i in range(55):
+        qualified(f"候选{i:02d}", str(3_500_000 + i * 1000), manager=users.am1 if i % 2 else users.am2)
+    review = services.review_open(actor=users.head, year=2026)
+    client.force_login(users.head)
+    url = f"/designation/reviews/{review.pk}/"
+    with django_assert_max_num_queries(25):
+        body = client.get(url).content.decode()
+    rows = body.count('<tr id="cand-')
+    assert rows == 50
+    totals = body[body.index('id="totals"'):body.index('id="candidates"')]
+    assert "<dd>55</dd>" in totals  # 候选总数 over all candidates, not the page
+    assert "：28/" in totals and "：27/" in totals  # the managers' loads, over all included rows
+    assert "候选54" in body and "候选00" not in body  # largest purchases first
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count('<tr id="cand-') == 5 and "候选00" in second
+    by_name = client.get(url + "?sort=customer").content.decode()
+    assert by_name.index("候选00") < by_name.index("候选01")
+    assert client.get(url + "?change=&meets=fails").content.decode().count('<tr id="cand-') == 0
+    small = _n(client, url)
+    for i in range(30):
+        qualified(f"追加{i:02d}", "3600000", manager=users.am2)
+    services.review_draft(actor=users.head, review=review)
+    assert _n(client, url) == small
