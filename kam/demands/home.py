@@ -26,7 +26,7 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
     open_count = requests_visible(user=user).exclude(status=RequestStatus.CLOSED).count()
     return PanelData(
         figures=[*on_time_figures(results, key="sla"),
-                 Figure("requests_open", _("未关闭的需求"), open_count, reverse("demands:list"))],
+                 Figure("requests_open", _("未关闭的需求"), open_count, reverse("demands:list") + "?status=open")],
         charts=[Chart("chart-sla-requests", _("近 12 周客户需求按时率"), labels,
                       [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
                       empty=_("近 12 周没有到期的需求时限"))],

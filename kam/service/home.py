@@ -28,7 +28,7 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
     open_count = tickets(user=user).exclude(status__in=CLOSED).count()
     return PanelData(
         figures=[*on_time_figures(results, key="sla"),
-                 Figure("tickets_open", _("在办工单"), open_count, reverse("service:tickets"))],
+                 Figure("tickets_open", _("在办工单"), open_count, reverse("service:tickets") + "?status=open")],
         charts=[Chart("chart-sla-tickets", _("近 12 周绿色通道按时率"), labels,
                       [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
                       empty=_("近 12 周没有到期的绿色通道时限"))],
