@@ -96,15 +96,31 @@ def as_user(demo_site, chromium):
         context.close()
 
 
+#: an account manager's home is "my day" itself: the count in each section's heading
+SECTIONS_JS = """() => [...document.querySelectorAll('main section.card[id], main details.card[id]')]
+  .map(s => ({id: s.id, heading: s.querySelector('h2, summary')}))
+  .filter(s => s.heading && /（\\d+）/.test(s.heading.innerText))
+  .map(s => ({id: s.id, count: Number(s.heading.innerText.match(/（(\\d+)）/)[1])}))"""
+
+
 def test_every_roles_home_figures_equal_the_lists_they_link_to(demo_site, as_user):
     """Each demo user's home page: every figure is the total of the list behind its link (followed as a person
-    would), and the page runs without a script error."""
+    would); an account manager's my-day sections count what /my-day/ lists in them, and the "my customers" line
+    what the customer and key-account lists count; no page raises a script error."""
     checked: dict[str, dict[str, int]] = {}
     wrong = []
     for username in USERS:
         page = as_user(username)
         page.goto(f"{demo_site}/")
         figures = page.evaluate(FIGURES_JS)
+        if username.startswith("am"):
+            sections = page.evaluate(SECTIONS_JS)
+            mine = re.search(r"共 (\d+) 个客户，其中大客户 (\d+) 个", page.inner_text("main"))
+            assert mine, username
+            figures += [{"key": f"my_day_{s['id']}", "count": s["count"], "href": f"/my-day/#{s['id']}"}
+                        for s in sections]
+            figures += [{"key": "customers", "count": int(mine.group(1)), "href": "/customers/"},
+                        {"key": "key_accounts", "count": int(mine.group(2)), "href": "/designation/key-accounts/"}]
         for figure in figures:
             page.goto(demo_site + figure["href"])
             listed = list_count(page)
@@ -116,7 +132,9 @@ def test_every_roles_home_figures_equal_the_lists_they_link_to(demo_site, as_use
     assert all(checked[u] for u in USERS), checked  # every role has figures to check
     # the demo shows up where it should (the comparison would pass vacuously on empty figures)
     assert checked["head"]["key_accounts"] == 24 and checked["head"]["compliance_breached"] > 0
-    assert checked["admin"]["users_total"] == 10
+    assert checked["mgmt"]["key_accounts"] == 24 and checked["admin"]["users_total"] == 10
+    assert sum(checked[u]["key_accounts"] for u in ("am1", "am2", "am3", "am4")) == 24
+    assert all(checked[u]["customers"] > 0 for u in ("am1", "am2", "am3", "am4"))
 
 
 def test_the_navigation_stays_on_one_line_at_1366_px_for_every_role(demo_site, as_user):
