@@ -68,6 +68,7 @@ WORDS: dict[str, Any] = {
     "fields": _("字段"), "comment": _("意见"), "state": _("状态"), "department": _("部门"), "assignee": _("负责人"),
     "username": _("用户名"), "display_name": _("姓名"), "email": _("电子邮件"), "count": _("数量"),
     "created_count": _("新建数量"), "updated_count": _("修改数量"), "rows": _("行数"), "errors": _("错误数"),
+    "approver_role": _("审批角色"), "effective_at": _("生效时间"), "year": _("年份"), "period": _("评审期"),
 }
 LOGIN_EVENTS: dict[str, Any] = {"users.login.succeeded": _("登录成功"), "users.login.failed": _("登录失败"),
                                 "users.login.throttled": _("登录被限制"), "users.logout": _("退出登录")}
