@@ -29,7 +29,7 @@ def _unquote(line: str) -> str:
 
 
 def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: {msgid, msgid_plural, msgstr: [...], fuzzy} (the header left out)."""
+    """The entries of a .po file: {msgctxt, msgid, msgid_plural, msgstr: [...], fuzzy} (the header left out)."""
     entries: list[dict] = []
     entry: dict = {}
     field = None
@@ -47,6 +47,9 @@ def read_po(path: Path) -> list[dict]:
             entry["fuzzy"] = "fuzzy" in line
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            field = "msgctxt"
+            entry[field] = _unquote(line)
         elif line.startswith("msgid_plural "):
             field = "msgid_plural"
             entry[field] = _unquote(line)
@@ -85,6 +88,8 @@ def test_the_compiled_catalogue_says_what_the_po_says():
         if "msgid_plural" in e:
             got = [compiled.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
             want = [e["msgstr"][0], e["msgstr"][-1]]
+        elif "msgctxt" in e:
+            got, want = [compiled.pgettext(e["msgctxt"], e["msgid"])], [e["msgstr"][0]]
         else:
             got, want = [compiled.gettext(e["msgid"])], [e["msgstr"][0]]
         if got != want:

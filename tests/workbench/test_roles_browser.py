@@ -47,6 +47,7 @@ def demo_site(chromium, django_db_setup, django_db_blocker):
     first: its set-up gives this thread a new context, and with it a new database connection — the server must
     share the one the tests' transactions use (SQLite in memory)."""
     from django.core.management import call_command
+    from django.db import connections
     from pytest_django.live_server_helper import LiveServer
 
     from kam.demo.data import load_demo
@@ -59,6 +60,7 @@ def demo_site(chromium, django_db_setup, django_db_blocker):
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)  # the next tests start empty
+            connections.close_all()  # this context's own connection (PostgreSQL: else the test database stays busy)
 
 
 @pytest.fixture(scope="module")
