@@ -149,3 +149,15 @@ def test_switching_to_english_shows_english_on_home_customers_and_my_day(users, 
         client.cookies.clear()
     client.force_login(users.head)
     assert ">退出<" in client.get("/").content.decode()  # a new browser: Chinese again
+
+
+def test_amounts_read_in_the_readers_units():
+    """万/亿 in Chinese; millions and billions in English (figure tiles; the charts do the same in charts.js)."""
+    from django.utils import translation
+
+    from kam.core.home import yuan_short
+
+    with translation.override("zh-hans"):
+        assert [yuan_short(v) for v in (9_999, 47_030_000, 109_200_000)] == ["¥9,999", "¥4,703万", "¥1.09亿"]
+    with translation.override("en"):
+        assert [yuan_short(v) for v in (9_999, 47_030_000, 1_092_000_000)] == ["¥9,999", "¥47.0M", "¥1.09B"]
