@@ -37,9 +37,10 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
 
 def assigned_panel(*, user: User, now: dt.datetime) -> PanelData:
     """The technician's open tickets, the earliest reported first (one query)."""
+    reported = _("报修")  # outside the f-string, where makemessages finds it
     rows = list(tickets(user=user).filter(technician=user).exclude(status__in=CLOSED).order_by("reported_at")[:10])
     return PanelData(items=[Item(f"{t.number} · {t.customer.name}", reverse("service:ticket", args=[t.pk]),
-                                 f"{t.get_status_display()} · {_('报修')} {timezone.localtime(t.reported_at):%m-%d %H:%M}")
+                                 f"{t.get_status_display()} · {reported} {timezone.localtime(t.reported_at):%m-%d %H:%M}")
                             for t in rows], empty=_("没有指派给您的在办工单"))
 
 
