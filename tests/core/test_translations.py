@@ -161,3 +161,13 @@ def test_amounts_read_in_the_readers_units():
         assert [yuan_short(v) for v in (9_999, 47_030_000, 109_200_000)] == ["¥9,999", "¥4,703万", "¥1.09亿"]
     with translation.override("en"):
         assert [yuan_short(v) for v in (9_999, 47_030_000, 1_092_000_000)] == ["¥9,999", "¥47.0M", "¥1.09B"]
+
+
+def test_no_message_hides_inside_an_f_string():
+    """xgettext does not look inside f-strings: `f"{_('报修')} …"` is translated at run time only if the message
+    happens to be in the catalogue for another reason. Messages are marked outside f-strings."""
+    hidden = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(?:_|_l|gettext|gettext_lazy|pgettext)\(""")
+    found = [f"{path.relative_to(django_settings.BASE_DIR)}:{n}"
+             for path in sorted((Path(django_settings.BASE_DIR) / "kam").rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if hidden.search(line)]
+    assert found == []
