@@ -48,4 +48,7 @@ class Approval(models.Model):
         verbose_name_plural = _("审批")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.title} {self.state}"
+        from kam.approvals.registry import kinds
+
+        registered = kinds().get(self.kind)
+        return f"{registered.label if registered else self.kind}：{self.title}（{self.get_state_display()}）"

@@ -195,9 +195,14 @@ def format_value(value, unit: str = "") -> str:
 def yuan_short(amount: Decimal | int | None) -> str:
     """An amount for a figure tile: ¥1,234 below ten thousand, ¥123.4万 (¥4,703万) above, ¥1.23亿 above a hundred
     million."""
-    from django.utils.translation import gettext
+    from django.utils.translation import get_language, gettext
 
     amount = Decimal(amount or 0)
+    if (get_language() or "").startswith("en"):  # English counts in thousands: ¥47.0M, ¥1.09B
+        for size, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M")):
+            if abs(amount) >= size:
+                return f"¥{amount / size:,.2f}{suffix}" if suffix == "B" else f"¥{amount / size:,.1f}{suffix}"
+        return f"¥{amount:,.0f}"
     if abs(amount) >= Decimal(100_000_000):
         return gettext("¥%(n)s亿") % {"n": f"{amount / Decimal(100_000_000):.2f}"}
     if abs(amount) >= Decimal(10_000):

@@ -21,12 +21,13 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 Counter = Callable[..., Any]  # (*, user) -> QuerySet to count, or an int
 
 #: menu groups, in order (issue 13: grouped so that no role's menu wraps)
-GROUPS = {"work": _("工作台"), "customers": _("客户"), "service": _("服务"), "review": _("评审与政策"),
-          "admin": _("管理")}
+GROUPS = {"work": _("工作台"), "customers": pgettext_lazy("menu", "客户"), "service": _("服务"),
+          "review": _("评审与政策"), "admin": _("管理")}
 
 
 @dataclass(frozen=True)

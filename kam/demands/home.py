@@ -26,7 +26,7 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
     open_count = requests_visible(user=user).exclude(status=RequestStatus.CLOSED).count()
     return PanelData(
         figures=[*on_time_figures(results, key="sla"),
-                 Figure("requests_open", _("未关闭的需求"), open_count, reverse("demands:list"))],
+                 Figure("requests_open", _("未关闭的需求"), open_count, reverse("demands:list") + "?status=open")],
         charts=[Chart("chart-sla-requests", _("近 12 周客户需求按时率"), labels,
                       [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
                       empty=_("近 12 周没有到期的需求时限"))],
@@ -35,10 +35,11 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
 
 def assigned_panel(*, user: User, now: dt.datetime) -> PanelData:
     """Requests assigned to the person and not yet answered with an outcome, oldest first (one query)."""
+    received = _("收到")  # outside the f-string, where makemessages finds it
     rows = list(requests_visible(user=user).filter(assignee=user).exclude(
         status__in=[RequestStatus.SOLVED, RequestStatus.CLOSED]).order_by("received_at")[:10])
     return PanelData(items=[Item(f"{r.customer.name} · {r.get_kind_display()}", reverse("demands:detail", args=[r.pk]),
-                                 f"{r.get_status_display()} · {_('收到')} {timezone.localtime(r.received_at):%m-%d %H:%M}")
+                                 f"{r.get_status_display()} · {received} {timezone.localtime(r.received_at):%m-%d %H:%M}")
                             for r in rows], empty=_("没有指派给您的客户需求"))
 
 

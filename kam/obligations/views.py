@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.access import login_required, role_required
@@ -16,8 +17,8 @@ from kam.obligations.models import StoredObligation
 from kam.users.models import Role
 
 #: A4: the departments that work from a queue, the role that works it, and the queue's name
-QUEUES = {"after_sales": (Role.AFTER_SALES, "售后服务部"), "marketing": (Role.MARKETING, "市场部"),
-          "finance": (Role.FINANCE, "财务部")}
+QUEUES = {"after_sales": (Role.AFTER_SALES, gettext_lazy("售后服务部")),
+          "marketing": (Role.MARKETING, gettext_lazy("市场部")), "finance": (Role.FINANCE, gettext_lazy("财务部"))}
 
 
 @login_required

@@ -28,7 +28,7 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
     open_count = tickets(user=user).exclude(status__in=CLOSED).count()
     return PanelData(
         figures=[*on_time_figures(results, key="sla"),
-                 Figure("tickets_open", _("在办工单"), open_count, reverse("service:tickets"))],
+                 Figure("tickets_open", _("在办工单"), open_count, reverse("service:tickets") + "?status=open")],
         charts=[Chart("chart-sla-tickets", _("近 12 周绿色通道按时率"), labels,
                       [Series(_("按时率"), values, kind="line", color="ok")], unit="%",
                       empty=_("近 12 周没有到期的绿色通道时限"))],
@@ -37,9 +37,10 @@ def sla_panel(*, user: User, now: dt.datetime) -> PanelData:
 
 def assigned_panel(*, user: User, now: dt.datetime) -> PanelData:
     """The technician's open tickets, the earliest reported first (one query)."""
+    reported = _("报修")  # outside the f-string, where makemessages finds it
     rows = list(tickets(user=user).filter(technician=user).exclude(status__in=CLOSED).order_by("reported_at")[:10])
     return PanelData(items=[Item(f"{t.number} · {t.customer.name}", reverse("service:ticket", args=[t.pk]),
-                                 f"{t.get_status_display()} · {_('报修')} {timezone.localtime(t.reported_at):%m-%d %H:%M}")
+                                 f"{t.get_status_display()} · {reported} {timezone.localtime(t.reported_at):%m-%d %H:%M}")
                             for t in rows], empty=_("没有指派给您的在办工单"))
 
 

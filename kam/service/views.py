@@ -31,10 +31,14 @@ def ticket_list(request):
         countdown(t, now)
         t.pause_label = PauseReason(t.pause_reason).label if t.pause_reason in PauseReason.values else ""
     context["now"] = now
+    context["can_open"] = request.user.has_role(*OPENERS)  # no button that only leads to a refusal (issue 13)
     return render(request, "service/tickets.html", context)
 
 
-@role_required(Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER)
+OPENERS = (Role.AFTER_SALES, Role.HEAD_OF_SALES, Role.ACCOUNT_MANAGER)
+
+
+@role_required(*OPENERS)
 def ticket_new(request):
     """A11.1: a key account's ticket — the list offers the key accounts the user may serve, none preselected."""
     from kam.qualification.selectors import key_accounts

@@ -83,6 +83,11 @@ class User(AbstractUser):
     def is_account_manager(self) -> bool:
         return self.has_role(Role.ACCOUNT_MANAGER)
 
+    @property
+    def is_administrator(self) -> bool:
+        """Technical identifiers (the policy's setting keys) are shown to administrators only (issue 13)."""
+        return self.has_role(Role.ADMINISTRATOR)
+
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")

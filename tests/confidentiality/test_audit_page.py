@@ -61,3 +61,28 @@ def test_saved_view_delete_only_own(users, client):
     client.force_login(users.head)
     client.post(f"/lists/views/{view.pk}/delete/")
     assert not SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_values_and_keys_outside_model_fields_read_in_chinese(users, history, client):
+    """Issue 13: what the audit stores beside model fields reads in Chinese too — a relation's label, a value of an
+    enumeration stored outside its field (a pause reason, an approver role), an approval's subject, the demo's
+    counts, an import kind — and no audit row of the page shows an identifier with `_` or `.`."""
+    from kam.audit.services import audit_log
+    from kam.confidentiality import readable
+    from tests.core.untranslated import untranslated_in_html
+
+    assert readable.action_label("service.ticket.scheduled") == ("预约了上门：售后工单", True)
+    assert readable.action_label("exchange.import.invoices") == ("导入了发票", True)
+    assert readable.field_label("demands.customerrequest", "customer") == "客户"
+    changes = {"reason": "customer_later_date", "approver_role": "head_of_sales", "subject": "demands.customerrequest:3",
+               "order_lines": 12, "channels": ["phone", "wechat"]}
+    shown = {c.field: c.new for c in readable.readable_changes("service.ticket", changes, frozenset())}
+    assert shown == {"原因": "客户要求改期", "审批角色": "销售部负责人", "审批事项": "客户需求 #3", "订单明细": "12",
+                     "联系方式": "电话、微信/企业微信"}
+    audit_log(actor=None, action="demo.loaded", changes={"floor_prices": 3, "cancelled_orders": 1})
+    audit_log(actor=users.svc, action="service.ticket.scheduled", target_repr="SH-1",
+              changes={"reason": "customer_later_date", "later_date": "2026-12-07"})
+    client.force_login(users.mgmt)
+    body = client.get("/audit/").content.decode()
+    assert "底价：3" in body and "已取消订单：1" in body and "客户要求改期" in body and "改约日期" in body
+    assert untranslated_in_html(body) == []

@@ -6,34 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.browser import browser, login, needs_chromium  # noqa: F401 - fixture
+from tests.core.browser import BAR_LINES_JS, FIGURES_JS, browser, login, needs_chromium  # noqa: F401 - fixture
 from tests.core.listcount import list_count
 from tests.core.untranslated import assert_page_translated
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 ROLES = ["head", "mgmt", "am1", "svc", "mkt", "fin", "admin"]
-
-FIGURES_JS = """() => [...document.querySelectorAll('[data-figure][data-count]')]
-  .filter(el => el.getAttribute('href')).map(el => ({key: el.dataset.figure, count: Number(el.dataset.count),
-                                                     href: el.getAttribute('href')}))"""
-
-# every visible piece of the top bar (brand, the links standing in the bar, the drop-down labels, the search box,
-# the user box)
-# is on one line when one horizontal line crosses them all: the lowest top above the highest bottom
-BAR_LINES_JS = """() => {
-  const bar = document.querySelector('.topbar');
-  const pieces = [bar.querySelector('.brand'), bar.querySelector('.userbox'), bar.querySelector('.lang'),
-                  bar.querySelector('.navsearch'),
-                  ...bar.querySelectorAll('.nav-group.inline > .nav-menu > a'),
-                  ...bar.querySelectorAll('.nav-group:not(.inline) > .nav-group-label')]
-    .filter(el => el && el.getClientRects().length);
-  const rects = pieces.map(el => el.getBoundingClientRect());
-  const lowestTop = Math.max(...rects.map(r => r.top)), highestBottom = Math.min(...rects.map(r => r.bottom));
-  return {oneLine: lowestTop < highestBottom, height: bar.getBoundingClientRect().height, pieces: pieces.length,
-          width: document.documentElement.scrollWidth};
-}"""
-
 
 def _open_home(browser, base: str, username: str, viewport: dict):  # noqa: F811
     context = browser.new_context(viewport=viewport, locale="zh-CN")

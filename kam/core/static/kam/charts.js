@@ -1,17 +1,29 @@
 // Charts from data the server renders with json_script (no inline scripts; CSP-safe), drawn with the
 // vendored ECharts (Chinese locale, SVG renderer so it prints well).
+// The page's language (<html lang>) picks the number style: 万/亿 in Chinese, M/B in English.
+var KAM_ZH = document.documentElement.lang !== "en", KAM_NUM = KAM_ZH ? "zh-CN" : "en-US";
+function kamYuanShort(v, digits) {
+  if (KAM_ZH) {
+    if (Math.abs(v) >= 1e8) return (v / 1e8).toLocaleString(KAM_NUM, {maximumFractionDigits: 2}) + "亿";
+    if (Math.abs(v) >= 1e4) return (v / 1e4).toLocaleString(KAM_NUM, {maximumFractionDigits: digits}) + "万";
+  } else {
+    if (Math.abs(v) >= 1e9) return (v / 1e9).toLocaleString(KAM_NUM, {maximumFractionDigits: 2}) + "B";
+    if (Math.abs(v) >= 1e6) return (v / 1e6).toLocaleString(KAM_NUM, {maximumFractionDigits: 1}) + "M";
+  }
+  return Number(v).toLocaleString(KAM_NUM);
+}
 document.addEventListener("DOMContentLoaded", function () {
   if (!window.echarts) return;
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) return;
     var data = JSON.parse(source.textContent);
-    var chart = echarts.init(el, null, {locale: "ZH", renderer: "svg"});
+    var chart = echarts.init(el, null, {locale: KAM_ZH ? "ZH" : "EN", renderer: "svg"});
     chart.setOption({
       grid: {left: 70, right: 16, top: 24, bottom: 28},
-      tooltip: {trigger: "axis", valueFormatter: function (v) { return "¥" + Number(v).toLocaleString("zh-CN"); }},
+      tooltip: {trigger: "axis", valueFormatter: function (v) { return "¥" + Number(v).toLocaleString(KAM_NUM); }},
       xAxis: {type: "category", data: data.labels},
-      yAxis: {type: "value", axisLabel: {formatter: function (v) { return (v / 10000).toLocaleString("zh-CN") + "万"; }}},
+      yAxis: {type: "value", axisLabel: {formatter: function (v) { return kamYuanShort(v, 0); }}},
       series: [{type: "bar", name: data.name, data: data.values, itemStyle: {color: "#0b6bcb"}}]
     });
     window.addEventListener("resize", function () { chart.resize(); });
@@ -27,12 +39,9 @@ document.addEventListener("DOMContentLoaded", function () {
   function fmt(unit) {
     if (unit === "%") return function (v) { return v == null ? "—" : v + "%"; };
     if (unit === "yuan") return function (v) {
-      if (v == null) return "—";
-      if (Math.abs(v) >= 1e8) return (v / 1e8).toLocaleString("zh-CN", {maximumFractionDigits: 2}) + "亿";
-      if (Math.abs(v) >= 1e4) return (v / 1e4).toLocaleString("zh-CN", {maximumFractionDigits: 1}) + "万";
-      return Number(v).toLocaleString("zh-CN");
+      return v == null ? "—" : kamYuanShort(v, 1);
     };
-    return function (v) { return v == null ? "—" : Number(v).toLocaleString("zh-CN"); };
+    return function (v) { return v == null ? "—" : Number(v).toLocaleString(KAM_NUM); };
   }
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-kchart"));
@@ -50,7 +59,7 @@ document.addEventListener("DOMContentLoaded", function () {
       return out;
     });
     var many = data.labels.length > 8;
-    var chart = echarts.init(el, null, {locale: "ZH", renderer: "svg"});
+    var chart = echarts.init(el, null, {locale: KAM_ZH ? "ZH" : "EN", renderer: "svg"});
     chart.setOption({
       animation: false,
       grid: {left: 8, right: 12, top: data.series.length > 1 ? 30 : 12, bottom: 4, containLabel: true},

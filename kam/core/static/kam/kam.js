@@ -1,4 +1,8 @@
 // Small progressive enhancements; every page works without this file.
+// Words in the reader's language come from the page (base.html: <body data-t-…>), the Chinese ones are fallbacks.
+function kamWord(key, fallback) {
+  return (document.body && document.body.getAttribute("data-t-" + key)) || fallback;
+}
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (ev) {
@@ -24,8 +28,8 @@ document.addEventListener("click", function (ev) {
   function fmt(ms) {
     var neg = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
     var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
-    var text = (d ? d + "天 " : "") + String(h).padStart(2, "0") + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
-    return neg ? "已超时 " + text : "剩余 " + text;
+    var text = (d ? d + kamWord("day", "天") + " " : "") + String(h).padStart(2, "0") + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
+    return (neg ? kamWord("over", "已超时") : kamWord("left", "剩余")) + " " + text;
   }
   function tick() {
     document.querySelectorAll("[data-due]").forEach(function (el) {
@@ -82,8 +86,8 @@ document.addEventListener("click", function (ev) {
     ev.preventDefault();
     if (!dialog) build();
     text.textContent = question;
-    ok.textContent = form.getAttribute("data-confirm-ok") || "确认";
-    cancel.textContent = form.getAttribute("data-confirm-cancel") || "取消";
+    ok.textContent = form.getAttribute("data-confirm-ok") || kamWord("ok", "确认");
+    cancel.textContent = form.getAttribute("data-confirm-cancel") || kamWord("cancel", "取消");
     pending = {form: form, submitter: ev.submitter};
     dialog.showModal();
     ok.focus();
