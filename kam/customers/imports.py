@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _l
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
 from kam.customers.search import set_contact_keys, set_customer_keys
 from kam.customers.validators import credit_code_error, normalize_credit_code
-from kam.exchange.engine import ImportContext, Row
 from kam.exchange.handlers import ModelHandler, check_duplicate_keys, filter_in
+from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.users.models import Role
 

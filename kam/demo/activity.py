@@ -31,8 +31,8 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = None) -> None:
     from kam.qualification import services as q
+    from kam.qualification.criteria import split_tiers
     from kam.qualification.models import Candidate, Decision, Review, ReviewKind, Tier
-    from kam.qualification.rules import split_tiers
 
     today = today or timezone.localdate()
     head = User.objects.get(username="head")

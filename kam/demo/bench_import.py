@@ -81,7 +81,7 @@ def write_file(path: Path, rows: int, codes: list[str], prefix: str, fmt: str) -
 def run(*, rows: int = 200_000, fmt: str = "csv", stdout) -> dict:
     from django.core.management import call_command
 
-    from kam.exchange.engine import run_import
+    from kam.exchange.pipeline import run_import
     from kam.exchange.registry import get_kind
     from kam.users.models import User
 

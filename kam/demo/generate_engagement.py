@@ -24,8 +24,8 @@ TOPICS = ["needs", "product", "cooperation", "other"]
 def generate_engagement(*, key_accounts: int = 2000, contact_logs: int = 2_000_000, seed: int = 7,
                         stdout: TextIO | None = None) -> dict[str, int]:
     from kam.customers.models import Customer
+    from kam.qualification.criteria import split_tiers
     from kam.qualification.models import Designation, TierChange
-    from kam.qualification.rules import split_tiers
     from kam.qualification.selectors import key_account_ids
 
     out = stdout.write if stdout else print

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kam.audit.services import _jsonable
-from kam.exchange.engine import ImportContext, Row
+from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Handler
 
 #: values per `IN (…)` list: SQLite refuses more than 32,766 variables in one statement ("too many SQL variables")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from kam.exchange.engine import ImportContext, Row
+    from kam.exchange.pipeline import ImportContext, Row
 
 
 @dataclass(frozen=True)

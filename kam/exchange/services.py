@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from kam.audit.services import audit_log
 from kam.core import uploads
 from kam.core.errors import AccessDenied, ApplicationError
-from kam.exchange import engine, parsing
+from kam.exchange import parsing, pipeline
 from kam.exchange.models import ImportMapping, ImportRun, ImportStatus
 from kam.exchange.registry import ImportKind, get_kind
 
@@ -138,12 +138,12 @@ def _fail(run: ImportRun, *, message: str, remove_file: bool, actor=None) -> Non
         logger.exception("import run %s: could not record the failure", run.pk)
 
 
-def _failed_result(run: ImportRun, dry_run: bool, message: str) -> engine.ImportResult:
-    return engine.ImportResult(run.kind, dry_run, False, {}, [engine.CellIssue(0, "", message)], 1,
+def _failed_result(run: ImportRun, dry_run: bool, message: str) -> pipeline.ImportResult:
+    return pipeline.ImportResult(run.kind, dry_run, False, {}, [pipeline.CellIssue(0, "", message)], 1,
                                list(run.source_headers or []), failed=True)
 
 
-def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = False) -> engine.ImportResult:
+def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = False) -> pipeline.ImportResult:
     """Validate (dry run) or import the run's file; the outcome is recorded on the run, failures included.
     `background`: in the task worker — the read phase yields the CPU to the web processes."""
     kind = get_kind(run.kind)
@@ -167,7 +167,7 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
             beat["at"] = now
             ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
 
-    def written(result: engine.ImportResult) -> None:
+    def written(result: pipeline.ImportResult) -> None:
         # inside the import's transaction: the data and "done" are committed together
         now = timezone.now()
         run.counts, run.errors, run.error_count = result.counts, [], 0
@@ -178,7 +178,7 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
 
     try:
         with local_copy(run) as path:
-            result = engine.run_import(kind=kind, path=path, actor=actor, dry_run=dry_run,
+            result = pipeline.run_import(kind=kind, path=path, actor=actor, dry_run=dry_run,
                                        column_map=mapping.column_map if mapping else None,
                                        value_map=mapping.value_map if mapping else None, progress=progress,
                                        file_label=f"{run.file_name} ({run.sha256[:12]})",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
-from kam.exchange import engine, selectors, services
+from kam.exchange import pipeline, selectors, services
 from kam.exchange.models import ImportStatus
 from kam.exchange.parsing import normalize_header
 from kam.exchange.registry import get_kind, kinds_for
@@ -82,7 +82,7 @@ def run_detail(request, pk: int):
                "upload_form": UploadForm(user=request.user, initial={
                    "kind": run.kind, "mapping": run.mapping_id or ""})}
     if run.status == ImportStatus.NEEDS_MAPPING:
-        suggestions = engine.suggest_mapping(kind, run.source_headers)
+        suggestions = pipeline.suggest_mapping(kind, run.source_headers)
         context["mapping_rows"] = [
             {"header": h, "key": normalize_header(h), "suggested": suggestions.get(normalize_header(h), "")}
             for h in run.source_headers if normalize_header(h)]

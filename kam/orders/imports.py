@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _l
 
 from kam.core.bounds import MONEY_MAX_DIGITS, money_limit
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs
-from kam.exchange.engine import ImportContext, Row
 from kam.exchange.handlers import ModelHandler, batched, filter_in
+from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order, OrderLine, OrderReturn, OrderStatus, QualityDispute
 from kam.users.models import Role

@@ -19,7 +19,8 @@ from kam.customers.models import AccountAssignment, Customer
 from kam.customers.services import customer_assign_manager
 from kam.obligations.store import reflect
 from kam.policy.selectors import policy_in_force
-from kam.qualification import rules, selectors
+from kam.qualification import selectors
+from kam.qualification.criteria import Criteria, assess, meets_exceptional, no_longer_meets, split_tiers
 from kam.qualification.facts import Facts, compute_facts, months_back, purchase_amounts, review_period
 from kam.qualification.models import (
     Candidate,
@@ -83,7 +84,7 @@ def review_draft(*, actor: User, review: Review) -> dict[str, int]:
     if not review.editable:
         raise InvalidTransition(_("评审已提交或已批准，不能重新生成草稿。"), rule="A5.1")
     policy = _policy_of(review)
-    criteria = rules.Criteria.from_policy(policy)
+    criteria = Criteria.from_policy(policy)
     current = selectors.key_account_ids()
     existing = {c.customer_id: c for c in Candidate.objects.filter(review=review)}
     near = criteria.min_amount * DRAFT_NEAR_SHARE
@@ -96,7 +97,7 @@ def review_draft(*, actor: User, review: Review) -> dict[str, int]:
     counts: Counter = Counter()
     rows = []
     for cid, f in facts.items():
-        a = rules.assess(f, criteria, review.period_end)
+        a = assess(f, criteria, review.period_end)
         # the draft lists who could be a key account: the amount met, a current key account, or an assessed
         # customer near the amount; any other customer can be added by hand (candidate_add)
         if not (a.meets_amount or cid in current or cid in existing or (a.meets_assessed and f.amount >= near)):
@@ -147,10 +148,10 @@ def candidate_add(*, actor: User, review: Review, customer: Customer) -> Candida
     existing = Candidate.objects.filter(review=review, customer=customer).first()
     if existing is not None:
         return existing
-    criteria = rules.Criteria.from_policy(_policy_of(review))
+    criteria = Criteria.from_policy(_policy_of(review))
     f = compute_facts(start=review.period_start, end=review.period_end, basis=criteria.basis,
                       customers=[customer.pk]).get(customer.pk, Facts(customer_id=customer.pk))
-    a = rules.assess(f, criteria, review.period_end)
+    a = assess(f, criteria, review.period_end)
     data = f.as_json()
     cand = Candidate.objects.create(
         review=review, customer=customer, facts=data, facts_hash=f.digest(data), meets_amount=a.meets_amount,
@@ -166,7 +167,7 @@ def _preview_tiers(review: Review, policy) -> None:
     """A5.3 over the accounts the review currently includes (shown as the tier each would get)."""
     cands = list(Candidate.objects.filter(review=review).only("id", "amount", "draft", "decision", "tier"))
     included = {c.id: c.amount for c in cands if c.included}
-    tiers = rules.split_tiers(included, Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"]))
+    tiers = split_tiers(included, Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"]))
     changed = []
     for c in cands:
         tier = tiers.get(c.id, "")
@@ -316,7 +317,7 @@ def review_approve(*, actor: User, review: Review) -> Review:
     included = [c for c in cands if c.included]
     # tiers: computed (A5.3) for annual reviews; the initial list brings its own
     if review.kind == ReviewKind.ANNUAL:
-        tiers = rules.split_tiers({c.customer_id: c.amount for c in included},
+        tiers = split_tiers({c.customer_id: c.amount for c in included},
                                   Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"]))
     else:
         tiers = {c.customer_id: (c.tier or Tier.ORDINARY) for c in included}
@@ -412,7 +413,7 @@ def tiers_recompute(*, actor: User) -> dict[str, int]:
     facts = compute_facts(start=start, end=end, basis=str(policy["qualification.amount_basis"]),
                           customers=list(designations))
     amounts = {cid: (facts[cid].amount if cid in facts else Decimal("0")) for cid in designations}
-    tiers = rules.split_tiers(amounts, Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"]))
+    tiers = split_tiers(amounts, Decimal(str(policy["tiers.core_share"])), int(policy["tiers.min_core"]))
     changed = 0
     for cid, d in designations.items():
         if d.tier != tiers[cid]:
@@ -475,9 +476,9 @@ def monthly_flags(*, now: dt.datetime) -> None:
         pass  # another sweep ran it
 
 
-def trailing_facts(*, month_end: dt.date, customers=None) -> tuple[dict[int, Facts], rules.Criteria]:
+def trailing_facts(*, month_end: dt.date, customers=None) -> tuple[dict[int, Facts], Criteria]:
     policy = policy_in_force(at=timezone.now())
-    criteria = rules.Criteria.from_policy(policy)
+    criteria = Criteria.from_policy(policy)
     start = months_back(month_end, 12)
     return compute_facts(start=start, end=month_end, basis=criteria.basis, customers=customers), criteria
 
@@ -495,9 +496,9 @@ def flags_compute(*, month: dt.date | None = None) -> dict[str, int]:
     existing = set(Flag.objects.filter(month=month).values_list("customer_id", "kind"))
     new = []
     for cid, f in facts.items():
-        if cid in key and rules.no_longer_meets(f, criteria):
+        if cid in key and no_longer_meets(f, criteria):
             kind = FlagKind.NO_LONGER_MEETS
-        elif cid not in key and rules.meets_exceptional(f, criteria):
+        elif cid not in key and meets_exceptional(f, criteria):
             kind = FlagKind.EXCEPTIONAL
         else:
             continue
@@ -528,7 +529,7 @@ def proposal_create(*, actor: User, customer: Customer, kind: str, reason: str,
     month_end = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     facts, criteria = trailing_facts(month_end=month_end, customers=[customer.pk])
     f = facts.get(customer.pk, Facts(customer_id=customer.pk))
-    if kind == ProposalKind.INCLUSION and not rules.meets_exceptional(f, criteria):
+    if kind == ProposalKind.INCLUSION and not meets_exceptional(f, criteria):
         raise PolicyViolation(_("「%(c)s」近 12 个月不满足破格纳入条件（采购额达标、按时回款率不低于 %(r)s、无未结质量争议）。")
                               % {"c": customer, "r": criteria.min_on_time_ratio}, rule="A5.2")
     status = ProposalStatus.RECORDED if kind == ProposalKind.KEEP else ProposalStatus.PENDING

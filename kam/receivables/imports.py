@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs, customer_model_handler
-from kam.exchange.engine import ImportContext, Row
 from kam.exchange.handlers import check_duplicate_keys, filter_in
+from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.orders.models import Order
 from kam.receivables.models import Invoice, Payment, PaymentAllocation

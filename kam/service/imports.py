@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kam.customers.imports import CUSTOMER_REF, check_customer_refs
-from kam.exchange.engine import ImportContext, Row
 from kam.exchange.handlers import ModelHandler
+from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Column, ImportKind, register
 from kam.service.models import Ticket, TicketStatus
 from kam.users.models import Role

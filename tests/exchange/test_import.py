@@ -140,7 +140,7 @@ def test_unknown_customer_reference_names_row_and_column(users):
 
 
 def test_foreign_headers_import_through_a_saved_mapping_and_value_map(users, two_customers):
-    from kam.exchange.engine import suggest_mapping
+    from kam.exchange.pipeline import suggest_mapping
 
     a, _b = two_customers
     erp = ["销售单号", "购货单位", "制单日期", "单据状态", "存货名称", "规格型号", "发货数量", "成交价", "价税合计"]

@@ -371,9 +371,9 @@ def test_a_database_failure_ends_the_run_as_failed_keeps_the_file_and_offers_ret
 
 def test_a_failure_while_writing_rolls_back_everything(users, customer, monkeypatch):
     """The write phase is one transaction: a failure after some chunks leaves nothing behind."""
-    from kam.exchange import engine
+    from kam.exchange import pipeline
 
-    monkeypatch.setattr(engine, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
     handler = get_kind("orders").handler
     original = type(handler).apply
     calls = {"n": 0}
@@ -389,7 +389,7 @@ def test_a_failure_while_writing_rolls_back_everything(users, customer, monkeypa
     r, result = run(users.head, "orders", csv_upload("o.csv", rows))
     assert result.failed and r.status == "failed" and calls["n"] == 3
     assert Order.objects.count() == 0 and OrderLine.objects.count() == 0
-    assert gc.isenabled()  # the engine pauses the cyclic collector during a run, never beyond it
+    assert gc.isenabled()  # the pipeline pauses the cyclic collector during a run, never beyond it
 
 
 def test_retry_needs_a_failed_run_with_its_file(users, customer):
@@ -436,10 +436,10 @@ def test_rows_are_read_and_checked_outside_any_transaction_then_written_in_one(u
                                                                                 monkeypatch):
     """On SQLite a transaction holds the write lock: the read phase (parse, references, duplicates) runs with
     none open; the write phase in exactly one."""
-    from kam.exchange import engine
+    from kam.exchange import pipeline
 
     c = customer_factory("甲")
-    monkeypatch.setattr(engine, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 3)
     handler = get_kind("orders").handler
     seen: dict[str, list] = {"prepare": [], "apply": []}
     prepare, apply = type(handler).prepare, type(handler).apply
@@ -488,7 +488,7 @@ def test_background_reading_yields_the_cpu_and_writing_does_not(users, customer_
     others wait for) at normal priority in the calling thread."""
     import threading
 
-    from kam.exchange import engine
+    from kam.exchange import pipeline
 
     c = customer_factory("甲")
     handler = get_kind("orders").handler
@@ -513,6 +513,6 @@ def test_background_reading_yields_the_cpu_and_writing_does_not(users, customer_
                                uploaded=csv_upload("o.csv", [ORDERS, _line(c), _line(c, number="SO-2")]))
     result = services.import_execute(actor=users.head, run=r, dry_run=False, background=True)
     assert result.ok and Order.objects.count() == 2
-    assert seen["prepare"] == [("import-read", before + engine.READ_NICENESS)]
+    assert seen["prepare"] == [("import-read", before + pipeline.READ_NICENESS)]
     assert seen["apply"] == [(threading.current_thread().name, before)]
     assert niceness() == before

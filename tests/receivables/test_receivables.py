@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from kam.audit.models import AuditEvent
 from kam.core.errors import AccessDenied, ApplicationError
+from kam.qualification.criteria import Criteria, performs_well
 from kam.qualification.facts import compute_facts
-from kam.qualification.rules import Criteria, performs_well
 from kam.receivables.models import Invoice, Payment, PaymentAllocation
 from kam.receivables.services import invoice_create, payment_record
 from tests.factories import CustomerFactory, InvoiceFactory, OrderFactory, PaymentFactory

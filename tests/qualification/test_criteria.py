@@ -3,8 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from kam.qualification.facts import Facts, add_years, review_period
-from kam.qualification.rules import (
+from kam.qualification.criteria import (
     Criteria,
     assess,
     core_count,
@@ -12,6 +11,7 @@ from kam.qualification.rules import (
     no_longer_meets,
     split_tiers,
 )
+from kam.qualification.facts import Facts, add_years, review_period
 
 C = Criteria(min_amount=Decimal("3000000"), min_years=2, min_on_time_ratio=Decimal("0.9"), basis="ordered")
 CUTOFF = date(2026, 11, 30)

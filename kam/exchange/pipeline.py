@@ -1,4 +1,4 @@
-"""The import engine: map headers, parse cells within their bounds, validate every row, write all-or-nothing.
+"""The import pipeline: map headers, parse cells within their bounds, validate every row, write all-or-nothing.
 
 First every row is read and checked without a transaction (reads only: on SQLite the write lock stays
 free for everyone else); then, if nothing is wrong, the checked rows are written in one short transaction.
