@@ -290,3 +290,14 @@ def test_search_queries_are_redacted_in_logs():
 
     assert redact('"GET /search/?q=5678 HTTP/1.1" 200') == '"GET /search/?q=[redacted] HTTP/1.1" 200'
     assert "5678" not in redact("GET /search/suggest/?kind=contacts&q=5678&page=2")
+
+
+def test_customer_list_filter_matches_as_the_search_does(users, world, client):
+    """The customer list's text filter uses the same match: pinyin initials, short name, credit code, city."""
+    client.force_login(users.am1)
+    body = client.get("/customers/", {"q": "mj"}).content.decode()
+    assert world["meiju"].name in body and world["huajin"].name not in body
+    assert world["mingjiang"].name not in body  # A9.2
+    body = client.get("/customers/", {"q": "广州"}).content.decode()
+    assert world["huajin"].name in body and world["meiju"].name not in body
+    assert client.get("/customers/", {"q": "%"}).status_code == 200

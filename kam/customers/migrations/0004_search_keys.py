@@ -32,4 +32,8 @@ class Migration(migrations.Migration):
             name='short_name',
             field=models.CharField(blank=True, max_length=60, verbose_name='客户简称'),
         ),
+        migrations.AddIndex(
+            model_name='contact',
+            index=models.Index(fields=['name', 'anonymised_at', 'is_decision_maker', 'customer', 'title'], name='contact_search_cover'),
+        ),
     ]
