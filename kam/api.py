@@ -74,7 +74,9 @@ def _too_big(request, exc):
 def _invalid(request, exc: ValidationError):
     errors = exc.errors
     first = errors[0] if errors else {}
-    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload")]
+    # the field's path; pydantic's tags of union members ("str-enum[TicketStatus]", "literal['']") are no field
+    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload")
+           and str(x).replace("_", "").isalnum()]
     field = ".".join(loc)
     return api.create_response(
         request, {"message": _("「%(f)s」：%(m)s") % {"f": field, "m": first.get("msg", "")}, "field": field,
