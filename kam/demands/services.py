@@ -84,7 +84,7 @@ def request_log(*, actor: User, customer: Customer, kind: str, channel: str, sum
     audit_log(actor=actor, action="demands.request.logged", target=req, rule="A15.1",
               changes={"number": req.number, "customer": customer.pk, "kind": kind, "channel": channel,
                        "received_at": received_at, "ticket": req.ticket_id})
-    reflect(customer_ids={customer.pk}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={customer.pk}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -104,7 +104,7 @@ def request_respond(*, actor: User, request: CustomerRequest, response: str, at:
     req.save()
     audit_log(actor=actor, action="demands.request.responded", target=req, rule="A15.1",
               changes={"at": req.responded_at})
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -128,7 +128,7 @@ def request_propose_solution(*, actor: User, request: CustomerRequest, solution:
     req.save()
     audit_log(actor=actor, action="demands.request.solution_proposed", target=req, rule="A15.1",
               changes={"at": req.solution_at})
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -149,7 +149,7 @@ def request_escalate(*, actor: User, request: CustomerRequest, note: str) -> Cus
                      title=f"{req.customer.name} · {req.get_kind_display()}：{req.summary[:60]}", requested_by=actor,
                      approver_role=Role.HEAD_OF_SALES,
                      note=_("第十五条：%(note)s。请指派部门与负责人。") % {"note": req.escalation_note[:100]})
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -178,7 +178,7 @@ def request_assign(*, actor: User, request: CustomerRequest, department: str, as
         user=assignee, title=f"【指派给您】{req.customer.name} · {req.get_kind_display()}",
         body=f"A15.2 · 第十五条：{req.summary[:100]}", url=f"/requests/{req.pk}/", rule="A15.2",
         dedupe_key=f"request:{req.pk}:assigned:{req.assigned_at}"))
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -200,7 +200,7 @@ def request_record_outcome(*, actor: User, request: CustomerRequest, outcome: st
         req.responded_at = req.outcome_at
     req.save()
     audit_log(actor=actor, action="demands.request.outcome", target=req, rule="A15.2")
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req
 
 
@@ -222,7 +222,7 @@ def request_feedback(*, actor: User, request: CustomerRequest, to_person: str, h
                                  note=note.strip())
     audit_log(actor=actor, action="demands.request.feedback", target=req, rule="A15.2",
               changes={"to": to_person.strip(), "how": how, "at": at})
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return fb
 
 
@@ -239,5 +239,5 @@ def request_close(*, actor: User, request: CustomerRequest) -> CustomerRequest:
     req.status, req.closed_at = RequestStatus.CLOSED, timezone.now()
     req.save()
     audit_log(actor=actor, action="demands.request.closed", target=req, rule="A15.2")
-    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={req.customer_id}, touched={"request"})  # the clocks depending on it, at once
     return req

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,10 @@ def _window(qs, field: str, since, until):
 
 def contact_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
     """Contact logs — not a visit's own log: the visit is its own entry, its record shown once."""
-    qs = _window(contact_logs(user=user, customer_id=customer.pk).filter(visit__isnull=True), "at", since, until)
+    # "no visit" as an expression, not `visit IS NULL`: SQLite would answer that from the unique visit index
+    # (two million NULLs at scale: a second per page) instead of the customer's (customer, at) index
+    qs = _window(contact_logs(user=user, customer_id=customer.pk).annotate(
+        own_visit=Coalesce("visit_id", Value(0))).filter(own_visit=0), "at", since, until)
     if person is not None:
         qs = qs.filter(author_id=person)
     entries = []

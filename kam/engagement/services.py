@@ -70,7 +70,7 @@ def contact_log_create(*, actor: User, customer: Customer, at: dt.datetime, kind
     audit_log(actor=actor, action="engagement.contact.logged", target=log, rule="A12.1",
               changes={"customer": customer.pk, "kind": kind, "topic": topic, "at": at,
                        "decision_maker": log.with_decision_maker})
-    reflect(customer_ids={customer.pk}, touched={"contact"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={customer.pk}, touched={"contact"})  # the clocks depending on it, at once
     return log
 
 
@@ -118,7 +118,7 @@ def visit_book(*, actor: User, customer: Customer, starts_at: dt.datetime, ends_
               changes={"customer": customer.pk, "starts_at": starts_at, "materials": materials,
                        "override": bool(problem), "override_reason": visit.lead_override_reason,
                        "problem": problem or ""})
-    reflect(customer_ids={customer.pk}, touched={"visit"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={customer.pk}, touched={"visit"})  # the clocks depending on it, at once
     return visit
 
 
@@ -135,7 +135,7 @@ def visit_confirm(*, actor: User, visit: Visit) -> Visit:
     visit.status, visit.confirmed_at = VisitStatus.CONFIRMED, timezone.now()
     visit.save(update_fields=["status", "confirmed_at"])
     audit_log(actor=actor, action="engagement.visit.confirmed", target=visit, rule="A13.1")
-    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks depending on it, at once
     return visit
 
 
@@ -149,7 +149,7 @@ def visit_cancel(*, actor: User, visit: Visit, reason: str) -> Visit:
     visit.status, visit.cancelled_at, visit.cancel_reason = VisitStatus.CANCELLED, timezone.now(), reason.strip()
     visit.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     audit_log(actor=actor, action="engagement.visit.cancelled", target=visit, changes={"reason": reason.strip()})
-    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks depending on it, at once
     return visit
 
 
@@ -196,7 +196,7 @@ def visit_record(*, actor: User, visit: Visit, purchase_plans: str, usage_proble
     if photo is not None:  # last: the file is stored only once everything else is in
         VisitPhoto.objects.create(visit=visit, image=photo)
         audit_log(actor=actor, action="engagement.visit.photo_added", target=visit, changes={"size": photo.size})
-    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={visit.customer_id}, touched={"visit"})  # the clocks depending on it, at once
     return visit
 
 

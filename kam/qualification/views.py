@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -11,11 +13,12 @@ from kam.confidentiality.classification import core_fields
 from kam.core.access import login_required, role_required
 from kam.core.inputs import ActionForm, submit
 from kam.core.lists import filter_and_sort, list_context
+from kam.customers.models import CustomerType
 from kam.customers.selectors import customers_visible
 from kam.policy.schema import SETTINGS
 from kam.policy.selectors import policy_in_force, policy_versions
 from kam.qualification import forms, selectors, services, workspace
-from kam.qualification.models import Candidate, ProposalStatus, ReviewStatus
+from kam.qualification.models import Candidate, Decision, ProposalStatus, ReviewStatus, Tier
 from kam.users.models import Role
 from kam.users.selectors import account_managers
 
@@ -68,6 +71,33 @@ def _candidate_spec(request):
     return workspace.candidate_spec(cities=list(cities), groups=list(groups))
 
 
+def _chosen(form, name: str) -> str:
+    """What a refused form had in a field (as text), for re-selecting it; "" otherwise."""
+    if form is None or not form.is_bound:
+        return ""
+    value = form.data.get(name, "")
+    return str(getattr(value, "pk", value) or "")
+
+
+def _manager_options(chosen: str):
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (pk, mark_safe(" selected") if str(pk) == chosen else "", display or username)  # noqa: S308 - a constant
+        for pk, display, username in account_managers().values_list("id", "display_name", "username")))
+
+
+def _row_labels() -> dict:
+    """The candidate table's column titles and words, translated once per page (not once per row)."""
+    return {
+        "labels": {c.key: str(c.label) for c in workspace.candidate_spec(cities=[], groups=[]).columns},
+        "words": {"potential": _("潜力"), "influence": _("影响力"), "payment": _("回款"), "delivery": _("交付"),
+                  "returns": _("退货"), "disputes": _("争议"), "open": _("未结"), "current": _("现为大客户"),
+                  "facts_changed": _("依据已变化，请复核")},
+        "type_labels": {v: str(label) for v, label in CustomerType.choices},
+        "decision_labels": {v: str(label) for v, label in Decision.choices},
+        "tier_labels": {v: str(label) for v, label in Tier.choices},
+    }
+
+
 def _review_context(request, review, *, refused: ActionForm | None = None,
                     decide_form: forms.DecideForm | None = None):
     policy = policy_in_force(at=review.opened_at)
@@ -75,6 +105,7 @@ def _review_context(request, review, *, refused: ActionForm | None = None,
     context = list_context(request, _candidate_spec(request), workspace.candidates(user=request.user, review=review),
                            defaults=workspace.DEFAULTS)
     lst = context["lst"]
+    masked = core_fields()  # notes management marked core (A7.1) are not shown in the workspace
     return {
         **context,
         "review": review, "query": lst.query_without(), "cap": cap,
@@ -83,10 +114,13 @@ def _review_context(request, review, *, refused: ActionForm | None = None,
         "can_edit": review.editable and request.user.has_role(Role.HEAD_OF_SALES),
         "can_approve": review.status == ReviewStatus.SUBMITTED and request.user.has_role(Role.MANAGEMENT),
         "blockers": services.review_blockers(review) if review.status == ReviewStatus.SUBMITTED else [],
-        "managers": account_managers(),
+        # the bulk bar's choice of manager, rendered once (1,300 managers at scale: no template loop)
+        "manager_options": _manager_options(_chosen(decide_form, "manager")),
+        "shown": {c.key: True for c in lst.columns},
+        **_row_labels(),
+        "potential_masked": "customers.Customer.purchase_potential_note" in masked,
+        "influence_masked": "customers.Customer.industry_influence_note" in masked,
         "policy": policy,
-        # notes management marked core (A7.1) are not shown in the workspace
-        "masked_fields": [k.rsplit(".", 1)[1] for k in core_fields() if k.startswith("customers.Customer.")],
         "refused": refused,
         "decide_form": decide_form or forms.DecideForm(),
         "checked": set(decide_form.cleaned_data.get("candidate") or []) if decide_form is not None

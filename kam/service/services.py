@@ -70,7 +70,7 @@ def ticket_open(*, actor: User | None, customer: Customer, problem: str, reporte
         site_address=site_address or customer.address, product_ref=product_ref, order=order)
     audit_log(actor=actor, action="service.ticket.opened", target=ticket, rule="A11.1",
               changes={"customer": customer.pk, "reported_at": reported_at, "site_city": ticket.site_city})
-    reflect(customer_ids={customer.pk}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={customer.pk}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -120,7 +120,7 @@ def ticket_respond(*, actor: User, ticket: Ticket, note: str, onsite_needed: boo
     audit_log(actor=actor, action="service.ticket.reopened" if reopening else "service.ticket.responded",
               target=ticket, rule="A11.1", changes={"status": {"old": old, "new": ticket.status},
                                                     "onsite_needed": ticket.onsite_needed, "at": now})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -138,7 +138,7 @@ def ticket_schedule(*, actor: User, ticket: Ticket, scheduled_for: dt.datetime, 
     ticket.save()
     audit_log(actor=actor, action="service.ticket.scheduled", target=ticket, rule="A11.2",
               changes={"scheduled_for": scheduled_for, "technician": ticket.technician_id})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -168,7 +168,7 @@ def ticket_on_site(*, actor: User, ticket: Ticket, at: dt.datetime | None = None
     ticket.save()
     audit_log(actor=actor, action="service.ticket.on_site", target=ticket, rule="A11.2",
               changes={"on_site_at": ticket.on_site_at})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -186,7 +186,7 @@ def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str) -> Ticket:
     ticket.save()
     audit_log(actor=actor, action="service.ticket.resolved", target=ticket, changes={
         "remotely": ticket.resolved_remotely})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -219,7 +219,7 @@ def ticket_close(*, actor: User, ticket: Ticket, confirmed_by: str, confirmed_vi
     audit_log(actor=actor, action="service.ticket.closed", target=ticket,
               changes={"confirmed_by": ticket.confirmed_by, "confirmed_at": confirmed_at,
                        "confirmed_via": confirmed_via})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return ticket
 
 
@@ -241,7 +241,7 @@ def ticket_pause(*, actor: User, ticket: Ticket, reason: str, later_date: dt.dat
                                        started_at=at or timezone.now(), by=actor)
     audit_log(actor=actor, action="service.ticket.paused", target=ticket, rule="A11.2",
               changes={"reason": reason, "later_date": later_date, "at": pause.started_at})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return pause
 
 
@@ -257,7 +257,7 @@ def ticket_resume(*, actor: User, ticket: Ticket, at: dt.datetime | None = None)
     pause.save(update_fields=["ended_at"])
     audit_log(actor=actor, action="service.ticket.resumed", target=ticket, rule="A11.2",
               changes={"at": pause.ended_at})
-    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={ticket.customer_id}, touched={"ticket"})  # the clocks depending on it, at once
     return pause
 
 
@@ -271,5 +271,5 @@ def care_session_record(*, actor: User, customer: Customer, kind: str, at: dt.da
     session = CareSession.objects.create(customer=customer, kind=kind, at=at, by=actor, notes=notes.strip())
     audit_log(actor=actor, action="service.care.recorded", target=customer, rule="A11.3",
               changes={"kind": kind, "at": at})
-    reflect(customer_ids={customer.pk}, touched={"care"})  # the clocks that depend on it, on the next page at once
+    reflect(customer_ids={customer.pk}, touched={"care"})  # the clocks depending on it, at once
     return session

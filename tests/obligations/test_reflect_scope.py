@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 #: logging one contact: the service's savepoint, the log, its audit row, the policy, one savepoint for the
 #: reflection, the account (3), the three contact rules' counts, the stored rows, their update, their alerts
 CONTACT_QUERIES = 16
+VISIT_QUERIES = 14
+TICKET_QUERIES = 14
+REQUEST_QUERIES = 14
 
 
 def _table(customer):
@@ -121,3 +124,30 @@ def test_g1_every_rule_declares_what_it_depends_on():
     assert all(rule.depends_on for rule in engine.REGISTRY.values())
     assert engine.rules_depending_on({"contact"}) == ["A12.1", "A12.2", "A8.1"]
     assert set(engine.rules_depending_on({"ticket"})) == {"A11.1", "A11.2"}
+
+
+@pytest.mark.parametrize(("accounts", "history"), [(1, 1), (6, 6)])
+def test_a13_a11_a15_visits_tickets_and_requests_reflect_in_a_bounded_number_of_queries(
+        django_assert_max_num_queries, accounts, history):
+    """A13.1, A11.1, A15.1: booking a visit, responding to a ticket and to a request judge only their own
+    clocks, in a few queries whatever the history."""
+    from kam.demands.models import CustomerRequest
+    from kam.demands.services import request_respond
+    from kam.engagement.services import visit_book
+    from kam.service.models import Ticket
+    from kam.service.services import ticket_respond
+
+    head, manager, customers = _world(accounts, history)
+    c = customers[0]
+    start = timezone.now() + dt.timedelta(days=14)
+    with django_assert_max_num_queries(VISIT_QUERIES):
+        visit = visit_book(actor=manager, customer=c, starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                           purpose="新品介绍", override_reason="客户要求")
+    assert StoredObligation.objects.filter(rule="A13.1", subject_type="visit", subject_id=visit.pk).exists()
+    ticket = Ticket.objects.filter(customer=c).first()
+    with django_assert_max_num_queries(TICKET_QUERIES):
+        ticket_respond(actor=head, ticket=ticket, note="已联系", onsite_needed=False)
+    request = CustomerRequest.objects.filter(customer=c).first()
+    with django_assert_max_num_queries(REQUEST_QUERIES):
+        request_respond(actor=manager, request=request, response="已回复")
+    assert _table(c) == _engine(c)
