@@ -9,7 +9,9 @@ from kam.policy import services
 from kam.policy.models import PolicyVersion
 from kam.policy.rules import RULES, rule_anchor
 from kam.policy.schema import SETTINGS
-from tests.policy.helpers import at, values
+from kam.users.models import Role
+from tests.core.untranslated import text_of_html
+from tests.policy.helpers import at, make_user, values
 
 pytestmark = [pytest.mark.django_db]
 
@@ -24,14 +26,14 @@ def test_a23_in_force_page_for_an_account_manager(client, manager):
     assert response.status_code == 200
     html = response.content.decode()
     assert "大客户认定标准" in html
-    assert html.index("大客户认定标准") < html.index("portfolio.max_accounts_per_manager")
+    assert html.index("大客户认定标准") < html.index(str(SETTINGS["portfolio.max_accounts_per_manager"].label))
     assert 'id="rule-A12-2"' in html and "A12.2" in html and "第十二条" in html
     assert 'id="rule-A2-1"' in html and 'id="rule-G-3"' in html
     assert html.count('id="rule-A11-2"') == 1  # the first row of the rule only
     for rule in RULES:  # every rule of the catalogue can be linked to (A2.3 公示)
         assert html.count(f'id="{rule_anchor(rule)}"') == 1, rule
-    for name in SETTINGS:
-        assert name in html
+    for name, spec in SETTINGS.items():  # every setting by its Chinese label; the keys are for administrators
+        assert str(spec.label) in html and name not in text_of_html(html), name
     assert "¥3,000,000.00" in html and "每周 1 次" in html and "09:00–18:00" in html and "20%" in html
     assert "第 1 版" in html and "2020-01-01" in html
     assert "2026 政策初始版本（默认值）" in html
@@ -62,9 +64,20 @@ def test_a23_version_detail_shows_diff(client, manager, head, management):
     client.force_login(manager)
     html = client.get(reverse("policy:version_detail", args=[draft.pk])).content.decode()
     assert "政策第 2 版" in html and "政策第 1 版" in html
-    assert "service.response_hours" in html and "A11.1 · 第十一条" in html
+    assert str(SETTINGS["service.response_hours"].label) in html and "A11.1 · 第十一条" in html
+    assert "service.response_hours" not in text_of_html(html)
     page = client.get("/policy/").content.decode()
     assert reverse("policy:version_detail", args=[draft.pk]) in page
+
+
+def test_setting_keys_are_shown_to_administrators_only_in_small_type(client, manager, head):
+    """Issue 13: 「Setting keys on the policy page stay for administrators only, in small type」."""
+    admin = make_user("admin", Role.ADMINISTRATOR)
+    for user, shown in ((admin, True), (head, False), (manager, False)):
+        client.force_login(user)
+        html = client.get("/policy/").content.decode()
+        assert ('<small><code class="muted setting-key">service.response_hours</code></small>' in html) is shown
+        assert ("service.response_hours" in text_of_html(html)) is shown
 
 
 def test_a23_drafts_hidden_from_account_managers(client, manager, head):

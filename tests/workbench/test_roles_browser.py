@@ -11,8 +11,8 @@ password kam-demo-2026) once, serves it from one live server and drives one brow
 - a review submitted by the head of sales reaches management's 待我审批 and inbox; its approval reaches the head of
   sales and each account manager whose key accounts it changes (A5.1).
 
-The tests share the dataset, so the one that changes it (the review) runs last; the module's fixture empties the
-database at the end.
+The tests share the dataset, so the one that changes it (the review) runs last; the module's fixture puts the
+database back as the migrations left it at the end.
 """
 
 from __future__ import annotations
@@ -47,19 +47,22 @@ def demo_site(chromium, django_db_setup, django_db_blocker):
     first: its set-up gives this thread a new context, and with it a new database connection — the server must
     share the one the tests' transactions use (SQLite in memory)."""
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import connection, connections
     from pytest_django.live_server_helper import LiveServer
 
     from kam.demo.data import load_demo
 
     with django_db_blocker.unblock():
+        # what the migrations put in the database (policy version 1, …): the tests after this module expect it
+        before = connection.creation.serialize_db_to_string()
         load_demo(stdout=io.StringIO())
         server = LiveServer("127.0.0.1:0")
         try:
             yield server.url
         finally:
             server.stop()
-            call_command("flush", interactive=False, verbosity=0)  # the next tests start empty
+            call_command("flush", interactive=False, verbosity=0)  # the next tests start as they would have
+            connection.creation.deserialize_db_from_string(before)
             connections.close_all()  # this context's own connection (PostgreSQL: else the test database stays busy)
 
 
