@@ -109,6 +109,19 @@ def _alert_on_denied_burst(*, user, access: CoreAccess) -> None:
     log.warning("denied reveals: user %s had %d refusals within %d s; management alerted", user.pk, denied, window)
 
 
+def record_accesses(*, user, reads: list[tuple[object, list[str]]], channel: str) -> None:
+    """A7.2: several reads of core data at once (a search that matched core values of several customers): one
+    row per customer — who, which fields, when, from where, channel — never the values; one INSERT."""
+    if not reads:
+        return
+    ctx = context.current()
+    at = timezone.now()
+    CoreAccess.objects.bulk_create([
+        CoreAccess(at=at, user=user if getattr(user, "pk", None) else None, customer=customer,
+                   fields=sorted(set(fields)), channel=channel, granted=True, ip=ctx.ip, request_id=ctx.request_id)
+        for customer, fields in reads])
+
+
 @transaction.atomic
 def field_classify(*, actor, field: str, core: bool) -> None:
     """Management (only) marks a further field core or basic again; the fixed core fields cannot change."""

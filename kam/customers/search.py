@@ -112,7 +112,7 @@ def _phone_matches(user: User, contacts, query: Query) -> list[Contact]:
     """Contacts whose phone ends with the typed digits and that the user may see the phone of (A7.1); a core
     phone that matched is a read of core data: logged per customer (A7.2), never its value."""
     from kam.confidentiality.classification import contact_channel_key, masker_for
-    from kam.confidentiality.services import record_access
+    from kam.confidentiality.services import record_accesses
 
     tail = query.phone_tail
     if not tail:
@@ -135,8 +135,8 @@ def _phone_matches(user: User, contacts, query: Query) -> list[Contact]:
         found.append(contact)
         if masker.is_core(key):
             core_reads.setdefault(contact.customer_id, (contact.customer, set()))[1].add(key)
-    for customer, keys in core_reads.values():
-        record_access(user=user, customer=customer, fields=sorted(keys), channel="search")  # A7.2
+    record_accesses(user=user, reads=[(customer, sorted(keys)) for customer, keys in core_reads.values()],
+                    channel="search")  # A7.2
     return found
 
 
