@@ -82,23 +82,24 @@ def figure_sources() -> list[FigureSource]:
 
 
 def subtotal(qs, aggregate):
-    """One aggregate of a queryset of the customer's rows (rows with a `customer` key, already filtered to the
-    customer and scoped to the user) as a scalar subquery: NULL when there is no row."""
+    """One aggregate of a queryset of the customer's rows (rows with a `customer` key, filtered to the customer)
+    as a scalar subquery: NULL when there is no row. The row they are computed on is the customer as the user
+    may see it (`load_figures`): a customer the user may not see gives no values at all."""
     from django.db.models import Subquery
 
     return Subquery(qs.order_by().values("customer_id").annotate(v=aggregate).values("v")[:1])
 
 
 def load_figures(*, user, customer, now: dt.datetime, sources: list[FigureSource] | None = None) -> list[Figure]:
-    """Every registered chapter's figures for the customer — one query in all (each value a subquery of the
-    customer's row)."""
-    from kam.customers.models import Customer
+    """Every registered chapter's figures for the customer — one query in all, each value a subquery of the
+    customer's row as the user may see it (scoped once, here: the values themselves are the customer's rows)."""
+    from kam.customers.selectors import customers_visible
 
     sources = figure_sources() if sources is None else sources
     per_source = {s.key: s.values(user=user, customer=customer, now=now) for s in sources}
     expressions = {f"{key}__{name}": e for key, values in per_source.items() for name, e in values.items()}
-    row = Customer.objects.filter(pk=customer.pk).annotate(**expressions).values(*expressions).first() \
-        if expressions else {}
+    row = customers_visible(user=user).filter(pk=customer.pk).annotate(**expressions).values(
+        *expressions).first() if expressions else {}
     row = row or {}
     figures: list[Figure] = []
     for s in sources:

@@ -64,10 +64,24 @@ def key_accounts(ctx: EvalContext) -> dict[int, AccountSpan]:
     return cached
 
 
-def windowed_counts(qs, windows: list[Period], *, at_field: str = "at") -> dict[int, dict[str, tuple]]:
-    """Per customer and window: (count, first, last) of the rows in the window — one GROUP BY query."""
+def windowed_counts(qs, windows: list[Period], *, at_field: str = "at", few: bool = False
+                    ) -> dict[int, dict[str, tuple]]:
+    """Per customer and window: (count, first, last) of the rows in the window — one GROUP BY query; with `few`
+    (a reflection: a few accounts' rows) one plain query of their instants, bucketed here — the same answer
+    without compiling three aggregates per window."""
     if not windows:
         return {}
+    if few:
+        lo, hi = min(w.start for w in windows), max(w.end for w in windows)
+        found: dict[int, dict[str, tuple]] = {}
+        for cid, at in qs.filter(**{f"{at_field}__gte": lo, f"{at_field}__lt": hi}).order_by().values_list(
+                "customer_id", at_field):
+            per = found.setdefault(cid, {})
+            for w in windows:
+                if w.start <= at < w.end:
+                    n, first, last = per.get(w.key, (0, at, at))
+                    per[w.key] = (n + 1, min(first, at), max(last, at))
+        return found
     aggregates = {}
     for i, w in enumerate(windows):
         cond = Q(**{f"{at_field}__gte": w.start, f"{at_field}__lt": w.end})
@@ -84,6 +98,10 @@ def windowed_counts(qs, windows: list[Period], *, at_field: str = "at") -> dict[
                 per[w.key] = (r[f"n{i}"], r[f"a{i}"], r[f"b{i}"])
         result[r["customer_id"]] = per
     return result
+
+
+#: a reflection of at most this many accounts reads their rows rather than aggregating (kit.windowed_counts)
+FEW = 50
 
 
 def restrict(qs, ctx: EvalContext, accounts: dict[int, Any]):
@@ -194,7 +212,8 @@ class CadenceRule(PeriodRule):
         raise NotImplementedError
 
     def load_counts(self, ctx, accounts, periods):
-        return windowed_counts(restrict(self.facts_queryset(), ctx, accounts), periods)
+        return windowed_counts(restrict(self.facts_queryset(), ctx, accounts), periods,
+                               few=ctx.customer_ids is not None and len(accounts) <= FEW)
 
     def judge(self, cadence: Cadence, found) -> tuple[int, int, dt.datetime | None]:
         n, first, last = found or (0, None, None)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.customers.panels import Entry, Figure, day_entry_at, days_within, subtotal
-from kam.orders.models import OrderReturn, OrderStatus
+from kam.orders.models import Order, OrderReturn, OrderStatus
 from kam.orders.selectors import orders_visible
 
 ZERO = Decimal("0")
@@ -40,9 +40,9 @@ def purchase_values(*, user, customer, now: dt.datetime) -> dict:
     """A2.1 purchases by order date, cancelled orders excluded, net of returns: this year to date, last year in
     full, last year to the same day; open orders — subqueries of the customer's row."""
     today, this_start, last_start, last_same, last_end = _periods(now)
-    orders = orders_visible(user=user).filter(customer=customer)
+    orders = Order.objects.filter(customer=customer)  # the row they are computed on is scoped (load_figures)
     live = orders.exclude(status=OrderStatus.CANCELLED)
-    returns = OrderReturn.objects.filter(customer=customer, order__in=orders)
+    returns = OrderReturn.objects.filter(customer=customer)
     spans = {"ytd": (this_start, today), "last": (last_start, last_end), "last_same": (last_start, last_same)}
     values = {}
     for key, (first, last) in spans.items():

@@ -53,7 +53,7 @@ def with_open_amount(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
 def receivable_values(*, user, customer, now: dt.datetime) -> dict:
     """A17.1 open and overdue receivables — subqueries of the customer's row."""
     today = timezone.localdate(now)
-    invoices = with_open_amount(invoices_visible(user=user).filter(customer=customer))
+    invoices = with_open_amount(Invoice.objects.filter(customer=customer))  # the row is scoped (load_figures)
     open_rows = Q(open_amount__gt=0)
     overdue = open_rows & Q(due_date__lt=today)
     return {"open": subtotal(invoices, Sum("open_amount", filter=open_rows)),
