@@ -61,7 +61,7 @@ def demo_site(chromium, django_db_setup, django_db_blocker):
             yield server.url
         finally:
             server.stop()
-            call_command("flush", interactive=False, verbosity=0)  # the next tests start as they would have
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)  # as TransactionTestCase
             connection.creation.deserialize_db_from_string(before)
             connections.close_all()  # this context's own connection (PostgreSQL: else the test database stays busy)
 
