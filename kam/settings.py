@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "kam.notify",
     "kam.service",
     "kam.demands",
+    "kam.care",
     "kam.dossier",
     "kam.workbench",
     "kam.demo",

@@ -93,6 +93,13 @@ def test_load_demo_builds_the_dataset_once():
     assert AuditEvent.objects.filter(action="demo.loaded").count() == 1
     assert AuditEvent.objects.filter(action="orders.order.created").count() == orders.count()
 
+    # gifts (A14.2): given, waiting for the head of sales, rejected; refused attempts including a 购物卡
+    from kam.care.models import Gift, GiftRefusal
+
+    assert set(Gift.objects.values_list("state", flat=True)) >= {"given", "awaiting", "rejected", "approved"}
+    assert GiftRefusal.objects.filter(item__contains="购物卡", reason="word").exists()
+    assert GiftRefusal.objects.filter(reason="per_gift").exists()
+
     # a second call changes nothing
     before = _table_counts()
     out = io.StringIO()

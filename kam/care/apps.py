@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    """Care and compliance (A14): the gift register with its gates (A14.2)."""
+
+    name = "kam.care"
+    label = "care"
+    verbose_name = "节日关怀与礼品"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.approvals.registry import ApprovalKind, register_kind
+        from kam.care.selectors import customer_gifts
+        from kam.core.navigation import NavEntry, register
+        from kam.customers.panels import CustomerPanel, register_panel
+        from kam.users.models import Role
+
+        register(NavEntry("care:gifts", _("礼品登记"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="customers", order=70))
+        register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
+        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30))

@@ -1,0 +1,83 @@
+"""Forms of the gift pages (A14.2): one per action, validated before its one service is called; a refusal is
+shown next to its field with what was typed kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kam.care.models import PROHIBITED_CATEGORIES, GiftCategory
+from kam.core.inputs import ActionForm
+
+
+def category_choices() -> list:
+    """The categories, the cash equivalents apart under the article that forbids them (choosing one is refused
+    and recorded, A14.2)."""
+    allowed = [(v, label) for v, label in GiftCategory.choices if v not in PROHIBITED_CATEGORIES]
+    prohibited = [(v, label) for v, label in GiftCategory.choices if v in PROHIBITED_CATEGORIES]
+    return [("", _("— 请选择类别 —")), (_("礼品"), allowed), (_("禁止赠送（第十四条）"), prohibited)]
+
+
+class CustomerChoiceForm(forms.Form):
+    """The first step of a registration: whose people the gift is for."""
+
+    customer = forms.ModelChoiceField(label=_("客户"), queryset=None, empty_label=_("— 请选择客户 —"))
+
+    def __init__(self, *args, customers: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+
+
+class GiftForm(ActionForm):
+    """A14.2: a gift for a contact of the account, registered before it is given."""
+
+    recipient = forms.ModelChoiceField(label=_("受礼人"), queryset=None, empty_label=_("— 请选择联系人 —"))
+    occasion = forms.CharField(label=_("场合"), required=False, max_length=100,
+                               widget=forms.TextInput(attrs={"placeholder": _("如：中秋节、公司周年庆")}))
+    item = forms.CharField(label=_("礼品"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=category_choices)
+    quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=10_000, initial=1)
+    unit_value = forms.DecimalField(label=_("单价（元）"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    supplier_ref = forms.CharField(label=_("供应商/发票号"), required=False, max_length=100)
+    planned_on = forms.DateField(label=_("计划赠送日期"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                                format="%Y-%m-%d"))
+    service_fields = {"total_value": "unit_value"}
+
+    def __init__(self, *args, recipients: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.scope("recipient", recipients)
+        if not self.is_bound:
+            self.initial.setdefault("planned_on", timezone.localdate().isoformat())
+
+
+class DecideForm(ActionForm):
+    """A14.2: the head of sales approves or rejects (a rejection says why)."""
+
+    decision = forms.ChoiceField(label=_("决定"), choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    note = forms.CharField(label=_("意见"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"placeholder": _("意见（驳回时必填）"), "aria-label": _("意见")}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+
+
+class GivenForm(ActionForm):
+    """A14.2: the day the gift was given."""
+
+    given_on = forms.DateField(label=_("赠送日期"), required=False, widget=forms.DateInput(
+        attrs={"type": "date", "aria-label": _("赠送日期")}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("given_on", timezone.localdate().isoformat())

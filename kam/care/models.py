@@ -1,0 +1,127 @@
+"""Care and gifts (A14): the gift register with its gates (A14.2) and the refused attempts.
+
+A gift is registered before it is given (who gives what to which contact of the account, its value), passes the
+gates of the policy in force (no cash or cash equivalents, per gift and per recipient-year limits), waits for the
+head of sales above the approval threshold, and is marked given. Nothing is deleted: a rejected gift stays with
+its decision; a refused attempt stays as a `GiftRefusal` row that management sees (A3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kam.customers.models import Contact, Customer
+
+
+class GiftCategory(models.TextChoices):
+    CUSTOM = "custom", _("定制礼品")
+    FOOD = "food", _("食品与地方特产")
+    TEA = "tea", _("茶叶")
+    CRAFT = "craft", _("工艺品与文创")
+    FLOWERS = "flowers", _("鲜花与绿植")
+    HOUSEHOLD = "household", _("家居日用品")
+    BOOKS = "books", _("书籍与文化用品")
+    OTHER = "other", _("其他")
+    # A14.2: cash, securities and cash equivalents — listed so that choosing one is refused and recorded
+    CASH = "cash", _("现金/礼金")
+    SECURITIES = "securities", _("有价证券")
+    PREPAID_CARD = "prepaid_card", _("购物卡/礼品卡/储值卡/充值卡")
+    RED_PACKET = "red_packet", _("红包")
+    VOUCHER = "voucher", _("消费券/代金券/提货券")
+
+
+#: A14.2: the categories refused outright (cash, securities, cash equivalents)
+PROHIBITED_CATEGORIES = frozenset({GiftCategory.CASH, GiftCategory.SECURITIES, GiftCategory.PREPAID_CARD,
+                                   GiftCategory.RED_PACKET, GiftCategory.VOUCHER})
+
+
+class GiftState(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    AWAITING_APPROVAL = "awaiting", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    GIVEN = "given", _("已赠送")
+
+
+#: states whose value counts towards the recipient's yearly total (a rejected gift is never given)
+COUNTED_STATES = (GiftState.REGISTERED, GiftState.AWAITING_APPROVAL, GiftState.APPROVED, GiftState.GIVEN)
+
+
+class Gift(models.Model):
+    """One gift to one person of an account (A14.2). `year` is the calendar year whose total it counts in: the
+    year of the planned day, or of the day it was given."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="gifts", verbose_name=_("客户"))
+    recipient = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="gifts",
+                                  verbose_name=_("受礼人"))
+    occasion = models.CharField(_("场合"), max_length=100, blank=True)
+    item = models.CharField(_("礼品"), max_length=100)
+    category = models.CharField(_("类别"), max_length=16, choices=GiftCategory.choices)
+    quantity = models.PositiveIntegerField(_("数量"))
+    unit_value = models.DecimalField(_("单价（元）"), max_digits=12, decimal_places=2)
+    total_value = models.DecimalField(_("总价值（元）"), max_digits=14, decimal_places=2)
+    supplier_ref = models.CharField(_("供应商/发票号"), max_length=100, blank=True)
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gifts_given",
+                              verbose_name=_("赠送人"))
+    planned_on = models.DateField(_("计划赠送日期"))
+    year = models.PositiveSmallIntegerField(_("计入年度"))
+    state = models.CharField(_("状态"), max_length=10, choices=GiftState.choices, db_index=True)
+    needs_approval = models.BooleanField(_("需审批"), default=False)
+    policy_number = models.PositiveIntegerField(_("政策版本"), default=0)
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    given_on = models.DateField(_("赠送日期"), null=True, blank=True)
+    given_at = models.DateTimeField(null=True, blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("确认人"))
+
+    class Meta:
+        ordering = ["-planned_on", "-id"]
+        indexes = [models.Index(fields=["recipient", "year"], name="gift_recipient_year"),
+                   models.Index(fields=["customer", "-planned_on"], name="gift_customer")]
+        verbose_name = _("礼品")
+        verbose_name_plural = _("礼品")
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.recipient_id}"
+
+
+class RefusalReason(models.TextChoices):
+    PROHIBITED_CATEGORY = "category", _("现金、有价证券或现金等价物（类别）")
+    PROHIBITED_WORD = "word", _("现金、有价证券或现金等价物（礼品名称）")
+    OVER_PER_GIFT = "per_gift", _("超过单件礼品价值上限")
+    OVER_PER_YEAR = "per_year", _("超过每人每年礼品价值上限")
+
+
+class GiftRefusal(models.Model):
+    """A refused attempt to register (or give) a gift (A14.2): who tried what, when, and why it was refused —
+    kept for management (A3), never deleted."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("登记人"))
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("客户"))
+    recipient = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("受礼人"))
+    gift = models.ForeignKey(Gift, null=True, blank=True, on_delete=models.PROTECT, related_name="refusals")
+    item = models.CharField(_("礼品"), max_length=100)
+    category = models.CharField(_("类别"), max_length=16, choices=GiftCategory.choices)
+    quantity = models.PositiveIntegerField(_("数量"))
+    unit_value = models.DecimalField(_("单价（元）"), max_digits=12, decimal_places=2)
+    total_value = models.DecimalField(_("总价值（元）"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("原因"), max_length=10, choices=RefusalReason.choices)
+    message = models.TextField(_("提示"))
+    channel = models.CharField(_("渠道"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("礼品拒绝记录")
+        verbose_name_plural = _("礼品拒绝记录")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.item} ({self.reason})"

@@ -1,0 +1,79 @@
+"""Reads of the gift register, scoped to the user (A14.2): the giver's chain only — the account manager for
+their own accounts, the head of sales and management for all; nobody else (marketing, after-sales, finance,
+the administrator) sees a gift. Refused attempts: management and the head of sales (A3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from kam.care.models import COUNTED_STATES, Gift, GiftRefusal
+from kam.customers.models import Contact, Customer
+from kam.users.models import Role, User
+
+#: who sees every gift (A14.2)
+ALL_GIFTS_ROLES = (Role.HEAD_OF_SALES, Role.MANAGEMENT)
+#: who sees the refused attempts (A14.2, A3)
+REFUSAL_ROLES = (Role.HEAD_OF_SALES, Role.MANAGEMENT)
+
+
+def may_see_gifts(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and (
+        user.has_role(*ALL_GIFTS_ROLES) or user.is_account_manager)
+
+
+def gifts_visible(*, user: User) -> QuerySet[Gift]:
+    qs = Gift.objects.select_related("customer", "recipient", "giver")
+    if not may_see_gifts(user):
+        return qs.none()
+    if user.has_role(*ALL_GIFTS_ROLES):
+        return qs
+    return qs.filter(customer__account_manager=user)
+
+
+def gift_get(*, user: User, pk: int) -> Gift:
+    gift = gifts_visible(user=user).select_related("decided_by", "given_by").filter(pk=pk).first()
+    if gift is None:
+        raise Http404("gift not found")
+    return gift
+
+
+class GiftRows(list):
+    """The customer page's gifts, and whether the user may register one for the account (its link)."""
+
+    may_register = False
+
+
+def customer_gifts(*, user: User, customer: Customer) -> GiftRows | None:
+    """The gifts on a customer's page (A6.1), latest first; None (no section) for people outside the chain."""
+    if not may_see_gifts(user):
+        return None
+    rows = GiftRows(gifts_visible(user=user).filter(customer=customer).order_by("-planned_on", "-id")[:10])
+    rows.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
+    return rows
+
+
+def recipient_year_totals(*, user: User, customer: Customer, year: int, limit: Decimal
+                          ) -> list[tuple[Contact, Decimal, Decimal]]:
+    """A14.2: each contact of the account with the value registered for them in the year and what is left under
+    the yearly `limit` (two queries), shown while a gift is entered."""
+    if not may_see_gifts(user):
+        return []
+    totals = dict(gifts_visible(user=user).filter(customer=customer, year=year, state__in=COUNTED_STATES)
+                  .values("recipient_id").annotate(s=Sum("total_value")).order_by().values_list("recipient_id", "s"))
+    contacts = Contact.objects.filter(customer=customer, anonymised_at__isnull=True).only(
+        "id", "name", "title", "is_decision_maker", "customer_id")
+    rows = []
+    for c in contacts:
+        total = totals.get(c.pk) or Decimal("0")
+        rows.append((c, total, max(limit - total, Decimal("0"))))
+    return rows
+
+
+def refusals_visible(*, user: User) -> QuerySet[GiftRefusal]:
+    qs = GiftRefusal.objects.select_related("actor", "customer", "recipient")
+    if not (getattr(user, "is_authenticated", False) and user.has_role(*REFUSAL_ROLES)):
+        return qs.none()
+    return qs

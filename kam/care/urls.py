@@ -1,0 +1,13 @@
+from django.urls import path
+
+from kam.care import views
+
+app_name = "care"
+urlpatterns = [
+    path("gifts/", views.gift_list, name="gifts"),
+    path("gifts/new/", views.gift_new, name="gift_new"),
+    path("gifts/refusals/", views.refusal_list, name="refusals"),
+    path("gifts/<int:pk>/", views.gift_detail, name="gift"),
+    path("gifts/<int:pk>/decide/", views.gift_decide, name="gift_decide"),
+    path("gifts/<int:pk>/given/", views.gift_given, name="gift_given"),
+]

@@ -1,0 +1,142 @@
+"""Gift register pages (A14.2): the list (shared list component), registration (a customer first, then the gift
+for one of its people with each person's total for the year beside the form), the gift page with the approval
+and "given" actions, and the refused attempts for management and the head of sales (A3). A refused gift renders
+the form again with status 400, the refusal next to its field and what was typed kept."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kam.care import forms, selectors, services
+from kam.care.gates import Limits, yuan
+from kam.care.lists import gift_spec, refusal_spec
+from kam.care.models import Gift, GiftState
+from kam.core.access import role_required
+from kam.core.inputs import ActionForm, submit
+from kam.core.lists import list_context
+from kam.customers.models import Contact
+from kam.customers.selectors import customers_visible
+from kam.policy.selectors import policy_in_force
+from kam.users.models import Role
+
+CHAIN = (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT)
+
+
+def _limits() -> Limits:
+    return Limits.of(policy_in_force(at=timezone.now()))
+
+
+@role_required(*CHAIN)
+@require_safe
+def gift_list(request):
+    context = list_context(request, gift_spec(), selectors.gifts_visible(user=request.user))
+    context.update(limits=_limits(), may_register=request.user.has_role(*services.GIVERS),
+                   sees_refusals=request.user.has_role(*selectors.REFUSAL_ROLES))
+    return render(request, "care/gift_list.html", context)
+
+
+@role_required(*services.GIVERS)
+def gift_new(request):
+    """Step one without `?customer=`: choose the account; step two: the gift for one of its people."""
+    customers = customers_visible(user=request.user).order_by("name")
+    if request.user.has_role(Role.ACCOUNT_MANAGER) and not request.user.has_role(Role.HEAD_OF_SALES):
+        customers = customers.filter(account_manager=request.user)
+    chooser = forms.CustomerChoiceForm(request.GET or None, customers=customers)
+    if not chooser.is_bound:
+        return render(request, "care/gift_choose.html", {"chooser": chooser})
+    if not chooser.is_valid():
+        return render(request, "care/gift_choose.html", {"chooser": chooser}, status=400)
+    customer = chooser.cleaned_data["customer"]
+    recipients = Contact.objects.filter(customer=customer, anonymised_at__isnull=True).order_by(
+        "-is_decision_maker", "name", "id")
+    form = forms.GiftForm(request.POST if request.method == "POST" else None, recipients=recipients)
+    if request.method == "POST":
+        if submit(form, lambda d: services.gift_register(actor=request.user, customer=customer, **d)):
+            gift = form.result
+            if gift.state == GiftState.AWAITING_APPROVAL:
+                text = _("礼品已登记：%(item)s %(total)s，超过审批门槛 %(over)s，已提交%(role)s审批；批准后才能赠送"
+                         "（A14.2）。") % {"item": gift.item, "total": yuan(gift.total_value),
+                                           "over": yuan(_limits().approval_over),
+                                           "role": Role(services.approver_role(gift)).label}
+            else:
+                text = _("礼品已登记：%(item)s %(total)s，无需审批；赠送后请点「已赠送」（A14.2）。") % {
+                    "item": gift.item, "total": yuan(gift.total_value)}
+            messages.success(request, text)
+            return redirect("care:gift", pk=gift.pk)
+    year = timezone.localdate().year
+    if form.is_bound and getattr(form, "cleaned_data", {}).get("planned_on"):
+        year = form.cleaned_data["planned_on"].year
+    limits = _limits()
+    context = {"form": form, "customer": customer, "limits": limits, "year": year,
+               "totals": selectors.recipient_year_totals(user=request.user, customer=customer, year=year,
+                                                         limit=limits.per_recipient_year)}
+    return render(request, "care/gift_new.html", context, status=form.status_code if form.errors else 200)
+
+
+def _gift_page(request, gift: Gift, *, action: str = "", form: ActionForm | None = None):
+    user = request.user
+    action_forms: dict[str, ActionForm] = {"decide": forms.DecideForm(), "given": forms.GivenForm()}
+    if form is not None:
+        action_forms[action] = form
+    may_decide = (gift.state == GiftState.AWAITING_APPROVAL and user.has_role(services.approver_role(gift))
+                  and user.pk != gift.giver_id)
+    may_give = (gift.state in (GiftState.REGISTERED, GiftState.APPROVED)
+                and (user.has_role(Role.HEAD_OF_SALES) or user.pk in (gift.giver_id, gift.customer.account_manager_id)))
+    return render(request, "care/gift_detail.html", {
+        "gift": gift, "forms": action_forms, "refused": form, "may_decide": may_decide, "may_give": may_give,
+        "approver": Role(services.approver_role(gift)).label,
+        "year_total": services.year_total(recipient=gift.recipient, year=gift.year), "limits": _limits(),
+        "refusals": list(gift.refusals.select_related("actor")) if user.has_role(*selectors.REFUSAL_ROLES) else []},
+        status=form.status_code if form is not None else 200)
+
+
+@role_required(*CHAIN)
+@require_safe
+def gift_detail(request, pk: int):
+    return _gift_page(request, selectors.gift_get(user=request.user, pk=pk))
+
+
+def _act(request, pk: int, action: str, form_class, call, done):
+    gift = selectors.gift_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if submit(form, lambda d: call(gift, d)):
+        gift = selectors.gift_get(user=request.user, pk=pk)
+        messages.success(request, done(gift))
+        return redirect("care:gift", pk=gift.pk)
+    return _gift_page(request, gift, action=action, form=form)
+
+
+@role_required(*CHAIN)
+@require_POST
+def gift_decide(request, pk: int):
+    """A14.2: approve or reject a gift above the approval threshold."""
+    return _act(request, pk, "decide", forms.DecideForm, lambda g, d: services.gift_decide(
+        actor=request.user, gift=g, approve=d["decision"] == "approve", note=d["note"]),
+        lambda g: (_("已批准：%(who)s 现在可以赠送并点「已赠送」（A14.2）。") if g.state == GiftState.APPROVED
+                   else _("已驳回：该礼品不能赠送，登记人已收到通知（A14.2）。")) % {"who": g.giver})
+
+
+@role_required(*CHAIN)
+@require_POST
+def gift_given(request, pk: int):
+    """A14.2: the gift was given."""
+    return _act(request, pk, "given", forms.GivenForm, lambda g, d: services.gift_mark_given(
+        actor=request.user, gift=g, given_on=d["given_on"]),
+        lambda g: _("已记录：%(date)s 赠送给 %(who)s。%(year)s 年该受礼人礼品累计 %(total)s（上限 %(max)s）。") % {
+            "date": g.given_on, "who": g.recipient.name, "year": g.year,
+            "total": yuan(services.year_total(recipient=g.recipient, year=g.year)),
+            "max": yuan(_limits().per_recipient_year)})
+
+
+@role_required(*selectors.REFUSAL_ROLES)
+@require_safe
+def refusal_list(request):
+    """A14.2, A3: every refused attempt — who tried what, when, and why."""
+    context = list_context(request, refusal_spec(), selectors.refusals_visible(user=request.user))
+    return render(request, "care/refusal_list.html", context)
+
+
