@@ -125,3 +125,76 @@ class GiftRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.item} ({self.reason})"
+
+
+# --- A14.1 occasions ----------------------------------------------------------------------------------------
+
+class AddedOccasion(models.Model):
+    """An occasion the account manager adds for an account (A14.1): the opening of a new hotel, a chairman's
+    retirement … once, or every year on its day."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="added_occasions",
+                                 verbose_name=_("客户"))
+    title = models.CharField(_("名称"), max_length=60)
+    on = models.DateField(_("日期"))
+    yearly = models.BooleanField(_("每年"), default=False)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("相关联系人"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # no longer observed (never deleted)
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("重要日子")
+        verbose_name_plural = _("重要日子")
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.on}"
+
+
+class CareKind(models.TextChoices):
+    GREETING = "greeting", _("祝福问候")
+    GIFT = "gift", _("赠送礼品")
+    NONE = "none", _("不做安排")
+
+
+class GreetingChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WECHAT = "wechat", _("微信/企业微信")
+    SMS = "sms", _("短信")
+    CARD = "card", _("贺卡")
+    VISIT = "visit", _("上门拜访")
+    OTHER = "other", _("其他")
+
+
+class CareAction(models.Model):
+    """What was done for an occasion (A14.1): a greeting (channel, text), a gift (through the register, A14.2) or
+    no action with a reason. One per occasion of an account; it meets the occasion's reminder."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="care_actions",
+                                 verbose_name=_("客户"))
+    key = models.CharField(max_length=60)  # the occasion's key (kam.care.occasions)
+    occasion_on = models.DateField(_("日期"), db_index=True)
+    title = models.CharField(_("重要日子"), max_length=100)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("联系人"))
+    kind = models.CharField(_("关怀方式"), max_length=10, choices=CareKind.choices)
+    channel = models.CharField(_("渠道"), max_length=10, choices=GreetingChannel.choices, blank=True)
+    text = models.CharField(_("祝福内容"), max_length=500, blank=True)
+    gift = models.ForeignKey(Gift, null=True, blank=True, on_delete=models.PROTECT, related_name="care_actions",
+                             verbose_name=_("礼品"))
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("记录人"))
+    at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        ordering = ["-occasion_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "key"], name="care_action_once")]
+        verbose_name = _("关怀记录")
+        verbose_name_plural = _("关怀记录")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.key} {self.kind}"

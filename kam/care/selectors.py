@@ -77,3 +77,45 @@ def refusals_visible(*, user: User) -> QuerySet[GiftRefusal]:
     if not (getattr(user, "is_authenticated", False) and user.has_role(*REFUSAL_ROLES)):
         return qs.none()
     return qs
+
+
+# --- A14.1 occasions ----------------------------------------------------------------------------------------
+
+def account_occasions(*, customer: Customer, first, last) -> list:
+    """Every occasion of one account with its day in [first, last] (three small queries): festivals, its
+    anniversary, its decision makers' birthdays, the occasions its manager added."""
+    from kam.care.models import AddedOccasion
+    from kam.care.occasions import Birthday, CustomOccasion, occasions_between
+
+    people = [Birthday(c["id"], c["name"], c["birthday_kind"], c["birthday_month"], c["birthday_day"],
+                       c["birthday_leap_month"])
+              for c in Contact.objects.filter(customer=customer, is_decision_maker=True, anonymised_at__isnull=True)
+              .exclude(birthday_kind="").exclude(birthday_month=None).exclude(birthday_day=None)
+              .values("id", "name", "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month")]
+    custom = [CustomOccasion(o.pk, o.title, o.on, o.yearly, o.contact_id)
+              for o in AddedOccasion.objects.filter(customer=customer, ended_at__isnull=True)]
+    return occasions_between(first, last, founded_on=customer.founded_on, people=people, custom=custom)
+
+
+def may_see_occasions(user: User) -> bool:
+    """A14.1: occasions name the account's people and their birthdays (personal data): the giver's chain only."""
+    return may_see_gifts(user)
+
+
+def occasions_listed(*, user: User):
+    """The occasions the engine lists (A14.1 stored obligations), scoped: the account manager's own accounts, every
+    account for the head of sales and management; the head of sales' own copies are not repeated."""
+    from kam.obligations.models import StoredObligation
+
+    qs = StoredObligation.objects.filter(rule="A14.1", live=True).exclude(period_key__endswith=":head")
+    if not may_see_occasions(user):
+        return qs.none()
+    if not user.has_role(*ALL_GIFTS_ROLES):
+        qs = qs.filter(customer__account_manager=user)
+    return qs.select_related("customer", "owner")
+
+
+def care_actions_of(*, customer: Customer, keys: list[str]) -> dict:
+    from kam.care.models import CareAction
+
+    return {a.key: a for a in CareAction.objects.filter(customer=customer, key__in=keys).select_related("by", "gift")}

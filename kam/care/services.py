@@ -196,3 +196,97 @@ def gift_mark_given(*, actor: User, gift: Gift, given_on: dt.date | None = None,
             return g
     _refuse(actor=actor, customer=g.customer, recipient=g.recipient, item=g.item, category=g.category,
             quantity=g.quantity, unit_value=g.unit_value, total=g.total_value, refusal=refusal, gift=g)
+
+
+# --- A14.1 occasions and care actions ------------------------------------------------------------------------
+
+#: how far back a care action may still be recorded for an occasion (its reminder stays listed as late until then)
+ACTION_LOOKBACK_DAYS = 62
+
+
+def _may_care(actor: User, customer: Customer) -> None:
+    require_role(actor, *GIVERS, message=_("只有客户经理和销售部负责人可以记录关怀（A14.1）。"))
+    if not actor.has_role(Role.HEAD_OF_SALES) and customer.account_manager_id != actor.pk:
+        raise AccessDenied(_("只能为自己负责的客户记录关怀（A14.1）。"))
+
+
+def occasion_find(*, customer: Customer, key: str, now: dt.datetime | None = None):
+    """The occasion of the account with this key among those listed now or in the last two months (A14.1)."""
+    from kam.care.selectors import account_occasions
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    lead = int(policy_in_force(at=now)["care.remind_days_before"])
+    for o in account_occasions(customer=customer, first=today - dt.timedelta(days=ACTION_LOOKBACK_DAYS),
+                               last=today + dt.timedelta(days=lead)):
+        if o.key == key:
+            return o
+    return None
+
+
+def care_action_record(*, actor: User, customer: Customer, key: str, kind: str, channel: str = "", text: str = "",
+                       gift: Gift | None = None, reason: str = "", now: dt.datetime | None = None):
+    """A14.1: what was done for an occasion — a greeting (channel and text), a gift of the register (A14.2), or
+    no action with a reason. Once per occasion; it meets the occasion's reminder at once."""
+    from kam.care.models import CareAction, CareKind, GreetingChannel
+    from kam.obligations.store import reflect
+
+    _may_care(actor, customer)
+    now = now or timezone.now()
+    occasion = occasion_find(customer=customer, key=key, now=now)
+    if occasion is None:
+        raise ApplicationError(_("没有找到该重要日子（或尚未到提醒时间）。"), field="key", rule="A14.1")
+    text, reason = (text or "").strip(), (reason or "").strip()
+    if kind not in CareKind.values:
+        raise ApplicationError(_("「关怀方式」无效。"), field="kind", rule="A14.1")
+    if kind == CareKind.GREETING:
+        if channel not in GreetingChannel.values:
+            raise ApplicationError(_("请选择祝福的渠道。"), field="channel", rule="A14.1")
+        if not text:
+            raise ApplicationError(_("请填写祝福内容。"), field="text", rule="A14.1")
+    if kind == CareKind.GIFT:
+        if gift is None or gift.customer_id != customer.pk or gift.state == GiftState.REJECTED:
+            raise ApplicationError(_("请选择该客户已登记（未被驳回）的礼品；礼品须先在礼品登记中登记（A14.2）。"),
+                                   field="gift", rule="A14.2")
+    if kind == CareKind.NONE and not reason:
+        raise ApplicationError(_("不做安排时请说明原因。"), field="reason", rule="A14.1")
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        if CareAction.objects.filter(customer=customer, key=key).exists():
+            raise InvalidTransition(_("该重要日子已记录过关怀。"), field="kind", rule="A14.1")
+        action = CareAction.objects.create(
+            customer=customer, key=key, occasion_on=occasion.on, title=occasion.title[:100],
+            contact_id=occasion.contact_id, kind=kind, channel=channel if kind == CareKind.GREETING else "",
+            text=text[:500] if kind == CareKind.GREETING else "", gift=gift if kind == CareKind.GIFT else None,
+            reason=reason[:300] if kind == CareKind.NONE else "", by=actor, at=now)
+        audit_log(actor=actor, action="care.action.recorded", target=action, rule="A14.1",
+                  changes={"customer": customer.pk, "key": key, "kind": kind, "gift": action.gift_id})
+        reflect(customer_ids={customer.pk}, rules=["A14.1"])  # the reminder is met on the next page at once
+    return action
+
+
+def occasion_add(*, actor: User, customer: Customer, title: str, on: dt.date, yearly: bool = False,
+                 contact: Contact | None = None, note: str = "", now: dt.datetime | None = None):
+    """A14.1: an occasion the account manager adds for an account (once, or every year on its day)."""
+    from kam.care.models import AddedOccasion
+    from kam.obligations.store import reflect
+
+    _may_care(actor, customer)
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    title = (title or "").strip()
+    if not title or len(title) > 60:
+        raise ApplicationError(_("请填写名称（最多 60 个字）。"), field="title", rule="A14.1")
+    if not isinstance(on, dt.date) or on.year < 1900 or on > today + dt.timedelta(days=5 * 366):
+        raise ApplicationError(_("「日期」无效。"), field="on", rule="A14.1")
+    if not yearly and on < today:
+        raise ApplicationError(_("一次性的重要日子不能早于今天；每年的纪念日请勾选「每年」。"), field="on", rule="A14.1")
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ApplicationError(_("联系人须是该客户的联系人。"), field="contact", rule="A14.1")
+    with transaction.atomic():
+        occasion = AddedOccasion.objects.create(customer=customer, title=title, on=on, yearly=yearly, contact=contact,
+                                                note=(note or "").strip()[:200], created_by=actor)
+        audit_log(actor=actor, action="care.occasion.added", target=occasion, rule="A14.1",
+                  changes={"customer": customer.pk, "title": title, "on": on, "yearly": yearly})
+        reflect(customer_ids={customer.pk}, rules=["A14.1"])
+    return occasion
