@@ -18,6 +18,8 @@ class CareConfig(AppConfig):
         from kam.users.models import Role
 
         register(NavEntry("care:gifts", _("礼品登记"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
-                          group="customers", order=70))
+                          group="customers", order=70),
+                 NavEntry("care:occasions", _("节日关怀"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="customers", order=68))
         register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
         register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30))

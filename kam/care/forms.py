@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.care.models import PROHIBITED_CATEGORIES, GiftCategory
+from kam.care.models import PROHIBITED_CATEGORIES, CareKind, GiftCategory, GreetingChannel
 from kam.core.inputs import ActionForm
 
 
@@ -81,3 +81,40 @@ class GivenForm(ActionForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("given_on", timezone.localdate().isoformat())
+
+
+class CareActionForm(ActionForm):
+    """A14.1: what was done for an occasion — a greeting, a gift of the register, or no action with a reason."""
+
+    kind = forms.ChoiceField(label=_("关怀方式"), choices=CareKind.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("渠道"), required=False,
+                                choices=[("", _("— 祝福渠道 —")), *GreetingChannel.choices])
+    text = forms.CharField(label=_("祝福内容"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    gift = forms.ModelChoiceField(label=_("礼品"), required=False, queryset=None,
+                                  empty_label=_("— 选择已登记的礼品 —"))
+    reason = forms.CharField(label=_("不做安排的原因"), required=False, max_length=300)
+
+    def __init__(self, *args, gifts: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.scope("gift", gifts)
+
+
+class OccasionForm(ActionForm):
+    """A14.1: an occasion the account manager adds (once, or every year on its day)."""
+
+    title = forms.CharField(label=_("名称"), max_length=60,
+                            widget=forms.TextInput(attrs={"placeholder": _("如：新酒店开业、董事长就任纪念")}))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    yearly = forms.BooleanField(label=_("每年"), required=False)
+    contact = forms.ModelChoiceField(label=_("相关联系人"), required=False, queryset=None,
+                                     empty_label=_("— 无 —"))
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, contacts: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.scope("contact", contacts)

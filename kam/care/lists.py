@@ -61,3 +61,25 @@ def refusal_spec() -> ListSpec:
                  text_filter("actor", _l("登记人"), "actor__display_name", "actor__username", placeholder=_l("姓名")),
                  text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称"))],
         default_sort="-at")
+
+
+def occasion_spec() -> ListSpec:
+    """A14.1: the occasions listed (and recently past) with what was done, soonest first."""
+    from kam.obligations.models import State
+
+    def by_state(qs, value):
+        return {"open": qs.filter(state__in=[State.UPCOMING, State.DUE_SOON]),
+                "done": qs.filter(state__in=[State.MET, State.MET_LATE]),
+                "missed": qs.filter(state=State.BREACHED)}[value]
+
+    return ListSpec(
+        name="care.occasions",
+        columns=[Column("day", _l("日期"), order_by="due_at", value=lambda o: timezone.localtime(o.due_at).date()),
+                 Column("label", _l("重要日子"), order_by="label", template="care/_occasion_link.html"),
+                 Column("customer", _l("客户"), order_by="customer_name", value=lambda o: o.customer_name),
+                 Column("state", _l("状态"), order_by="state", template="care/_occasion_state.html"),
+                 Column("owner", _l("客户经理"), order_by="owner__display_name", value=lambda o: str(o.owner or "—"))],
+        filters=[Filter("state", _l("状态"), by_state, choices=[("open", _l("待关怀")), ("done", _l("已关怀")),
+                                                              ("missed", _l("未关怀（已过）"))]),
+                 text_filter("customer", _l("客户"), "customer_name", placeholder=_l("客户名称"))],
+        default_sort="day", tiebreak="id")

@@ -10,4 +10,7 @@ urlpatterns = [
     path("gifts/<int:pk>/", views.gift_detail, name="gift"),
     path("gifts/<int:pk>/decide/", views.gift_decide, name="gift_decide"),
     path("gifts/<int:pk>/given/", views.gift_given, name="gift_given"),
+    path("occasions/", views.occasion_list, name="occasions"),
+    path("occasions/new/", views.occasion_new, name="occasion_new"),
+    path("occasions/<int:pk>/<slug:key>/", views.occasion_detail, name="occasion"),
 ]

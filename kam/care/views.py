@@ -6,6 +6,7 @@ the form again with status 400, the refusal next to its field and what was typed
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kam.care import forms, selectors, services
 from kam.care.gates import Limits, yuan
-from kam.care.lists import gift_spec, refusal_spec
+from kam.care.lists import gift_spec, occasion_spec, refusal_spec
 from kam.care.models import Gift, GiftState
 from kam.core.access import role_required
 from kam.core.inputs import ActionForm, submit
 from kam.core.lists import list_context
 from kam.customers.models import Contact
-from kam.customers.selectors import customers_visible
+from kam.customers.selectors import customer_get, customers_visible
 from kam.policy.selectors import policy_in_force
 from kam.users.models import Role
 
@@ -53,7 +54,8 @@ def gift_new(request):
     customer = chooser.cleaned_data["customer"]
     recipients = Contact.objects.filter(customer=customer, anonymised_at__isnull=True).order_by(
         "-is_decision_maker", "name", "id")
-    form = forms.GiftForm(request.POST if request.method == "POST" else None, recipients=recipients)
+    initial = {"occasion": request.GET["occasion"][:100]} if request.GET.get("occasion") else {}
+    form = forms.GiftForm(request.POST if request.method == "POST" else None, recipients=recipients, initial=initial)
     if request.method == "POST":
         if submit(form, lambda d: services.gift_register(actor=request.user, customer=customer, **d)):
             gift = form.result
@@ -140,3 +142,75 @@ def refusal_list(request):
     return render(request, "care/refusal_list.html", context)
 
 
+
+
+# --- A14.1 occasions ----------------------------------------------------------------------------------------
+
+@role_required(*CHAIN)
+@require_safe
+def occasion_list(request):
+    """A14.1: the occasions listed now and recently past, with what was done (the giver's chain only)."""
+    context = list_context(request, occasion_spec(), selectors.occasions_listed(user=request.user))
+    context["lead"] = int(policy_in_force(at=timezone.now())["care.remind_days_before"])
+    return render(request, "care/occasion_list.html", context)
+
+
+def _occasion_page(request, customer, occasion, *, form=None):
+    from kam.care.models import GiftState
+
+    action = selectors.care_actions_of(customer=customer, keys=[occasion.key]).get(occasion.key)
+    gifts = selectors.gifts_visible(user=request.user).filter(customer=customer).exclude(state=GiftState.REJECTED)
+    may_act = request.user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == request.user.pk
+    bound = form is not None
+    form = form or forms.CareActionForm(gifts=gifts)
+    days = (occasion.on - timezone.localdate()).days
+    contact = Contact.objects.filter(pk=occasion.contact_id).only("name", "title").first() if occasion.contact_id else None
+    return render(request, "care/occasion_detail.html", {
+        "customer": customer, "occasion": occasion, "action": action, "form": form, "may_act": may_act,
+        "refused": form if bound else None, "days_left": days, "days_ago": -days, "contact": contact},
+        status=form.status_code if bound else 200)
+
+
+@role_required(*CHAIN)
+def occasion_detail(request, pk: int, key: str):
+    """A14.1: one occasion of an account and its care action (recorded here)."""
+    from kam.care.models import GiftState
+
+    customer = customer_get(user=request.user, pk=pk)
+    occasion = services.occasion_find(customer=customer, key=key)
+    if occasion is None:
+        raise Http404("occasion not found")
+    if request.method != "POST":
+        return _occasion_page(request, customer, occasion)
+    gifts = selectors.gifts_visible(user=request.user).filter(customer=customer).exclude(state=GiftState.REJECTED)
+    form = forms.CareActionForm(request.POST, gifts=gifts)
+    if submit(form, lambda d: services.care_action_record(actor=request.user, customer=customer, key=key, **d)):
+        action = form.result
+        messages.success(request, _("已记录「%(title)s」的关怀：%(kind)s（A14.1）。") % {
+            "title": occasion.title, "kind": action.get_kind_display()})
+        return redirect("care:occasion", pk=customer.pk, key=key)
+    return _occasion_page(request, customer, occasion, form=form)
+
+
+@role_required(*services.GIVERS)
+def occasion_new(request):
+    """A14.1: an occasion the account manager adds for one of their accounts."""
+    customers = customers_visible(user=request.user).order_by("name")
+    if not request.user.has_role(Role.HEAD_OF_SALES):
+        customers = customers.filter(account_manager=request.user)
+    chooser = forms.CustomerChoiceForm(request.GET or None, customers=customers)
+    if not chooser.is_bound:
+        return render(request, "care/gift_choose.html", {"chooser": chooser, "title": _("添加重要日子")})
+    if not chooser.is_valid():
+        return render(request, "care/gift_choose.html", {"chooser": chooser, "title": _("添加重要日子")}, status=400)
+    customer = chooser.cleaned_data["customer"]
+    contacts = Contact.objects.filter(customer=customer, anonymised_at__isnull=True).order_by("-is_decision_maker",
+                                                                                             "name")
+    form = forms.OccasionForm(request.POST if request.method == "POST" else None, contacts=contacts)
+    if request.method == "POST":
+        if submit(form, lambda d: services.occasion_add(actor=request.user, customer=customer, **d)):
+            messages.success(request, _("已添加「%(title)s」（%(on)s），到时将提前列在「我的一天」（A14.1）。") % {
+                "title": form.result.title, "on": form.result.on})
+            return redirect("care:occasions")
+    return render(request, "care/occasion_new.html", {"form": form, "customer": customer},
+                  status=form.status_code if form.errors else 200)

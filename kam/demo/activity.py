@@ -256,9 +256,43 @@ def care_demo(chosen, today: dt.date) -> int:
         give(c3, near, "茶叶礼盒", "300.00", category="tea")  # would cross the yearly limit
     except PolicyViolation:
         pass
+    occasions_demo(chosen, today, people)
     from kam.care.models import Gift
 
     return Gift.objects.count()
+
+
+def occasions_demo(chosen, today: dt.date, people: dict) -> None:
+    """Occasions in the coming days for am1 (A14.1): a decision maker's lunar birthday in three days, another's
+    solar birthday in six, a company anniversary in four, a hotel opening the manager added (greeted already);
+    the sweep that follows lists them on "my day"."""
+    from kam.calendar.lunar import solar_to_lunar
+    from kam.care import services as cs
+
+    own = [c for c in chosen if c.account_manager and c.account_manager.username == "am1" and people.get(c.pk)]
+    if len(own) < 3:
+        return
+    first, second, third = own[0], own[1], own[2]
+    soon = today + dt.timedelta(days=3)
+    _year, month, day, leap = solar_to_lunar(soon)
+    dm = people[first.pk][0]
+    if leap:  # a leap month is celebrated in the regular month (kam.calendar.lunar): show a solar one instead
+        Contact.objects.filter(pk=dm.pk).update(birthday_kind="solar", birthday_month=soon.month,
+                                                birthday_day=soon.day, birthday_leap_month=False)
+    else:
+        Contact.objects.filter(pk=dm.pk).update(birthday_kind="lunar", birthday_month=month, birthday_day=day,
+                                                birthday_leap_month=False)
+    later = today + dt.timedelta(days=6)
+    Contact.objects.filter(pk=people[second.pk][0].pk).update(
+        is_decision_maker=True, birthday_kind="solar", birthday_month=later.month,
+        birthday_day=min(later.day, 28) if later.month == 2 else later.day, birthday_leap_month=False)
+    anniversary = today + dt.timedelta(days=4)
+    Customer.objects.filter(pk=third.pk).update(founded_on=anniversary.replace(
+        year=anniversary.year - 12, day=min(anniversary.day, 28) if anniversary.month == 2 else anniversary.day))
+    opening = cs.occasion_add(actor=first.account_manager, customer=first, title="南海新酒店开业",
+                              on=today + dt.timedelta(days=2), contact=dm, note="客户新店开业，可送开业花篮")
+    cs.care_action_record(actor=first.account_manager, customer=first, key=f"custom-{opening.pk}-{opening.on:%Y%m%d}",
+                          kind="greeting", channel="wechat", text="祝贺新店开业，生意兴隆！")
 
 
 def _tier_settings() -> tuple[Decimal, int]:

@@ -68,6 +68,40 @@ def test_a141_solar_birthday_and_added_occasions():
     assert [o.on for o in occ.customs(yearly, D(2026, 1, 1), D(2027, 12, 31))] == [D(2026, 3, 1), D(2027, 3, 1)]
 
 
+# --- pure: the clock rule's decisions (no database) ----------------------------------------------------------
+
+def _rule_run(now, *, done=None, tier="core", manager_id=7, lead=None):
+    from kam.care.clocks import AccountFacts, OccasionLoad, OccasionRule
+    from tests.obligations.pure import DEFAULTS, one_version
+
+    facts = OccasionLoad(first=D(2026, 9, 1), accounts=[AccountFacts(
+        1, "华美酒店", manager_id, tier, D(2000, 2, 29), (occ.Birthday(5, "林董", "lunar", 8, 15),))],
+        done=done or {})
+    policy = DEFAULTS if lead is None else one_version({"care.remind_days_before": lead})
+    return {(o.period_key, o.owner_id, o.owner_role): o for o in OccasionRule().evaluate(facts, timeline=policy, now=now)}
+
+
+def test_a141_rule_lists_each_occasion_from_its_reminder_day():
+    assert _rule_run(at(2026, 9, 17, 23, 59)) == {}  # 8 days before: nothing yet
+    got = _rule_run(at(2026, 9, 18))
+    assert set(got) == {("midautumn-0-20260925", 7, ""), ("bday-5-20260925", 7, ""),
+                        ("bday-5-20260925:head", None, "head_of_sales")}
+    o = got[("bday-5-20260925", 7, "")]
+    assert o.state == "due_soon" and o.window_start == at(2026, 9, 18) and o.due_at == at(2026, 9, 25, 23, 59, 59)
+    assert o.label == "华美酒店 · 林董生日（农历八月十五） 09-25" and not o.queue and not o.escalation_role
+    assert _rule_run(at(2026, 9, 26))[("bday-5-20260925", 7, "")].state == "breached"
+    met = _rule_run(at(2026, 9, 26), done={(1, "bday-5-20260925"): at(2026, 9, 25, 9)})
+    assert met[("bday-5-20260925", 7, "")].state == "met" and met[("midautumn-0-20260925", 7, "")].state == "breached"
+
+
+def test_a141_rule_reads_the_lead_from_the_policy_and_spares_the_head_for_ordinary_accounts():
+    assert {k[0] for k in _rule_run(at(2026, 9, 11), lead=14)} == {"midautumn-0-20260925", "bday-5-20260925",
+                                                                   "bday-5-20260925:head"}
+    assert ("bday-5-20260925:head", None, "head_of_sales") not in _rule_run(at(2026, 9, 18), tier="ordinary")
+    unmanaged = _rule_run(at(2026, 9, 18), manager_id=None)
+    assert ("midautumn-0-20260925", None, "head_of_sales") in unmanaged
+
+
 # --- the engine and my day ----------------------------------------------------------------------------------
 
 @pytest.fixture
