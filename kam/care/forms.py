@@ -10,7 +10,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.care.models import PROHIBITED_CATEGORIES, CareKind, GiftCategory, GreetingChannel
+from kam.care.models import (
+    PROHIBITED_CATEGORIES,
+    CareKind,
+    CommitmentDepartment,
+    CommitmentKind,
+    GiftCategory,
+    GreetingChannel,
+)
 from kam.core.inputs import ActionForm
 
 
@@ -118,3 +125,31 @@ class OccasionForm(ActionForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.scope("contact", contacts)
+
+
+class CommitmentForm(ActionForm):
+    """A18.1: a term beyond the standard terms, for the department that must keep it."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=CommitmentKind.choices)
+    description = forms.CharField(label=_("承诺内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    value = forms.DecimalField(label=_("涉及金额（元）"), required=False, min_value=Decimal("0"), max_digits=14,
+                               decimal_places=2)
+    department = forms.ChoiceField(label=_("兑现部门"), choices=CommitmentDepartment.choices)
+    due_on = forms.DateField(label=_("兑现期限"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(ActionForm):
+    """Done: an optional note."""
+
+    note = forms.CharField(label=_("说明"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"aria-label": _("说明")}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)

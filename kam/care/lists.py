@@ -83,3 +83,24 @@ def occasion_spec() -> ListSpec:
                                                               ("missed", _l("未关怀（已过）"))]),
                  text_filter("customer", _l("客户"), "customer_name", placeholder=_l("客户名称"))],
         default_sort="day", tiebreak="id")
+
+
+def commitment_spec() -> ListSpec:
+    """A18.1: commitments, unapproved first by default."""
+    from kam.care.models import CommitmentDepartment, CommitmentKind, CommitmentState
+
+    return ListSpec(
+        name="care.commitments",
+        columns=[Column("requested_at", _l("登记"), order_by="requested_at", value=lambda c: _local(c.requested_at)),
+                 Column("customer", _l("客户"), order_by="customer__name", value=lambda c: c.customer.name),
+                 Column("kind", _l("类型"), order_by="kind", value=lambda c: c.get_kind_display()),
+                 Column("description", _l("承诺内容"), template="care/_commitment_link.html"),
+                 Column("department", _l("兑现部门"), order_by="department", value=lambda c: c.get_department_display()),
+                 Column("due_on", _l("兑现期限"), order_by="due_on"),
+                 Column("state", _l("状态"), order_by="state", template="care/_commitment_state.html"),
+                 Column("requested_by", _l("申请人"), value=lambda c: str(c.requested_by), default=False)],
+        filters=[choice_filter("state", _l("状态"), CommitmentState.choices),
+                 choice_filter("department", _l("兑现部门"), CommitmentDepartment.choices),
+                 choice_filter("kind", _l("类型"), CommitmentKind.choices),
+                 text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称"))],
+        default_sort="state")

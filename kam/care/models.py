@@ -198,3 +198,66 @@ class CareAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.key} {self.kind}"
+
+
+# --- A18.1 commitments --------------------------------------------------------------------------------------
+
+class CommitmentKind(models.TextChoices):
+    PAYMENT_TERM = "payment_term", _("延长账期")
+    DISCOUNT = "discount", _("额外折扣")
+    INSTALLATION = "installation", _("免费安装")
+    WARRANTY = "warranty", _("延长质保")
+    DELIVERY = "delivery", _("提前交货")
+    CUSTOMISATION = "customisation", _("定制")
+    OTHER = "other", _("其他")
+
+
+class CommitmentDepartment(models.TextChoices):
+    """The department that must keep the commitment and approves it first (A18.1)."""
+
+    FINANCE = "finance", _("财务部")
+    AFTER_SALES = "after_sales", _("售后服务部")
+    MARKETING = "marketing", _("市场部")
+
+
+class CommitmentState(models.TextChoices):
+    PENDING = "pending", _("待部门审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已拒绝")
+    DONE = "done", _("已兑现")
+
+
+class Commitment(models.Model):
+    """A term promised to a customer beyond the standard terms (A18.1): registered before the customer hears it,
+    approved (or refused with a reason) by the department that must keep it, then kept. Unapproved, it is flagged
+    on the account's page."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="commitments",
+                                 verbose_name=_("客户"))
+    kind = models.CharField(_("类型"), max_length=14, choices=CommitmentKind.choices)
+    description = models.TextField(_("承诺内容"))
+    value = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    department = models.CharField(_("兑现部门"), max_length=12, choices=CommitmentDepartment.choices)
+    due_on = models.DateField(_("兑现期限"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("登记时间"), db_index=True)
+    state = models.CharField(_("状态"), max_length=10, choices=CommitmentState.choices,
+                             default=CommitmentState.PENDING, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("兑现确认人"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_note = models.CharField(_("兑现说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["department", "state"], name="commitment_queue")]
+        verbose_name = _("客户承诺")
+        verbose_name_plural = _("客户承诺")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.customer_id}"

@@ -119,3 +119,52 @@ def care_actions_of(*, customer: Customer, keys: list[str]) -> dict:
     from kam.care.models import CareAction
 
     return {a.key: a for a in CareAction.objects.filter(customer=customer, key__in=keys).select_related("by", "gift")}
+
+
+# --- A18.1 commitments --------------------------------------------------------------------------------------
+
+#: the department roles and the department whose commitments they see and decide (A18.1, A4)
+ROLE_DEPARTMENT = {Role.FINANCE: "finance", Role.AFTER_SALES: "after_sales", Role.MARKETING: "marketing"}
+
+
+def commitments_visible(*, user: User):
+    """A18.1: the account manager sees their accounts' commitments, the head of sales and management all, a
+    department the commitments it must keep."""
+    from django.db.models import Q
+
+    from kam.care.models import Commitment
+
+    qs = Commitment.objects.select_related("customer", "requested_by", "decided_by")
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return qs.none()
+    if user.has_role(*ALL_GIFTS_ROLES):
+        return qs
+    q = Q(pk__in=[])
+    if user.is_account_manager:
+        q |= Q(customer__account_manager=user)
+    departments = [d for role, d in ROLE_DEPARTMENT.items() if user.has_role(role)]
+    if departments:
+        q |= Q(department__in=departments)
+    return qs.filter(q)
+
+
+def commitment_get(*, user: User, pk: int):
+    c = commitments_visible(user=user).filter(pk=pk).first()
+    if c is None:
+        raise Http404("commitment not found")
+    return c
+
+
+def customer_commitments(*, user: User, customer: Customer):
+    """A18.1: the account's commitments on its page, unapproved ones first (flagged)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from kam.care.models import CommitmentState
+
+    if not may_see_gifts(user) and not any(user.has_role(r) for r in ROLE_DEPARTMENT):
+        return None
+    rows = GiftRows(commitments_visible(user=user).filter(customer=customer).annotate(
+        flag=Case(When(state=CommitmentState.PENDING, then=Value(0)), default=Value(1),
+                  output_field=IntegerField())).order_by("flag", "-requested_at")[:10])
+    rows.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
+    return rows

@@ -290,3 +290,94 @@ def occasion_add(*, actor: User, customer: Customer, title: str, on: dt.date, ye
                   changes={"customer": customer.pk, "title": title, "on": on, "yearly": yearly})
         reflect(customer_ids={customer.pk}, rules=["A14.1"])
     return occasion
+
+
+# --- A18.1 commitments --------------------------------------------------------------------------------------
+
+COMMITMENT_KIND = "care.commitment"
+DEPARTMENT_ROLE = {"finance": Role.FINANCE, "after_sales": Role.AFTER_SALES, "marketing": Role.MARKETING}
+
+
+def _lock_commitment(commitment):
+    from kam.care.models import Commitment
+
+    return Commitment.objects.select_for_update().select_related("customer", "requested_by").get(pk=commitment.pk)
+
+
+@transaction.atomic
+def commitment_register(*, actor: User, customer: Customer, kind: str, description: str, department: str,
+                        value=None, due_on: dt.date | None = None, now: dt.datetime | None = None):
+    """A18.1: a term beyond the standard terms is registered before the customer hears it; the department that must
+    keep it approves it first (its "待我审批")."""
+    from kam.care.models import Commitment, CommitmentDepartment, CommitmentKind
+
+    require_role(actor, *GIVERS, message=_("只有客户经理和销售部负责人可以登记客户承诺（A18.1）。"))
+    if not actor.has_role(Role.HEAD_OF_SALES) and customer.account_manager_id != actor.pk:
+        raise AccessDenied(_("只能为自己负责的客户登记承诺（A18.1）。"))
+    now = now or timezone.now()
+    if kind not in CommitmentKind.values:
+        raise ApplicationError(_("「类型」无效。"), field="kind")
+    if department not in CommitmentDepartment.values:
+        raise ApplicationError(_("「兑现部门」无效。"), field="department", rule="A18.1")
+    description = (description or "").strip()
+    if not description:
+        raise ApplicationError(_("请写明承诺的内容。"), field="description", rule="A18.1")
+    amount = None
+    if value not in (None, ""):
+        try:
+            amount = Decimal(str(value).replace(",", "").replace("¥", "").strip())
+        except (InvalidOperation, ValueError):
+            raise ApplicationError(_("「涉及金额」应为金额（元）。"), field="value") from None
+        if not amount.is_finite() or amount < 0 or amount > MAX_UNIT_VALUE or amount != amount.quantize(gates.TWO):
+            raise ApplicationError(_("「涉及金额」应为不小于 0 的金额，最多两位小数。"), field="value")
+    if due_on is not None and due_on < timezone.localtime(now).date():
+        raise ApplicationError(_("「兑现期限」不能早于今天。"), field="due_on", rule="A18.1")
+    c = Commitment.objects.create(customer=customer, kind=kind, description=description[:2000], value=amount,
+                                  department=department, due_on=due_on, requested_by=actor, requested_at=now)
+    audit_log(actor=actor, action="care.commitment.registered", target=c, rule="A18.1",
+              changes={"customer": customer.pk, "kind": kind, "department": department, "value": amount,
+                       "due_on": due_on})
+    approval_request(kind=COMMITMENT_KIND, subject=c, url=f"/care/commitments/{c.pk}/", customer=customer,
+                     title=f"{customer.name} · {c.get_kind_display()}：{description[:60]}", requested_by=actor,
+                     approver_role=DEPARTMENT_ROLE[department],
+                     note=_("客户承诺须由兑现部门批准后才能告知客户（A18.1）。"))
+    return c
+
+
+@transaction.atomic
+def commitment_decide(*, actor: User, commitment, approve: bool, note: str = ""):
+    """A18.1: the department that must keep the commitment approves it, or refuses it with a reason."""
+    from kam.care.models import CommitmentState
+
+    c = _lock_commitment(commitment)
+    role = DEPARTMENT_ROLE[c.department]
+    require_role(actor, role, message=_("只有%(d)s可以审批该承诺（A18.1）。") % {"d": c.get_department_display()})
+    if c.state != CommitmentState.PENDING:
+        raise InvalidTransition(_("该承诺不在待审批状态。"), field="state", rule="A18.1")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ApplicationError(_("拒绝时请说明原因。"), field="note", rule="A18.1")
+    c.state = CommitmentState.APPROVED if approve else CommitmentState.REFUSED
+    c.decided_by, c.decided_at, c.decision_note = actor, timezone.now(), note[:500]
+    c.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_log(actor=actor, action=f"care.commitment.{c.state}", target=c, rule="A18.1", changes={"note": note})
+    approval_decide(kind=COMMITMENT_KIND, subject=c, actor=actor,
+                    state=ApprovalState.APPROVED if approve else ApprovalState.REFUSED, comment=note,
+                    notify=[c.requested_by])
+    return c
+
+
+@transaction.atomic
+def commitment_done(*, actor: User, commitment, note: str = ""):
+    """A18.1: the department records that the approved commitment was kept."""
+    from kam.care.models import CommitmentState
+
+    c = _lock_commitment(commitment)
+    require_role(actor, DEPARTMENT_ROLE[c.department], Role.HEAD_OF_SALES,
+                 message=_("只有兑现部门或销售部负责人可以确认兑现（A18.1）。"))
+    if c.state != CommitmentState.APPROVED:
+        raise InvalidTransition(_("只有已批准的承诺可以确认兑现。"), field="state", rule="A18.1")
+    c.state, c.done_by, c.done_at, c.done_note = CommitmentState.DONE, actor, timezone.now(), (note or "").strip()[:500]
+    c.save(update_fields=["state", "done_by", "done_at", "done_note"])
+    audit_log(actor=actor, action="care.commitment.done", target=c, rule="A18.1")
+    return c

@@ -13,4 +13,9 @@ urlpatterns = [
     path("occasions/", views.occasion_list, name="occasions"),
     path("occasions/new/", views.occasion_new, name="occasion_new"),
     path("occasions/<int:pk>/<slug:key>/", views.occasion_detail, name="occasion"),
+    path("commitments/", views.commitment_list, name="commitments"),
+    path("commitments/new/", views.commitment_new, name="commitment_new"),
+    path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/decide/", views.commitment_decide, name="commitment_decide"),
+    path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
 ]

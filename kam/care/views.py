@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kam.care import forms, selectors, services
 from kam.care.gates import Limits, yuan
-from kam.care.lists import gift_spec, occasion_spec, refusal_spec
+from kam.care.lists import commitment_spec, gift_spec, occasion_spec, refusal_spec
 from kam.care.models import Gift, GiftState
 from kam.core.access import role_required
 from kam.core.inputs import ActionForm, submit
@@ -214,3 +214,85 @@ def occasion_new(request):
             return redirect("care:occasions")
     return render(request, "care/occasion_new.html", {"form": form, "customer": customer},
                   status=form.status_code if form.errors else 200)
+
+
+# --- A18.1 commitments --------------------------------------------------------------------------------------
+
+COMMITMENT_ROLES = (*CHAIN, Role.FINANCE, Role.AFTER_SALES, Role.MARKETING)
+
+
+@role_required(*COMMITMENT_ROLES)
+@require_safe
+def commitment_list(request):
+    context = list_context(request, commitment_spec(), selectors.commitments_visible(user=request.user))
+    context["may_register"] = request.user.has_role(*services.GIVERS)
+    return render(request, "care/commitment_list.html", context)
+
+
+@role_required(*services.GIVERS)
+def commitment_new(request):
+    """A18.1: register a commitment for one of the user's accounts; its department approves it first."""
+    customers = customers_visible(user=request.user).order_by("name")
+    if not request.user.has_role(Role.HEAD_OF_SALES):
+        customers = customers.filter(account_manager=request.user)
+    chooser = forms.CustomerChoiceForm(request.GET or None, customers=customers)
+    if not chooser.is_bound or not chooser.is_valid():
+        return render(request, "care/gift_choose.html", {"chooser": chooser, "title": _("登记客户承诺")},
+                      status=400 if chooser.is_bound else 200)
+    customer = chooser.cleaned_data["customer"]
+    form = forms.CommitmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if submit(form, lambda d: services.commitment_register(actor=request.user, customer=customer, **d)):
+            c = form.result
+            messages.success(request, _("承诺已登记并提交%(d)s审批；批准前请勿告知客户（A18.1）。") % {
+                "d": c.get_department_display()})
+            return redirect("care:commitment", pk=c.pk)
+    return render(request, "care/commitment_new.html", {"form": form, "customer": customer},
+                  status=form.status_code if form.errors else 200)
+
+
+def _commitment_page(request, c, *, action: str = "", form: ActionForm | None = None):
+    from kam.care.models import CommitmentState
+
+    action_forms: dict[str, ActionForm] = {"decide": forms.DecideForm(), "done": forms.NoteForm()}
+    if form is not None:
+        action_forms[action] = form
+    role = services.DEPARTMENT_ROLE[c.department]
+    return render(request, "care/commitment_detail.html", {
+        "c": c, "forms": action_forms, "refused": form,
+        "may_decide": c.state == CommitmentState.PENDING and request.user.has_role(role),
+        "may_done": c.state == CommitmentState.APPROVED and request.user.has_role(role, Role.HEAD_OF_SALES)},
+        status=form.status_code if form is not None else 200)
+
+
+@role_required(*COMMITMENT_ROLES)
+@require_safe
+def commitment_detail(request, pk: int):
+    return _commitment_page(request, selectors.commitment_get(user=request.user, pk=pk))
+
+
+def _commitment_act(request, pk: int, action: str, form_class, call, done):
+    c = selectors.commitment_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if submit(form, lambda d: call(c, d)):
+        c = selectors.commitment_get(user=request.user, pk=pk)
+        messages.success(request, done(c))
+        return redirect("care:commitment", pk=c.pk)
+    return _commitment_page(request, c, action=action, form=form)
+
+
+@role_required(*COMMITMENT_ROLES)
+@require_POST
+def commitment_decide(request, pk: int):
+    """A18.1: the department that must keep it approves or refuses (with a reason)."""
+    return _commitment_act(request, pk, "decide", forms.DecideForm, lambda c, d: services.commitment_decide(
+        actor=request.user, commitment=c, approve=d["decision"] == "approve", note=d["note"]),
+        lambda c: _("已%(state)s，申请人已收到通知（A18.1）。") % {"state": c.get_state_display()})
+
+
+@role_required(*COMMITMENT_ROLES)
+@require_POST
+def commitment_done(request, pk: int):
+    """A18.1: the approved commitment was kept."""
+    return _commitment_act(request, pk, "done", forms.NoteForm, lambda c, d: services.commitment_done(
+        actor=request.user, commitment=c, note=d["note"]), lambda c: _("已确认兑现（A18.1）。"))
