@@ -80,12 +80,12 @@ class GiftIn(Schema):
     planned_on: dt.date | None = None
 
 
-class DecideIn(Schema):
+class GiftDecideIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
 
-class GivenIn(Schema):
+class GiftGivenIn(Schema):
     given_on: dt.date | None = None
 
 
@@ -118,13 +118,13 @@ def gift_get(request: HttpRequest, gift_id: ApiId):
 
 
 @router.post("/gifts/{gift_id}/decide", response=GiftOut, summary="审批（超过审批门槛，A14.2）")
-def gift_decide(request: HttpRequest, gift_id: ApiId, payload: DecideIn):
+def gift_decide(request: HttpRequest, gift_id: ApiId, payload: GiftDecideIn):
     gift = selectors.gift_get(user=request.user, pk=gift_id)
     return _out(services.gift_decide(actor=request.user, gift=gift, approve=payload.approve, note=payload.note))
 
 
 @router.post("/gifts/{gift_id}/given", response=GiftOut, summary="确认已赠送（A14.2）")
-def gift_given(request: HttpRequest, gift_id: ApiId, payload: GivenIn):
+def gift_given(request: HttpRequest, gift_id: ApiId, payload: GiftGivenIn):
     gift = selectors.gift_get(user=request.user, pk=gift_id)
     return _out(services.gift_mark_given(actor=request.user, gift=gift, given_on=payload.given_on))
 

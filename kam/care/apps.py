@@ -25,6 +25,7 @@ class CareConfig(AppConfig):
         register(NavEntry("care:commitments", _("客户承诺"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
                                                           Role.FINANCE, Role.AFTER_SALES, Role.MARKETING),
                           group="customers", order=72))
+        register(NavEntry("care:integrity", _("廉洁合规"), (Role.MANAGEMENT,), group="admin", order=135))
         register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
         register_kind(ApprovalKind("care.commitment", _("客户承诺（兑现部门审批）"), "A18.1"))
         register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30))

@@ -168,3 +168,35 @@ def customer_commitments(*, user: User, customer: Customer):
                   output_field=IntegerField())).order_by("flag", "-requested_at")[:10])
     rows.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
     return rows
+
+
+# --- A3 the integrity page ----------------------------------------------------------------------------------
+
+def integrity(*, user: User) -> dict:
+    """A3 (enforced through A14 and A18): gift refusals and decisions, unapproved commitments, exports of account
+    data and reveals of core data by person — a handful of GROUP BY queries, each figure with the list behind it."""
+    from django.db.models import Count
+
+    from kam.audit.models import AuditEvent, CoreAccess
+    from kam.care.models import Commitment, CommitmentState, GiftState, RefusalReason
+    from kam.exchange.export import EXPORT_ACTION
+
+    if not user.has_role(Role.MANAGEMENT):
+        return {}
+    refusals = dict(GiftRefusal.objects.values("reason").annotate(n=Count("id")).order_by()
+                    .values_list("reason", "n"))
+    gifts = dict(Gift.objects.filter(needs_approval=True).values("state").annotate(n=Count("id")).order_by()
+                 .values_list("state", "n"))
+    given_after_approval = Gift.objects.filter(needs_approval=True, state=GiftState.GIVEN).count()
+    pending_commitments = Commitment.objects.filter(state=CommitmentState.PENDING).count()
+    exports = list(AuditEvent.objects.filter(action=EXPORT_ACTION, actor__isnull=False)
+                   .values("actor__username", "actor__display_name").annotate(n=Count("id")).order_by("-n")[:50])
+    reveals = list(CoreAccess.objects.filter(user__isnull=False)
+                   .values("user_id", "user__username", "user__display_name").annotate(n=Count("id"))
+                   .order_by("-n")[:50])
+    return {"refusals": [(value, label, refusals.get(value, 0)) for value, label in RefusalReason.choices],
+            "refusal_total": sum(refusals.values()),
+            "awaiting": gifts.get(GiftState.AWAITING_APPROVAL, 0), "approved": gifts.get(GiftState.APPROVED, 0),
+            "rejected": gifts.get(GiftState.REJECTED, 0), "given_after_approval": given_after_approval,
+            "pending_commitments": pending_commitments, "exports": exports, "reveals": reveals,
+            "export_action": EXPORT_ACTION}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
     path("commitments/<int:pk>/decide/", views.commitment_decide, name="commitment_decide"),
     path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
+    path("integrity/", views.integrity, name="integrity"),
 ]

@@ -296,3 +296,10 @@ def commitment_done(request, pk: int):
     """A18.1: the approved commitment was kept."""
     return _commitment_act(request, pk, "done", forms.NoteForm, lambda c, d: services.commitment_done(
         actor=request.user, commitment=c, note=d["note"]), lambda c: _("已确认兑现（A18.1）。"))
+
+
+@role_required(Role.MANAGEMENT)
+@require_safe
+def integrity(request):
+    """A3: the integrity side of the programme in one place for management; each figure links to its records."""
+    return render(request, "care/integrity.html", selectors.integrity(user=request.user))

@@ -257,6 +257,7 @@ def care_demo(chosen, today: dt.date) -> int:
     except PolicyViolation:
         pass
     occasions_demo(chosen, today, people)
+    commitments_demo(accounts, today)
     from kam.care.models import Gift
 
     return Gift.objects.count()
@@ -293,6 +294,26 @@ def occasions_demo(chosen, today: dt.date, people: dict) -> None:
                               on=today + dt.timedelta(days=2), contact=dm, note="客户新店开业，可送开业花篮")
     cs.care_action_record(actor=first.account_manager, customer=first, key=f"custom-{opening.pk}-{opening.on:%Y%m%d}",
                           kind="greeting", channel="wechat", text="祝贺新店开业，生意兴隆！")
+
+
+def commitments_demo(accounts, today: dt.date) -> None:
+    """Commitments (A18.1): one waiting for finance, one approved by after-sales, one kept, one refused."""
+    from kam.care import services as cs
+
+    svc, mkt = (User.objects.get(username=u) for u in ("svc", "mkt"))
+    a, b, c = accounts[0], accounts[1], accounts[2]
+    cs.commitment_register(actor=a.account_manager, customer=a, kind="payment_term", department="finance",
+                           description="年度框架合同账期由 30 天延长到 60 天", value="850000.00")
+    warranty = cs.commitment_register(actor=b.account_manager, customer=b, kind="warranty", department="after_sales",
+                                      description="客房床组质保由 3 年延长到 5 年", due_on=today + dt.timedelta(days=30))
+    cs.commitment_decide(actor=svc, commitment=warranty, approve=True, note="同意，纳入售后服务协议")
+    install = cs.commitment_register(actor=c.account_manager, customer=c, kind="installation",
+                                     department="after_sales", description="新店 120 间客房家具免费安装")
+    cs.commitment_decide(actor=svc, commitment=install, approve=True)
+    cs.commitment_done(actor=svc, commitment=install, note="已安排安装队完成")
+    custom = cs.commitment_register(actor=a.account_manager, customer=a, kind="customisation",
+                                    department="marketing", description="大堂接待台加长并改浅色，不加价")
+    cs.commitment_decide(actor=mkt, commitment=custom, approve=False, note="定制须按标准加价，请重新报价")
 
 
 def _tier_settings() -> tuple[Decimal, int]:

@@ -108,6 +108,9 @@ def test_load_demo_builds_the_dataset_once():
     assert listed.filter(label__contains="农历").exists() or listed.filter(label__contains="生日").count() >= 2
     assert listed.filter(label__contains="周年").exists()
     assert CareAction.objects.filter(kind="greeting").exists() and listed.filter(state="met").exists()
+    from kam.care.models import Commitment
+
+    assert set(Commitment.objects.values_list("state", flat=True)) == {"pending", "approved", "done", "refused"}
 
     # a second call changes nothing
     before = _table_counts()
