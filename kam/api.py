@@ -84,6 +84,7 @@ def _invalid(request, exc: ValidationError):
 
 
 def _mount() -> None:
+    from kam.care.api import router as care_router
     from kam.demands.api import router as requests_router
     from kam.dossier.api import router as customers_router
     from kam.engagement.api import router as visits_router
@@ -101,6 +102,7 @@ def _mount() -> None:
     api.add_router("/requests", requests_router)
     api.add_router("/obligations", obligations_router)
     api.add_router("/visits", visits_router)
+    api.add_router("/care", care_router)
 
 
 _mount()

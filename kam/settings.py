@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "kam.notify",
     "kam.service",
     "kam.demands",
+    "kam.care",
     "kam.dossier",
     "kam.workbench",
     "kam.demo",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("engagement/", include("kam.engagement.urls")),
     path("service/", include("kam.service.urls")),
     path("requests/", include("kam.demands.urls")),
+    path("care/", include("kam.care.urls")),
     path("queues/<slug:department>/", obligation_views.queue, name="queue"),
     path("obligations/<int:pk>/acknowledge/", obligation_views.acknowledge, name="obligation_acknowledge"),
     path("my-day/", obligation_views.my_day, name="my_day"),

@@ -23,7 +23,7 @@ class CustomerPanel:
     key: str  # the section's id on the page: section-<key>
     title: Any  # a (lazy) label
     template: str  # renders `rows`
-    load: Callable[..., list]  # (*, user, customer) -> rows
+    load: Callable[..., list | None]  # (*, user, customer) -> rows; None: the user does not see the section
     order: int = 100
     wide: bool = False  # a full-width section (else two side by side)
 

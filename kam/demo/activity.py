@@ -123,6 +123,7 @@ def load(rng: random.Random, counts: dict[str, int], today: dt.date | None = Non
     # 4. after-sales tickets (A11) and customer requests (A15): some open, some late, some done
     service_demo(chosen, today)
     dossier_demo(chosen, today, rng)
+    counts["gifts"] = care_demo(chosen, today)
 
     # 5. the monthly A5.2 check, and one sweep so alerts and the inbox show what is due and late
     q.flags_compute(month=today.replace(day=1))
@@ -208,6 +209,111 @@ def dossier_demo(chosen, today: dt.date, rng: random.Random) -> None:
                                            confirmed=True))
     License.objects.bulk_create(licenses)
     SectionStamp.objects.bulk_create(stamps)
+
+
+def care_demo(chosen, today: dt.date) -> int:
+    """The gift register (A14.2): gifts within the limits (one given), one waiting for the head of sales, one
+    rejected, a recipient close to the yearly limit, and refused attempts (a 购物卡, a gift over the limit) for
+    management to see (A3). Through the services, so the gates and approvals are the real ones."""
+    from kam.care import services as cs
+    from kam.core.errors import PolicyViolation
+
+    head = User.objects.get(username="head")
+    people: dict[int, list[Contact]] = {}
+    for contact in Contact.objects.filter(customer__in=chosen, anonymised_at__isnull=True).order_by(
+            "-is_decision_maker", "id"):
+        people.setdefault(contact.customer_id, []).append(contact)
+    accounts = [c for c in chosen if len(people.get(c.pk, [])) >= 2 and c.account_manager_id]
+    if len(accounts) < 3:
+        return 0
+    soon = today + dt.timedelta(days=12)
+
+    def give(c, who, item, value, *, category="custom", quantity=1, occasion="客户答谢", day=soon):
+        return cs.gift_register(actor=c.account_manager, customer=c, recipient=who, item=item, category=category,
+                                quantity=quantity, unit_value=value, occasion=occasion,
+                                supplier_ref=f"FP{today:%Y%m}{c.pk:04d}", planned_on=day)
+
+    a, b, c3 = accounts[0], accounts[1], accounts[2]
+    boss_a, buyer_a = people[a.pk][0], people[a.pk][1]
+    plain = give(a, buyer_a, "地方特产礼盒（广式月饼）", "168.00", category="food")
+    cs.gift_mark_given(actor=a.account_manager, gift=plain, given_on=today)
+    give(a, boss_a, "定制红木笔筒（刻客户标志）", "480.00", category="craft")  # waits for the head of sales
+    rejected = give(b, people[b.pk][0], "高档茶叶礼盒", "260.00", category="tea", quantity=1)
+    cs.gift_decide(actor=head, gift=rejected, approve=False, note="同一节日已登记过其他礼品，请二选一")
+    near = people[c3.pk][0]  # a recipient close to the yearly limit: 1,850 of 2,000
+    for i, (item, value) in enumerate([("定制瓷器套装", "450.00"), ("红木茶盘", "500.00"), ("定制茶具", "450.00"),
+                                       ("书法作品（本地书法家）", "450.00")]):
+        gift = give(c3, near, item, value, category="craft", occasion="公司周年庆" if i % 2 else "春节",
+                    day=today + dt.timedelta(days=20 + i * 30))
+        cs.gift_decide(actor=head, gift=gift, approve=True, note="同意")
+    give(c3, people[c3.pk][1], "鲜花果篮", "150.00", category="flowers", occasion="生日")
+    for item, value, category in (("超市购物卡", "500.00", "household"), ("定制红木茶台", "880.00", "craft")):
+        try:  # refused and recorded (A14.2): what management sees on the refusals page
+            give(b, people[b.pk][1], item, value, category=category)
+        except PolicyViolation:
+            pass
+    try:
+        give(c3, near, "茶叶礼盒", "300.00", category="tea")  # would cross the yearly limit
+    except PolicyViolation:
+        pass
+    occasions_demo(chosen, today, people)
+    commitments_demo(accounts, today)
+    from kam.care.models import Gift
+
+    return Gift.objects.count()
+
+
+def occasions_demo(chosen, today: dt.date, people: dict) -> None:
+    """Occasions in the coming days for am1 (A14.1): a decision maker's lunar birthday in three days, another's
+    solar birthday in six, a company anniversary in four, a hotel opening the manager added (greeted already);
+    the sweep that follows lists them on "my day"."""
+    from kam.calendar.lunar import solar_to_lunar
+    from kam.care import services as cs
+
+    own = [c for c in chosen if c.account_manager and c.account_manager.username == "am1" and people.get(c.pk)]
+    if len(own) < 3:
+        return
+    first, second, third = own[0], own[1], own[2]
+    soon = today + dt.timedelta(days=3)
+    _year, month, day, leap = solar_to_lunar(soon)
+    dm = people[first.pk][0]
+    if leap:  # a leap month is celebrated in the regular month (kam.calendar.lunar): show a solar one instead
+        Contact.objects.filter(pk=dm.pk).update(birthday_kind="solar", birthday_month=soon.month,
+                                                birthday_day=soon.day, birthday_leap_month=False)
+    else:
+        Contact.objects.filter(pk=dm.pk).update(birthday_kind="lunar", birthday_month=month, birthday_day=day,
+                                                birthday_leap_month=False)
+    later = today + dt.timedelta(days=6)
+    Contact.objects.filter(pk=people[second.pk][0].pk).update(
+        is_decision_maker=True, birthday_kind="solar", birthday_month=later.month,
+        birthday_day=min(later.day, 28) if later.month == 2 else later.day, birthday_leap_month=False)
+    anniversary = today + dt.timedelta(days=4)
+    Customer.objects.filter(pk=third.pk).update(founded_on=anniversary.replace(
+        year=anniversary.year - 12, day=min(anniversary.day, 28) if anniversary.month == 2 else anniversary.day))
+    opening = cs.occasion_add(actor=first.account_manager, customer=first, title="南海新酒店开业",
+                              on=today + dt.timedelta(days=2), contact=dm, note="客户新店开业，可送开业花篮")
+    cs.care_action_record(actor=first.account_manager, customer=first, key=f"custom-{opening.pk}-{opening.on:%Y%m%d}",
+                          kind="greeting", channel="wechat", text="祝贺新店开业，生意兴隆！")
+
+
+def commitments_demo(accounts, today: dt.date) -> None:
+    """Commitments (A18.1): one waiting for finance, one approved by after-sales, one kept, one refused."""
+    from kam.care import services as cs
+
+    svc, mkt = (User.objects.get(username=u) for u in ("svc", "mkt"))
+    a, b, c = accounts[0], accounts[1], accounts[2]
+    cs.commitment_register(actor=a.account_manager, customer=a, kind="payment_term", department="finance",
+                           description="年度框架合同账期由 30 天延长到 60 天", value="850000.00")
+    warranty = cs.commitment_register(actor=b.account_manager, customer=b, kind="warranty", department="after_sales",
+                                      description="客房床组质保由 3 年延长到 5 年", due_on=today + dt.timedelta(days=30))
+    cs.commitment_decide(actor=svc, commitment=warranty, approve=True, note="同意，纳入售后服务协议")
+    install = cs.commitment_register(actor=c.account_manager, customer=c, kind="installation",
+                                     department="after_sales", description="新店 120 间客房家具免费安装")
+    cs.commitment_decide(actor=svc, commitment=install, approve=True)
+    cs.commitment_done(actor=svc, commitment=install, note="已安排安装队完成")
+    custom = cs.commitment_register(actor=a.account_manager, customer=a, kind="customisation",
+                                    department="marketing", description="大堂接待台加长并改浅色，不加价")
+    cs.commitment_decide(actor=mkt, commitment=custom, approve=False, note="定制须按标准加价，请重新报价")
 
 
 def _tier_settings() -> tuple[Decimal, int]:

@@ -151,7 +151,7 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         floor_series=list(FloorPrice.objects.filter(customer=customer).order_by("product_series").values_list(
             "product_series", flat=True)),
         orders=orders, yearly=yearly,
-        panels=[(p, p.load(user=user, customer=customer)) for p in customer_panels()],
+        panels=[(p, rows) for p in customer_panels() if (rows := p.load(user=user, customer=customer)) is not None],
         contracts=list(customer.contracts.order_by("-start_on")),
         designations=list(Designation.objects.filter(customer=customer).select_related("approved_by").order_by(
             "-started_at")),

@@ -93,6 +93,25 @@ def test_load_demo_builds_the_dataset_once():
     assert AuditEvent.objects.filter(action="demo.loaded").count() == 1
     assert AuditEvent.objects.filter(action="orders.order.created").count() == orders.count()
 
+    # gifts (A14.2): given, waiting for the head of sales, rejected; refused attempts including a 购物卡
+    from kam.care.models import Gift, GiftRefusal
+
+    assert set(Gift.objects.values_list("state", flat=True)) >= {"given", "awaiting", "rejected", "approved"}
+    assert GiftRefusal.objects.filter(item__contains="购物卡", reason="word").exists()
+    assert GiftRefusal.objects.filter(reason="per_gift").exists()
+    # occasions (A14.1) in the coming days on am1's day: a lunar birthday among them, one already greeted
+    from kam.care.models import CareAction
+    from kam.obligations.models import StoredObligation
+
+    listed = StoredObligation.objects.filter(rule="A14.1", live=True, owner__username="am1")
+    assert listed.filter(state="due_soon", label__contains="生日").count() >= 2
+    assert listed.filter(label__contains="农历").exists() or listed.filter(label__contains="生日").count() >= 2
+    assert listed.filter(label__contains="周年").exists()
+    assert CareAction.objects.filter(kind="greeting").exists() and listed.filter(state="met").exists()
+    from kam.care.models import Commitment
+
+    assert set(Commitment.objects.values_list("state", flat=True)) == {"pending", "approved", "done", "refused"}
+
     # a second call changes nothing
     before = _table_counts()
     out = io.StringIO()

@@ -39,6 +39,7 @@ def walk(patterns, prefix=""):
 
 @pytest.fixture
 def world(users, customer_factory):
+    from kam.care.services import commitment_register, gift_register
     from kam.confidentiality.services import field_classify
     from kam.customers.services import contact_create, contract_create, floor_price_set
     from kam.demands.services import request_log
@@ -72,8 +73,13 @@ def world(users, customer_factory):
     run = import_upload(actor=users.head, kind_name="customers",
                         uploaded=csv_upload("c.csv", [["客户名称", "统一社会信用代码"], ["甲", a.credit_code]]))
     feed = calendar_feed_create(actor=users.am1)
+    gift = gift_register(actor=users.am1, customer=a, recipient=dm, item="定制茶具", category="custom", quantity=1,
+                         unit_value="300.00")  # A14.2: waits for the head of sales
+    commitment = commitment_register(actor=users.am1, customer=a, kind="discount", description="年度返点 2%",
+                                     department="finance")  # A18.1: waits for finance
     ids = {"customer": a.pk, "other_customer": b.pk, "contact": dm.pk, "visit": visit.pk, "ticket": ticket.pk,
-           "request": req.pk, "review": review.pk, "run": run.pk, "feed": feed,
+           "request": req.pk, "review": review.pk, "run": run.pk, "feed": feed, "gift": gift.pk,
+           "commitment": commitment.pk,
            "token": {u: api_token_create(actor=getattr(users, u), name="m")[0].pk for u in NO_CORE + CORE}}
     return ids
 
@@ -82,7 +88,8 @@ def concrete(route: str, ids: dict, user: str, customer: int) -> list[str]:
     """Fill a route's parameters with the world's objects (the customer under test for customer routes)."""
     by_prefix = [("customers/", customer), ("policy/", 1), ("exchange/imports/", ids["run"]),
                  ("designation/reviews/", ids["review"]), ("engagement/visits/", ids["visit"]),
-                 ("service/tickets/", ids["ticket"]), ("requests/", ids["request"]),
+                 ("service/tickets/", ids["ticket"]), ("requests/", ids["request"]), ("care/gifts/", ids["gift"]),
+                 ("care/commitments/", ids["commitment"]),
                  ("account/tokens/", ids["token"].get(user, 1)), ("admin/", customer)]
     pk = next((v for p, v in by_prefix if route.startswith(p)), customer)
     values = {"pk": pk, "contact_id": ids["contact"], "section": "basic", "kind": "customers",
@@ -121,7 +128,7 @@ def api_operations(client):
 
 def api_url(path: str, ids: dict, customer: int) -> str:
     values = {"customer_id": customer, "review_id": ids["review"], "ticket_id": ids["ticket"],
-              "request_id": ids["request"], "proposal_id": 999999}
+              "request_id": ids["request"], "proposal_id": 999999, "gift_id": ids["gift"]}
     return re.sub(r"{(\w+)}", lambda m: str(values.get(m.group(1), 1)), path)
 
 

@@ -15,6 +15,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from kam.care.clocks import AccountFacts, OccasionLoad
+from kam.care.occasions import Birthday
 from kam.demands.clocks import RequestFacts, RequestLoad
 from kam.engagement.clocks import ConfirmFacts, VisitFacts
 from kam.obligations.engine import (
@@ -66,6 +68,7 @@ EMPTY_FACTS = {
     "A12.2": lambda: PeriodFacts(accounts={}, periods=[], counts={}),
     "A13.1": lambda: ConfirmFacts(visits=[], calendar=CAL),
     "A13.2": lambda: [],
+    "A14.1": lambda: OccasionLoad(first=dt.date(2026, 10, 1), accounts=[]),
     "A15.1": lambda: RequestLoad(requests=[], calendar=CAL),
 }
 
@@ -324,7 +327,9 @@ def _sample_facts() -> dict:
                                  found={1: {"2026-11": {"basic": at(2026, 11, 3)}}})
     facts.update({"A5.1": ReviewLoad(since=at(2026, 10, 1), reviews={}), "A11.1": TicketLoad([t], CAL),
                   "A11.2": TicketLoad([t], CAL), "A13.1": ConfirmFacts(visits=[v], calendar=CAL), "A13.2": [v],
-                  "A15.1": RequestLoad([r], CAL)})
+                  "A15.1": RequestLoad([r], CAL),
+                  "A14.1": OccasionLoad(first=dt.date(2026, 10, 1), accounts=[AccountFacts(
+                      1, "华美酒店", 7, "core", dt.date(2000, 12, 22), (Birthday(5, "林董", "solar", 12, 25),))])})
     return facts
 
 

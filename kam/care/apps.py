@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    """Care and compliance: occasions (A14.1), the gift register with its gates (A14.2), commitments approved by
+    the department that must keep them (A18.1)."""
+
+    name = "kam.care"
+    label = "care"
+    verbose_name = "节日关怀与礼品"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.approvals.registry import ApprovalKind, register_kind
+        from kam.care.selectors import customer_gifts
+        from kam.core.navigation import NavEntry, register
+        from kam.customers.panels import CustomerPanel, register_panel
+        from kam.users.models import Role
+
+        register(NavEntry("care:gifts", _("礼品登记"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="customers", order=70),
+                 NavEntry("care:occasions", _("节日关怀"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="customers", order=68))
+        register(NavEntry("care:commitments", _("客户承诺"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
+                                                          Role.FINANCE, Role.AFTER_SALES, Role.MARKETING),
+                          group="customers", order=72))
+        register(NavEntry("care:integrity", _("廉洁合规"), (Role.MANAGEMENT,), group="admin", order=135))
+        register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
+        register_kind(ApprovalKind("care.commitment", _("客户承诺（兑现部门审批）"), "A18.1"))
+        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30))
+        from kam.care.selectors import customer_commitments
+
+        register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html", customer_commitments,
+                                     order=31))

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from kam.care import views
+
+app_name = "care"
+urlpatterns = [
+    path("gifts/", views.gift_list, name="gifts"),
+    path("gifts/new/", views.gift_new, name="gift_new"),
+    path("gifts/refusals/", views.refusal_list, name="refusals"),
+    path("gifts/<int:pk>/", views.gift_detail, name="gift"),
+    path("gifts/<int:pk>/decide/", views.gift_decide, name="gift_decide"),
+    path("gifts/<int:pk>/given/", views.gift_given, name="gift_given"),
+    path("occasions/", views.occasion_list, name="occasions"),
+    path("occasions/new/", views.occasion_new, name="occasion_new"),
+    path("occasions/<int:pk>/<slug:key>/", views.occasion_detail, name="occasion"),
+    path("commitments/", views.commitment_list, name="commitments"),
+    path("commitments/new/", views.commitment_new, name="commitment_new"),
+    path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/decide/", views.commitment_decide, name="commitment_decide"),
+    path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
+    path("integrity/", views.integrity, name="integrity"),
+]
