@@ -61,7 +61,8 @@ def demo_site(chromium, django_db_setup, django_db_blocker):
             yield server.url
         finally:
             server.stop()
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)  # as TransactionTestCase
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True,  # as TransactionTestCase
+                         reset_sequences=False)  # (PostgreSQL: the restored rows keep their ids below the sequence)
             connection.creation.deserialize_db_from_string(before)
             connections.close_all()  # this context's own connection (PostgreSQL: else the test database stays busy)
 
