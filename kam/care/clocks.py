@@ -44,6 +44,9 @@ class OccasionRule(ClockRule):
 
     id = "A14.1"
     title = "节日与重要日子关怀"
+    #: care actions and added occasions (this app reflects A14.1 by name); founding dates and decision makers'
+    #: birthdays are dossier edits
+    depends_on = frozenset({"occasion", "dossier"})
 
     def load(self, ctx: EvalContext) -> OccasionLoad:
         from kam.care.models import AddedOccasion, CareAction
