@@ -19,7 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 ENTITIES: dict[str, Any] = {
-    "approvals.approval": _("审批"), "confidentiality.field": _("字段密级"), "core.field_keys": _("字段加密密钥"),
+    "approvals.approval": _("审批"), "care.action": _("关怀"), "care.commitment": _("客户承诺"),
+    "care.gift": _("礼品"), "care.occasion": _("重要日子"), "confidentiality.field": _("字段密级"), "core.field_keys": _("字段加密密钥"),
     "customers.assignment": _("客户经理分配"), "customers.contact": _("联系人"), "customers.contract": _("合同"),
     "customers.customer": _("客户"), "customers.floor_price": _("底价"), "customers.search_keys": _("搜索索引"), "demands.request": _("客户需求"),
     "demo.": _("演示数据"), "dossier.license": _("资质证照"), "dossier.section": _("档案部分"),
@@ -34,6 +35,7 @@ ENTITIES: dict[str, Any] = {
     "users.password": _("密码"), "users.role": _("角色"), "users.user": _("用户"), "users.2fa": _("两步验证"),
 }
 VERBS: dict[str, Any] = {
+    "registered": _("登记了"), "done": _("记录兑现了"), "given": _("记录赠送了"), "added": _("添加了"),
     "created": _("新建了"), "updated": _("修改了"), "closed": _("关闭了"), "opened": _("登记了"), "logged": _("登记了"),
     "assigned": _("指派了"), "escalated": _("升级了"), "feedback": _("记录了反馈："), "outcome": _("记录了处理结果："),
     "responded": _("响应了"), "solution_proposed": _("提出了初步方案："), "anonymised": _("匿名化了"),
