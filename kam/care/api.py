@@ -12,16 +12,13 @@ from ninja.responses import Status
 
 from kam.care import selectors, services
 from kam.care.models import Gift, GiftCategory, GiftState
-from kam.core.api_tools import Page50
+from kam.core.api_tools import Page50, meanings
 from kam.core.inputs import ApiId, EmptyIsNone
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get
+from kam.obligations.models import State
 
 router = Router(tags=["care"])
-
-
-def meanings(choices) -> str:
-    return "；".join(f"{value} = {label}" for value, label in choices.choices)
 
 
 class GiftOut(Schema):
@@ -31,7 +28,7 @@ class GiftOut(Schema):
     recipient_name: str
     occasion: str
     item: str
-    category: str = Field(description=meanings(GiftCategory))
+    category: GiftCategory = Field(description=meanings(GiftCategory))
     category_label: str
     quantity: int
     unit_value: Decimal
@@ -40,7 +37,7 @@ class GiftOut(Schema):
     giver_id: int
     planned_on: dt.date
     year: int = Field(description="计入年度（每人每年上限按此年度累计）")
-    state: str = Field(description=meanings(GiftState))
+    state: GiftState = Field(description=meanings(GiftState))
     state_label: str
     needs_approval: bool
     decided_at: dt.datetime | None
@@ -134,7 +131,7 @@ class OccasionOut(Schema):
     key: str = Field(description="重要日子的标识（记录关怀时使用）")
     label: str
     day: dt.date
-    state: str
+    state: State = Field(description=meanings(State))
 
     @staticmethod
     def resolve_key(obj) -> str:
