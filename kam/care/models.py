@@ -124,7 +124,7 @@ class GiftRefusal(models.Model):
         verbose_name_plural = _("礼品拒绝记录")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d} {self.item} ({self.reason})"
+        return f"{self.at:%Y-%m-%d} {self.item}（{self.get_reason_display()}）"
 
 
 # --- A14.1 occasions ----------------------------------------------------------------------------------------

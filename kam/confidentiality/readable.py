@@ -60,7 +60,7 @@ WORDS: dict[str, Any] = {
     "at": _("时间"), "on": _("日期"), "reason": _("原因"), "note": _("说明"), "kind": _("类型"), "how": _("方式"),
     "to": _("对象"), "created": _("新建"), "price": _("价格"), "product_series": _("产品系列"),
     "later_date": _("改约日期"), "remotely": _("远程处理"), "roles": _("角色"), "subject": _("审批事项"),
-    "customer": _("客户"), "channels": _("联系方式"), "lines": _("明细行数"), "added": _("新增"), "core": _("核心"),
+    "customer": _("客户"), "total": _("总价值"), "channels": _("联系方式"), "lines": _("明细行数"), "added": _("新增"), "core": _("核心"),
     "included": _("纳入"), "kept": _("保留"), "policy": _("政策版本"), "removed": _("移出"), "invoices": _("发票"),
     "counts": _("数量"), "file": _("文件"), "users": _("用户"), "customers": _("客户"),
     "assignments": _("客户经理分配"), "contacts": _("联系人"), "floor_prices": _("底价"), "contracts": _("合同"),

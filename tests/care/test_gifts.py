@@ -201,3 +201,13 @@ def test_a142_a_gift_given_in_the_next_year_counts_there_and_keeps_that_years_li
                              now=at(2027, 1, 2, 10))
     late.refresh_from_db()
     assert late.state == GiftState.GIVEN and late.year == 2026
+
+
+def test_a3_a_refused_gift_reads_in_words_on_the_audit_page(users, account, client):
+    """A3, issue 13: management reads a refused gift on the audit page with its reason in Chinese, not its code."""
+    with pytest.raises(PolicyViolation):
+        register(users, account, "500.01")
+    client.force_login(users.mgmt)
+    html = client.get("/audit/").content.decode()
+    assert "超过单件礼品价值上限" in html
+    assert "per_gift" not in html and "total：" not in html
