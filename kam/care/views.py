@@ -102,14 +102,21 @@ def gift_detail(request, pk: int):
     return _gift_page(request, selectors.gift_get(user=request.user, pk=pk))
 
 
-def _act(request, pk: int, action: str, form_class, call, done):
-    gift = selectors.gift_get(user=request.user, pk=pk)
+def _act_on(request, pk: int, *, get, page, url_name: str, action: str, form_class, call, done):
+    """One action on a record's page: read it through its selector, validate the form, call the service, confirm
+    what changed; a refused form re-renders the page with what was typed."""
+    obj = get(user=request.user, pk=pk)
     form = form_class(request.POST)
-    if submit(form, lambda d: call(gift, d)):
-        gift = selectors.gift_get(user=request.user, pk=pk)
-        messages.success(request, done(gift))
-        return redirect("care:gift", pk=gift.pk)
-    return _gift_page(request, gift, action=action, form=form)
+    if submit(form, lambda d: call(obj, d)):
+        obj = get(user=request.user, pk=pk)
+        messages.success(request, done(obj))
+        return redirect(url_name, pk=obj.pk)
+    return page(request, obj, action=action, form=form)
+
+
+def _act(request, pk: int, action: str, form_class, call, done):
+    return _act_on(request, pk, get=selectors.gift_get, page=_gift_page, url_name="care:gift", action=action,
+                   form_class=form_class, call=call, done=done)
 
 
 @role_required(*CHAIN)
@@ -272,13 +279,8 @@ def commitment_detail(request, pk: int):
 
 
 def _commitment_act(request, pk: int, action: str, form_class, call, done):
-    c = selectors.commitment_get(user=request.user, pk=pk)
-    form = form_class(request.POST)
-    if submit(form, lambda d: call(c, d)):
-        c = selectors.commitment_get(user=request.user, pk=pk)
-        messages.success(request, done(c))
-        return redirect("care:commitment", pk=c.pk)
-    return _commitment_page(request, c, action=action, form=form)
+    return _act_on(request, pk, get=selectors.commitment_get, page=_commitment_page, url_name="care:commitment",
+                   action=action, form_class=form_class, call=call, done=done)
 
 
 @role_required(*COMMITMENT_ROLES)
