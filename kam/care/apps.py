@@ -33,3 +33,6 @@ class CareConfig(AppConfig):
 
         register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html", customer_commitments,
                                      order=31))
+        # A14.2, A3: the half-yearly gift compliance summary (kam.care.gift_views)
+        register(NavEntry("care:gift_summary", _("礼品合规汇总"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), group="admin",
+                          order=136))

@@ -54,6 +54,8 @@ class GiftForm(ActionForm):
     supplier_ref = forms.CharField(label=_("供应商/发票号"), required=False, max_length=100)
     planned_on = forms.DateField(label=_("计划赠送日期"), widget=forms.DateInput(attrs={"type": "date"},
                                                                                 format="%Y-%m-%d"))
+    photo = forms.FileField(label=_("礼品照片（可选）"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
     service_fields = {"total_value": "unit_value"}
 
     def __init__(self, *args, recipients: QuerySet, **kwargs):
@@ -152,4 +154,15 @@ class NoteForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+
+
+class GiftPhotoForm(ActionForm):
+    """A14.2: the photo of a gift (an image, checked by content and size by the service)."""
+
+    photo = forms.FileField(label=_("礼品照片"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

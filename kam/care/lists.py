@@ -39,8 +39,15 @@ def gift_spec() -> ListSpec:
                  text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称")),
                  text_filter("recipient", _l("受礼人"), "recipient__name", placeholder=_l("受礼人")),
                  choice_filter("category", _l("类别"), GiftCategory.choices),
-                 Filter("year", _l("年度"), lambda qs, v: qs.filter(year=int(v)), choices=_years())],
+                 Filter("year", _l("年度"), lambda qs, v: qs.filter(year=int(v)), choices=_years()),
+                 *_register_filters()],  # A14.2: the reports' and the summary's links
         default_sort="-planned_on")
+
+
+def _register_filters() -> list[Filter]:
+    from kam.care.gift_reports import register_filters
+
+    return register_filters()
 
 
 def refusal_spec() -> ListSpec:
@@ -59,8 +66,15 @@ def refusal_spec() -> ListSpec:
                  Column("message", _l("提示"), default=False)],
         filters=[choice_filter("reason", _l("原因"), RefusalReason.choices),
                  text_filter("actor", _l("登记人"), "actor__display_name", "actor__username", placeholder=_l("姓名")),
-                 text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称"))],
+                 text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称")),
+                 *_refusal_half()],  # A3: the half-yearly summary's links
         default_sort="-at")
+
+
+def _refusal_half() -> list[Filter]:
+    from kam.care.gift_reports import refusals_in_half
+
+    return [Filter("half", _l("半年度"), refusals_in_half, input_type="hidden")]
 
 
 def occasion_spec() -> ListSpec:

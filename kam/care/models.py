@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.uploads import UploadValidator
 from kam.customers.models import Contact, Customer
 
 
@@ -48,6 +49,13 @@ class GiftState(models.TextChoices):
 COUNTED_STATES = (GiftState.REGISTERED, GiftState.AWAITING_APPROVAL, GiftState.APPROVED, GiftState.GIVEN)
 
 
+def gift_photo_upload_to(instance: Gift, filename: str) -> str:
+    """A14.2: a random name under the account (the uploaded file's own name is not kept)."""
+    import uuid
+
+    return f"gifts/{instance.customer_id}/{uuid.uuid4().hex}.img"
+
+
 class Gift(models.Model):
     """One gift to one person of an account (A14.2). `year` is the calendar year whose total it counts in: the
     year of the planned day, or of the day it was given."""
@@ -78,6 +86,9 @@ class Gift(models.Model):
     given_at = models.DateTimeField(null=True, blank=True)
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=_("确认人"))
+    # A14.2 (optional): checked by content and size; stored 0600, served only through the gift's selector
+    photo = models.FileField(_("礼品照片"), upload_to=gift_photo_upload_to, blank=True,
+                             validators=[UploadValidator("image", "礼品照片")])
 
     class Meta:
         ordering = ["-planned_on", "-id"]

@@ -79,11 +79,14 @@ def _refuse(*, actor: User, customer: Customer, recipient: Contact | None, item:
 
 def gift_register(*, actor: User, customer: Customer, recipient: Contact, item: str, category: str,
                   quantity: int, unit_value, occasion: str = "", supplier_ref: str = "",
-                  planned_on: dt.date | None = None, now: dt.datetime | None = None) -> Gift:
+                  planned_on: dt.date | None = None, now: dt.datetime | None = None, photo=None) -> Gift:
     """A14.2: register a gift before it is given. Refused (and the attempt recorded) for cash and cash
     equivalents, above the value per gift, or when the recipient's yearly total would exceed its limit; above
-    the approval threshold it waits for the head of sales."""
+    the approval threshold it waits for the head of sales. `photo` (optional) is checked by content and size
+    first: a refused photo leaves nothing registered."""
     _may_give(actor, customer)
+    if photo:
+        check_gift_photo(photo)
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     item = (item or "").strip()
@@ -118,10 +121,13 @@ def gift_register(*, actor: User, customer: Customer, recipient: Contact, item: 
                 supplier_ref=(supplier_ref or "").strip()[:100], giver=actor, planned_on=planned_on,
                 year=planned_on.year, state=GiftState.AWAITING_APPROVAL if needs else GiftState.REGISTERED,
                 needs_approval=needs, policy_number=policy.number, registered_at=now)
+            if photo:
+                gift.photo.save(photo.name or "photo", photo, save=True)
             audit_log(actor=actor, action="care.gift.registered", target=gift, rule="A14.2",
                       changes={"customer": customer.pk, "recipient": recipient.pk, "item": item,
                                "category": category, "quantity": quantity, "unit_value": unit, "total": total,
-                               "planned_on": planned_on, "needs_approval": needs, "policy": policy.number})
+                               "planned_on": planned_on, "needs_approval": needs, "policy": policy.number,
+                               "photo": bool(gift.photo)})
             if needs:  # A14.2: above gifts.approval_over the head of sales approves before it is given
                 approval_request(
                     kind=APPROVAL_KIND, subject=gift, url=f"/care/gifts/{gift.pk}/", customer=customer,
@@ -381,3 +387,35 @@ def commitment_done(*, actor: User, commitment, note: str = ""):
     c.save(update_fields=["state", "done_by", "done_at", "done_note"])
     audit_log(actor=actor, action="care.commitment.done", target=c, rule="A18.1")
     return c
+
+
+# --- A14.2 gift photos ----------------------------------------------------------------------------------------
+
+def check_gift_photo(upload) -> None:
+    """A14.2 (issue 12 §3): a gift photo is an image Pillow opens, within settings.UPLOAD_MAX_BYTES["image"];
+    anything else (a renamed program, a PDF) is refused naming the field, before anything is stored."""
+    from kam.core import uploads
+
+    uploads.check_upload(upload, kind="image", label=_("礼品照片"), field="photo")
+
+
+def gift_photo_set(*, actor: User, gift: Gift, upload) -> Gift:
+    """A14.2: add (or replace) the photo of a gift — by its giver, the account's manager or the head of sales;
+    never on a rejected gift. The file is stored 0600 under a random name and served only through the gift's
+    selector."""
+    check_gift_photo(upload)
+    with transaction.atomic():
+        g = _lock(gift)
+        if not (actor.has_role(Role.HEAD_OF_SALES) or actor.pk in (g.giver_id, g.customer.account_manager_id)):
+            raise AccessDenied(_("只有赠送人、客户经理或销售部负责人可以上传礼品照片（A14.2）。"))
+        if g.state == GiftState.REJECTED:
+            raise InvalidTransition(_("该礼品已驳回，不能再上传照片。"), field="photo", rule="A14.2")
+        replaced = bool(g.photo)
+        old_name = g.photo.name if replaced else ""
+        g.photo.save(upload.name or "photo", upload, save=False)
+        g.save(update_fields=["photo"])
+        audit_log(actor=actor, action="care.gift.photo_set", target=g, rule="A14.2",
+                  changes={"size": getattr(upload, "size", None), "replaced": replaced})
+    if old_name:
+        g.photo.storage.delete(old_name)
+    return g

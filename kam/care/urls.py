@@ -20,3 +20,15 @@ urlpatterns = [
     path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
     path("integrity/", views.integrity, name="integrity"),
 ]
+
+# A14.2: the gift photo, reports, exports and the half-yearly summary (kam.care.gift_views)
+from kam.care import gift_views  # noqa: E402
+
+urlpatterns += [
+    path("gifts/export.xlsx", gift_views.gift_export, name="gifts_export"),
+    path("gifts/summary/", gift_views.gift_summary, name="gift_summary"),
+    path("gifts/reports/<slug:which>/", gift_views.gift_report, name="gift_report"),
+    path("gifts/reports/<slug:which>/export.xlsx", gift_views.gift_report_export, name="gift_report_export"),
+    path("gifts/<int:pk>/photo/", gift_views.gift_photo, name="gift_photo"),
+    path("gifts/<int:pk>/photo/set/", gift_views.gift_photo_set, name="gift_photo_set"),
+]

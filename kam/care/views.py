@@ -55,7 +55,8 @@ def gift_new(request):
     recipients = Contact.objects.filter(customer=customer, anonymised_at__isnull=True).order_by(
         "-is_decision_maker", "name", "id")
     initial = {"occasion": request.GET["occasion"][:100]} if request.GET.get("occasion") else {}
-    form = forms.GiftForm(request.POST if request.method == "POST" else None, recipients=recipients, initial=initial)
+    form = forms.GiftForm(request.POST if request.method == "POST" else None,
+                          request.FILES if request.method == "POST" else None, recipients=recipients, initial=initial)
     if request.method == "POST":
         if submit(form, lambda d: services.gift_register(actor=request.user, customer=customer, **d)):
             gift = form.result
@@ -81,7 +82,8 @@ def gift_new(request):
 
 def _gift_page(request, gift: Gift, *, action: str = "", form: ActionForm | None = None):
     user = request.user
-    action_forms: dict[str, ActionForm] = {"decide": forms.DecideForm(), "given": forms.GivenForm()}
+    action_forms: dict[str, ActionForm] = {"decide": forms.DecideForm(), "given": forms.GivenForm(),
+                                           "photo": forms.GiftPhotoForm()}
     if form is not None:
         action_forms[action] = form
     may_decide = (gift.state == GiftState.AWAITING_APPROVAL and user.has_role(services.approver_role(gift))
@@ -92,7 +94,9 @@ def _gift_page(request, gift: Gift, *, action: str = "", form: ActionForm | None
         "gift": gift, "forms": action_forms, "refused": form, "may_decide": may_decide, "may_give": may_give,
         "approver": Role(services.approver_role(gift)).label,
         "year_total": services.year_total(recipient=gift.recipient, year=gift.year), "limits": _limits(),
-        "refusals": list(gift.refusals.select_related("actor")) if user.has_role(*selectors.REFUSAL_ROLES) else []},
+        "refusals": list(gift.refusals.select_related("actor")) if user.has_role(*selectors.REFUSAL_ROLES) else [],
+        "may_photo": gift.state != GiftState.REJECTED and (
+            user.has_role(Role.HEAD_OF_SALES) or user.pk in (gift.giver_id, gift.customer.account_manager_id))},
         status=form.status_code if form is not None else 200)
 
 

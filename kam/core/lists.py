@@ -143,6 +143,13 @@ class ListState:
         return q.urlencode()
 
     @property
+    def hidden_filters(self) -> list[tuple[Filter, str, str]]:
+        """Filters set by a link (input_type "hidden", e.g. one account of a report): (filter, value, the query
+        without it) — shown as a removable tag."""
+        return [(f, v, self.query_without(f.key, PAGE)) for f, v in self.filters
+                if f.input_type == "hidden" and v is not None]
+
+    @property
     def query_to_save(self) -> str:
         return self.query_without(PAGE, VIEW, "col", "apply_cols")
 
