@@ -414,7 +414,7 @@ def gift_photo_set(*, actor: User, gift: Gift, upload) -> Gift:
         old_name = g.photo.name if replaced else ""
         g.photo.save(upload.name or "photo", upload, save=False)
         g.save(update_fields=["photo"])
-        audit_log(actor=actor, action="care.gift.photo_set", target=g, rule="A14.2",
+        audit_log(actor=actor, action="care.gift.photo_added", target=g, rule="A14.2",
                   changes={"size": getattr(upload, "size", None), "replaced": replaced})
     if old_name:
         g.photo.storage.delete(old_name)

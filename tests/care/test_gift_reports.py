@@ -231,6 +231,6 @@ def test_a142_a_renamed_exe_is_refused_as_the_gift_photo_with_the_field_named(us
     assert "已保存礼品照片" in ok.content.decode()
     g.refresh_from_db()
     assert g.photo
-    assert AuditEvent.objects.filter(action="care.gift.photo_set", target_id=str(g.pk), rule="A14.2").exists()
+    assert AuditEvent.objects.filter(action="care.gift.photo_added", target_id=str(g.pk), rule="A14.2").exists()
     client.force_login(users.am2)
     assert client.post(f"/care/gifts/{g.pk}/photo/set/", {"photo": png()}).status_code == 404
