@@ -148,3 +148,187 @@ class OccasionOut(Schema):
 @paginate(Page50)
 def occasion_list(request: HttpRequest):
     return selectors.occasions_listed(user=request.user).order_by("due_at", "id")
+
+
+# --- A14.2 gift reports and the half-yearly compliance summary (read-only; kam.care.gift_reports) -------------
+
+from enum import Enum  # noqa: E402
+
+from django.utils.translation import gettext as _  # noqa: E402
+
+from kam.care import gift_reports  # noqa: E402
+from kam.care.models import RefusalReason  # noqa: E402
+from kam.core.errors import AccessDenied  # noqa: E402
+
+
+class GiftReportSort(str, Enum):
+    TOTAL = "-total"
+    COUNT = "-n"
+    LEFT = "left"
+
+
+class RecipientReportOut(Schema):
+    recipient_id: int
+    recipient_name: str = Field(validation_alias="recipient__name")
+    customer_id: int
+    customer_name: str = Field(validation_alias="customer__name")
+    year: int
+    n: int = Field(description="计入累计的礼品数（不含已驳回）")
+    total: Decimal = Field(description="已登记总价值（元，不含已驳回）")
+    given: Decimal = Field(description="已赠送价值（元）")
+    limit: Decimal = Field(description="每人每年上限（元，现行政策）")
+    left: Decimal = Field(description="还可登记（元）；为负数表示已超过现行上限")
+    awaiting: int
+    rejected: int
+
+
+class AccountReportOut(Schema):
+    customer_id: int
+    customer_name: str = Field(validation_alias="customer__name")
+    n: int
+    recipients: int
+    total: Decimal
+    given: Decimal
+    awaiting: int
+    rejected: int
+
+
+class GiverReportOut(Schema):
+    giver_id: int
+    giver_name: str
+    n: int
+    accounts: int
+    total: Decimal
+    given: Decimal
+    awaiting: int
+    rejected: int
+
+    @staticmethod
+    def resolve_giver_name(obj) -> str:
+        return gift_reports._name(obj, "giver")
+
+
+def _report_rows(request: HttpRequest, qs, *, year: int | None, customer_id: int | None, sort: GiftReportSort,
+                 tiebreak: str):
+    if not selectors.may_see_gifts(request.user):
+        raise AccessDenied(_("只有客户经理、销售部负责人和管理层可以查看礼品报表（A14.2）。"), rule="A14.2")
+    if customer_id is not None:
+        gift_reports.account_in_scope(user=request.user, raw=str(customer_id))
+        qs = qs.filter(customer_id=customer_id)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by(sort.value, tiebreak)
+
+
+YEAR = Field(ge=2000, le=2100, description="计入年度；不填为全部年度")
+CUSTOMER = Field(ge=1, description="只看某一客户（须在本人可见范围内，否则 404）")
+
+
+@router.get("/gift-reports/recipients", response=list[RecipientReportOut],
+            summary="礼品报表：按受礼人和年度（累计与每人每年上限，A14.2）")
+@paginate(Page50)
+def gift_report_recipients(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
+                           customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+                           sort: GiftReportSort = GiftReportSort.TOTAL):
+    limit = gift_reports.Limits.of(gift_reports_policy())
+    return _report_rows(request, gift_reports.by_recipient(user=request.user, limit=limit.per_recipient_year),
+                        year=year, customer_id=customer_id, sort=sort, tiebreak="recipient_id")
+
+
+@router.get("/gift-reports/accounts", response=list[AccountReportOut], summary="礼品报表：按客户（A14.2）")
+@paginate(Page50)
+def gift_report_accounts(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
+                         customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+                         sort: GiftReportSort = GiftReportSort.TOTAL):
+    if sort == GiftReportSort.LEFT:
+        sort = GiftReportSort.TOTAL
+    return _report_rows(request, gift_reports.by_account(user=request.user), year=year, customer_id=customer_id,
+                        sort=sort, tiebreak="customer_id")
+
+
+@router.get("/gift-reports/givers", response=list[GiverReportOut], summary="礼品报表：按赠送人（A14.2）")
+@paginate(Page50)
+def gift_report_givers(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
+                       customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+                       sort: GiftReportSort = GiftReportSort.TOTAL):
+    if sort == GiftReportSort.LEFT:
+        sort = GiftReportSort.TOTAL
+    return _report_rows(request, gift_reports.by_giver(user=request.user), year=year, customer_id=customer_id,
+                        sort=sort, tiebreak="giver_id")
+
+
+def gift_reports_policy():
+    from django.utils import timezone
+
+    from kam.policy.selectors import policy_in_force
+
+    return policy_in_force(at=timezone.now())
+
+
+class ApprovalFigure(str, Enum):
+    APPROVED = "approved"
+    RETURNED = "returned"
+    AWAITING = "awaiting"
+
+
+class BandOut(Schema):
+    label: str
+    above: Decimal | None = Field(description="下限（不含）；空为无下限")
+    up_to: Decimal | None = Field(description="上限（含）；空为无上限")
+    n: int
+    total: Decimal
+
+
+class RefusalFigureOut(Schema):
+    reason: RefusalReason = Field(description=meanings(RefusalReason))
+    label: str
+    n: int
+
+
+class ApprovalFigureOut(Schema):
+    kind: ApprovalFigure = Field(description="approved = 已批准；returned = 已驳回；awaiting = 待审批")
+    label: str
+    n: int
+
+
+class RankOut(Schema):
+    id: int
+    name: str
+    n: int
+    total: Decimal
+
+
+class GiftSummaryOut(Schema):
+    half: str = Field(description="半年度，如 2026H2（H1 = 1–6 月，H2 = 7–12 月）")
+    label: str
+    n: int
+    total: Decimal
+    bands: list[BandOut]
+    refusals: list[RefusalFigureOut]
+    approvals: list[ApprovalFigureOut]
+    accounts: list[RankOut] = Field(description="礼品最多的客户（前 10）")
+    givers: list[RankOut] = Field(description="赠送最多的员工（前 10）")
+
+
+@router.get("/gift-reports/summary", response=GiftSummaryOut,
+            summary="礼品半年度合规汇总（管理层、销售部负责人；A3、A14.2）")
+def gift_summary(request: HttpRequest,
+                 half: Annotated[str | None, EmptyIsNone, Field(pattern=r"^\d{4}H[12]$",
+                                                                description="半年度，如 2026H2；不填为本半年度")] = None):
+    from kam.users.models import Role
+
+    if not request.user.has_role(Role.HEAD_OF_SALES, Role.MANAGEMENT):
+        raise AccessDenied(_("只有管理层和销售部负责人可以查看礼品合规汇总（A3）。"), rule="A3")
+    chosen = gift_reports.Half.parse(half) or gift_reports.Half.parse(gift_reports.half_choices(1)[0][0])
+    assert chosen is not None
+    data = gift_reports.compliance_summary(user=request.user, half=chosen,
+                                           limits=gift_reports.Limits.of(gift_reports_policy()))
+    return {"half": chosen.key, "label": chosen.label, "n": data["n"], "total": data["total"],
+            "bands": [{"label": b["band"].label, "above": b["band"].low, "up_to": b["band"].high, "n": b["n"],
+                       "total": b["total"]} for b in data["bands"]],
+            "refusals": [{"reason": r["reason"], "label": str(r["label"]), "n": r["n"]} for r in data["refusals"]],
+            "approvals": [{"kind": k, "label": str(label), "n": n} for k, label, n, _link in data["approvals"]],
+            "accounts": [{"id": a["customer_id"], "name": a["customer__name"], "n": a["n"], "total": a["total"]}
+                         for a in data["accounts"]],
+            "givers": [{"id": g["giver_id"], "name": g["name"], "n": g["n"], "total": g["total"]}
+                       for g in data["givers"]]}

@@ -234,3 +234,41 @@ def test_a142_a_renamed_exe_is_refused_as_the_gift_photo_with_the_field_named(us
     assert AuditEvent.objects.filter(action="care.gift.photo_added", target_id=str(g.pk), rule="A14.2").exists()
     client.force_login(users.am2)
     assert client.post(f"/care/gifts/{g.pk}/photo/set/", {"photo": png()}).status_code == 404
+
+
+# --- the API -----------------------------------------------------------------------------------------------------
+
+def test_a142_report_api_is_scoped_paged_and_read_only(users, account, client, register):
+    client.force_login(users.am1)
+    rows = client.get("/api/care/gift-reports/accounts").json()
+    assert rows["count"] == 1 and rows["items"][0]["customer_name"] == "华美酒店"
+    assert rows["items"][0]["total"] in ("530.00", 530.0, "530")
+    recipients = client.get("/api/care/gift-reports/recipients?year=2026").json()["items"]
+    assert {r["recipient_name"] for r in recipients} == {"林董", "王经理"}
+    boss = next(r for r in recipients if r["recipient_name"] == "林董")
+    assert Decimal(str(boss["left"])) == Decimal("1550.00")
+    assert client.get(f"/api/care/gift-reports/givers?customer_id={account.other.pk}").status_code == 404
+    assert client.get("/api/care/gift-reports/summary").status_code == 403
+    assert client.post("/api/care/gift-reports/accounts", {}, content_type="application/json").status_code == 405
+    client.force_login(users.svc)
+    assert client.get("/api/care/gift-reports/accounts").status_code == 403
+    client.force_login(users.mgmt)
+    summary = client.get("/api/care/gift-reports/summary?half=2026H2").json()
+    assert summary["half"] == "2026H2" and summary["n"] == 4
+    assert {r["reason"] for r in summary["refusals"]} == {"category", "word", "per_gift", "per_year"}
+    assert [a["kind"] for a in summary["approvals"]] == ["approved", "returned", "awaiting"]
+    assert client.get("/api/care/gift-reports/summary?half=2026H3").status_code == 422
+    schema = client.get("/api/openapi.json").json()
+    text = str(schema)
+    assert "/api/care/gift-reports/summary" in schema["paths"] and "per_gift" in text
+
+
+def test_a142_report_api_query_count_is_bounded(users, account, client, register):
+    client.force_login(users.head)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/care/gift-reports/recipients")
+    for i in range(10):
+        gift(users, account, "10.00", item=f"茶叶{i}", recipient=account.buyer)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/care/gift-reports/recipients")
+    assert len(many.captured_queries) == len(few.captured_queries)
