@@ -152,7 +152,7 @@ def occasion_list(request: HttpRequest):
 
 # --- A14.2 gift reports and the half-yearly compliance summary (read-only; kam.care.gift_reports) -------------
 
-from enum import Enum  # noqa: E402
+from enum import StrEnum  # noqa: E402
 
 from django.utils.translation import gettext as _  # noqa: E402
 
@@ -161,7 +161,7 @@ from kam.care.models import RefusalReason  # noqa: E402
 from kam.core.errors import AccessDenied  # noqa: E402
 
 
-class GiftReportSort(str, Enum):
+class GiftReportSort(StrEnum):
     TOTAL = "-total"
     COUNT = "-n"
     LEFT = "left"
@@ -265,7 +265,7 @@ def gift_reports_policy():
     return policy_in_force(at=timezone.now())
 
 
-class ApprovalFigure(str, Enum):
+class ApprovalFigure(StrEnum):
     APPROVED = "approved"
     RETURNED = "returned"
     AWAITING = "awaiting"

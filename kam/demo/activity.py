@@ -237,6 +237,8 @@ def care_demo(chosen, today: dt.date) -> int:
     boss_a, buyer_a = people[a.pk][0], people[a.pk][1]
     plain = give(a, buyer_a, "地方特产礼盒（广式月饼）", "168.00", category="food")
     cs.gift_mark_given(actor=a.account_manager, gift=plain, given_on=today)
+    cs.gift_photo_set(actor=a.account_manager, gift=plain, upload=_gift_photo())  # A14.2: the optional photo
+    give(a, buyer_a, "定制台历（客户标志）", "200.00", category="custom")  # exactly at the threshold: no approval
     give(a, boss_a, "定制红木笔筒（刻客户标志）", "480.00", category="craft")  # waits for the head of sales
     rejected = give(b, people[b.pk][0], "高档茶叶礼盒", "260.00", category="tea", quantity=1)
     cs.gift_decide(actor=head, gift=rejected, approve=False, note="同一节日已登记过其他礼品，请二选一")
@@ -261,6 +263,23 @@ def care_demo(chosen, today: dt.date) -> int:
     from kam.care.models import Gift
 
     return Gift.objects.count()
+
+
+def _gift_photo():
+    """A small generated picture of a gift box (no file shipped with the demo)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (320, 240), (250, 245, 235))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((90, 90, 230, 200), fill=(190, 30, 45))
+    draw.rectangle((150, 90, 170, 200), fill=(240, 200, 80))
+    draw.rectangle((90, 135, 230, 150), fill=(240, 200, 80))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=80)
+    return SimpleUploadedFile("gift.jpg", buf.getvalue(), content_type="image/jpeg")
 
 
 def occasions_demo(chosen, today: dt.date, people: dict) -> None:

@@ -99,6 +99,9 @@ def test_load_demo_builds_the_dataset_once():
     assert set(Gift.objects.values_list("state", flat=True)) >= {"given", "awaiting", "rejected", "approved"}
     assert GiftRefusal.objects.filter(item__contains="购物卡", reason="word").exists()
     assert GiftRefusal.objects.filter(reason="per_gift").exists()
+    assert Gift.objects.exclude(photo="").filter(state="given").exists()  # A14.2: one with its photo
+    assert Gift.objects.filter(total_value=200, needs_approval=False).exists()  # at the threshold: no approval
+    assert Gift.objects.filter(total_value=500, needs_approval=True).exists()  # at the per-gift maximum
     # occasions (A14.1) in the coming days on am1's day: a lunar birthday among them, one already greeted
     from kam.care.models import CareAction
     from kam.obligations.models import StoredObligation

@@ -92,7 +92,7 @@ def concrete(route: str, ids: dict, user: str, customer: int) -> list[str]:
                  ("care/commitments/", ids["commitment"]),
                  ("account/tokens/", ids["token"].get(user, 1)), ("admin/", customer)]
     pk = next((v for p, v in by_prefix if route.startswith(p)), customer)
-    values = {"pk": pk, "contact_id": ids["contact"], "section": "basic", "kind": "customers",
+    values = {"pk": pk, "contact_id": ids["contact"], "section": "basic", "kind": "customers", "which": "accounts",
               "department": "after_sales", "token": ids["feed"], "action": "redraft", "object_id": customer,
               "app_label": "customers", "url": "x"}
     urls = []
