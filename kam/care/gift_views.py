@@ -190,5 +190,5 @@ def gift_summary(request):
     half = gift_reports.Half.parse(request.GET.get("half")) or gift_reports.Half.parse(choices[0][0])
     assert half is not None
     context = gift_reports.compliance_summary(user=request.user, half=half, limits=_limits())
-    context.update(choices=choices, limits=_limits())
+    context.update(choices=choices, limits=_limits(), sees_integrity=request.user.has_role(Role.MANAGEMENT))
     return render(request, "care/gift_summary.html", context)
