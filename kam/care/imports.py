@@ -31,6 +31,8 @@ from kam.users.models import Role, User
 
 #: the states a file may give (a rejected gift is not imported: it was never given)
 IMPORT_STATES = (GiftState.REGISTERED, GiftState.APPROVED, GiftState.GIVEN)
+#: refused rows of one file recorded as refused attempts (A3); the file's error report lists every one
+MAX_REFUSALS_RECORDED = 200
 #: the gate's field → the file's column
 GATE_COLUMN = {"category": "category", "item": "item", "total_value": "unit_value"}
 
@@ -157,6 +159,9 @@ class GiftHandler(Handler):
                               recipient=v.get("recipient") or "", year_total_before=before)
         if refusal is not None:  # A14.2: the same gate, its message naming the rule and the running total
             ctx.error(row, GATE_COLUMN.get(refusal.field, "unit_value"), refusal.message)
+            refused = ctx.cache.setdefault("refused", [])
+            if len(refused) < MAX_REFUSALS_RECORDED:
+                refused.append((row.line, v, total, refusal))
             return
         v["total_value"] = total
         v["needs_approval"] = gates.needs_approval(limits=limits, total=total)
@@ -170,6 +175,31 @@ class GiftHandler(Handler):
                 ctx.error(row, "state", _(
                     "总价值 %(total)s 超过审批门槛 %(over)s，须经%(role)s批准：请以「已登记」导入，批准后再赠送（A14.2）") % {
                     "total": gates.yuan(total), "over": gates.yuan(limits.approval_over), "role": Role(approver).label})
+
+    def check_end(self, ctx: ImportContext) -> None:
+        """A14.2, A3: the rows the gates refused are refused attempts like any other — recorded (who, what, when,
+        why, and the file's line) for management, whatever else the file holds."""
+        from django.db import transaction
+
+        from kam.audit.services import audit_log
+        from kam.care.models import GiftRefusal
+
+        refused = ctx.cache.get("refused") or []
+        if not refused:
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            for line, v, total, refusal in refused:
+                row = GiftRefusal.objects.create(
+                    at=now, actor=ctx.actor, customer_id=v.get("customer_id"), recipient_id=v.get("recipient_id"),
+                    item=v["item"][:100], category=v["category"], quantity=v["quantity"], unit_value=v["unit_value"],
+                    total_value=total, reason=refusal.reason,
+                    message=_("导入文件第 %(line)d 行：%(msg)s") % {"line": line, "msg": refusal.message},
+                    channel="import")
+                audit_log(actor=ctx.actor, action="care.gift.refused", target=row, rule="A14.2",
+                          changes={"customer": v.get("customer_id"), "recipient": v.get("recipient_id"),
+                                   "item": v["item"], "category": v["category"], "total": total,
+                                   "reason": refusal.reason, "line": line})
 
     def apply(self, rows: list[Row], ctx: ImportContext) -> None:
         from kam.approvals.services import approval_request

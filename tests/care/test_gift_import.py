@@ -12,7 +12,7 @@ import pytest
 from kam.approvals.models import Approval
 from kam.audit.models import AuditEvent
 from kam.care import services
-from kam.care.models import Gift, GiftState
+from kam.care.models import Gift, GiftRefusal, GiftState
 from tests.exchange.helpers import run, xlsx_upload
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,11 @@ def test_a142_import_refuses_cash_equivalents_and_a_gift_over_500(users, account
     assert "超市购物卡" in text and "购物卡" in text and "「现金/礼金」属于现金" in text
     assert "¥500.01" in text and "客户经理只能向自己负责的客户赠送礼品" in text
     assert result.error_count == 4
+    # A3: the refused rows are refused attempts, recorded for management with the file's line
+    refusals = GiftRefusal.objects.filter(channel="import").order_by("id")
+    assert [r.reason for r in refusals] == ["word", "category", "per_gift"]
+    assert refusals[0].actor == users.head and refusals[0].message.startswith("导入文件第 2 行")
+    assert AuditEvent.objects.filter(action="care.gift.refused", rule="A14.2").count() == 3
 
 
 def test_a142_import_writes_states_approvals_and_audit(users, account):
