@@ -20,3 +20,12 @@ urlpatterns = [
     path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
     path("integrity/", views.integrity, name="integrity"),
 ]
+
+# A14.1: the company's holiday list and the monthly overview (kam.care.occasion_views)
+from kam.care import occasion_views  # noqa: E402
+
+urlpatterns += [
+    path("holidays/", occasion_views.holiday_list, name="holidays"),
+    path("holidays/<int:pk>/", occasion_views.holiday_edit, name="holiday"),
+    path("occasions/month/", occasion_views.occasion_month, name="occasion_month"),
+]
