@@ -3,6 +3,7 @@ overview's rows (computed occasions, sorted and paged by the shared component th
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
 from kam.care.models import HolidayCalendar
@@ -47,6 +48,19 @@ def _text(rows, value):
     return type(rows)(r for r in rows if value in r.customer_name)
 
 
+def _done(r) -> str:
+    """What was done, in a few words: the greeting's channel, the gift, or the reason for no action."""
+    a = r.action
+    if a is None:
+        return ""
+    who = f"{a.by} {timezone.localtime(a.at):%m-%d}"
+    if a.kind == "greeting":
+        return f"{a.get_channel_display()} · {who}"
+    if a.kind == "gift":
+        return f"{a.gift.item if a.gift_id else ''} · {who}"
+    return f"{a.reason} · {who}"
+
+
 def month_spec(managers: list[tuple[str, str]]) -> ListSpec:
     """A14.1: the month's occasions of every key account with what was done, by day."""
     states = dict(MONTH_STATES)
@@ -59,6 +73,7 @@ def month_spec(managers: list[tuple[str, str]]) -> ListSpec:
                  Column("customer", _l("客户"), order_by="customer_name", value=lambda r: r.customer_name),
                  Column("manager", _l("客户经理"), order_by="manager_name", value=lambda r: r.manager_name or "—"),
                  Column("state", _l("关怀"), order_by="state", value=lambda r: states.get(r.state, "")),
+                 Column("done", _l("关怀说明"), value=_done),
                  Column("customs", _l("礼仪与忌讳"), value=lambda r: r.customs, default=False)],
         filters=[Filter("month", _l("月份"), lambda rows, v: rows, placeholder="2026-12"),  # read by the view
                  Filter("manager", _l("客户经理"), _rows_filter("manager_id"), choices=managers),

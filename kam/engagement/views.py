@@ -259,7 +259,9 @@ def _ics_escape(text: str) -> str:
 
 
 def ics_feed(request, token: str = ""):
-    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1).
+    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1) — and the
+    all-day entries other chapters register for this user (A14.1 occasions of their own accounts, kam.calendar.
+    entries), scoped by those chapters' selectors.
     The secret comes in the URL (calendar apps), or — kept out of every logged URL — in an
     `Authorization: Bearer <token>` header (GET /engagement/calendar/feed.ics)."""
     scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")

@@ -196,7 +196,7 @@ def test_a141_monthly_overview_counts_equal_the_records(users, world, client, fr
         page = client.get("/care/occasions/month/?month=2026-09").content.decode()
     done = CareAction.objects.filter(occasion_on__gte=dt.date(2026, 9, 1), occasion_on__lte=dt.date(2026, 9, 30))
     assert f'id="month-done">{done.count()}<' in page
-    assert "生日快乐" not in page  # the overview counts; the texts stay on the occasion
+    assert "对方出差" in page  # no action: its reason shown
     rows = client.get("/care/occasions/month/?month=2026-09&state=greeting").content.decode()
     assert "林董生日" in rows and "陈总生日" not in rows
     mine = client.get(f"/care/occasions/month/?month=2026-09&manager={users.am2.pk}").content.decode()
@@ -213,3 +213,32 @@ def test_a141_monthly_overview_counts_equal_the_records(users, world, client, fr
     assert "客户9" in page
     client.force_login(users.mgmt)
     assert client.get("/care/occasions/month/?month=2027-02").content.decode().count("春节") >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a141_migration_encrypts_existing_plaintext_birthdays_then_drops_the_columns():
+    """Migration 0008 encrypts the plaintext birthday columns into `birthday`; 0009 drops them."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("customers", "0007_merge_0004_upload_validators_0006_trigram_indexes")]
+    after = [("customers", "0009_drop_plaintext_birthday")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    customer = old.get_model("customers", "Customer").objects.create(name="旧客户", credit_code="91440604MA4UJ5XK1N")
+    Contact = old.get_model("customers", "Contact")
+    lunar = Contact.objects.create(customer=customer, name="老林", birthday_kind="lunar", birthday_month=4,
+                                   birthday_day=12, birthday_leap_month=True)
+    none = Contact.objects.create(customer=customer, name="前台")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    from kam.customers.models import Contact as Current
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT birthday FROM customers_contact WHERE id = %s", [lunar.pk])
+        (raw,) = cursor.fetchone()
+    assert raw.startswith("gAAAAA") and "lunar" not in raw
+    migrated = Current.objects.get(pk=lunar.pk)
+    assert (migrated.birthday_kind, migrated.birthday_month, migrated.birthday_day, migrated.birthday_leap_month) == (
+        "lunar", 4, 12, True)
+    assert Current.objects.get(pk=none.pk).birthday == ""

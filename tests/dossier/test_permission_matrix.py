@@ -79,7 +79,8 @@ def world(users, customer_factory):
                                      department="finance")  # A18.1: waits for finance
     from kam.care.models import CompanyHoliday
 
-    holiday = CompanyHoliday.objects.order_by("id").first()  # A14.1: the company's list (data migration)
+    holiday, _new = CompanyHoliday.objects.get_or_create(  # A14.1: the company's list (the data migration's)
+        name="元旦", defaults={"calendar": "solar", "month": 1, "day": 1})
     ids = {"customer": a.pk, "other_customer": b.pk, "contact": dm.pk, "visit": visit.pk, "ticket": ticket.pk,
            "holiday": holiday.pk,
            "request": req.pk, "review": review.pk, "run": run.pk, "feed": feed, "gift": gift.pk,
