@@ -38,10 +38,23 @@ class OccasionRow:
     customs: str = ""
     action: object | None = None  # the CareAction recorded
     state: str = "open"  # open | missed | greeting | gift | none
+    linked: bool = False  # its page exists: listed now (reminder lead) or in the recording window
 
     @property
     def url(self) -> str:
-        return f"/care/occasions/{self.customer_id}/{self.key}/"
+        return f"/care/occasions/{self.customer_id}/{self.key}/" if self.linked else ""
+
+
+def page_window(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The days whose occasions have a page (kam.care.services.occasion_find): listed `care.remind_days_before`
+    days ahead, a care action recorded up to two months after."""
+    from kam.care.services import ACTION_LOOKBACK_DAYS
+    from kam.policy.selectors import policy_in_force
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    lead = int(policy_in_force(at=now)["care.remind_days_before"])
+    return today - dt.timedelta(days=ACTION_LOOKBACK_DAYS), today + dt.timedelta(days=lead)
 
 
 class Rows(list):
@@ -114,9 +127,11 @@ def occasions_for(*, user: User, first: dt.date, last: dt.date, everyone: bool =
             rows.append(row)
         row.action, row.state = a, a.kind
     today = timezone.localdate()
+    open_from, open_to = page_window()
     for r in rows:
         if r.action is None:
             r.state = "missed" if r.on < today else "open"
+        r.linked = open_from <= r.on <= open_to
     notes = customs_of(customer_ids=ids, contact_ids=[r.contact_id for r in rows])
     for r in rows:
         r.customs = customs_line(notes[0].get(r.customer_id, ""), notes[1].get(r.contact_id or 0, ""))
