@@ -27,5 +27,5 @@ from kam.care import occasion_views  # noqa: E402
 urlpatterns += [
     path("holidays/", occasion_views.holiday_list, name="holidays"),
     path("holidays/<int:pk>/", occasion_views.holiday_edit, name="holiday"),
-    path("occasions/month/", occasion_views.occasion_month, name="occasion_month"),
+    path("occasion-month/", occasion_views.occasion_month, name="occasion_month"),
 ]
