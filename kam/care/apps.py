@@ -36,3 +36,24 @@ class CareConfig(AppConfig):
         # A14.2, A3: the half-yearly gift compliance summary (kam.care.gift_views)
         register(NavEntry("care:gift_summary", _("礼品合规汇总"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), group="admin",
                           order=136))
+        self._ready_occasions()
+
+    def _ready_occasions(self) -> None:
+        """A14.1: the occasions on the visit calendar and its ICS feed, in the daily digest and beside "my day"'s
+        rows; the holiday list and the monthly overview in the navigation."""
+        from django.utils.translation import gettext_lazy as _
+
+        from kam.calendar.entries import register_provider
+        from kam.care.occasion_selectors import calendar_entries, digest_lines, obligation_notes
+        from kam.core.navigation import NavEntry, register
+        from kam.obligations.contributions import DigestSection, register_digest_section, register_notes
+        from kam.users.models import Role
+
+        register_provider("care.occasions", calendar_entries)
+        register_notes("A14.1", obligation_notes)
+        register_digest_section(DigestSection("care.occasions", "近期重要日子（A14.1）", digest_lines,
+                                              replaces_rules=("A14.1",)))
+        register(NavEntry("care:occasion_month", _("节日关怀月览"), (Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="customers", order=69),
+                 NavEntry("care:holidays", _("公司节日"), (Role.HEAD_OF_SALES, Role.ADMINISTRATOR, Role.MANAGEMENT),
+                          group="admin", order=136))

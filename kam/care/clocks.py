@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from kam.care.occasions import Birthday, CustomOccasion, festivals, occasions_between
+from kam.care.occasion_facts import active_holidays, decision_makers_birthdays
+from kam.care.occasions import (
+    Birthday,
+    CustomOccasion,
+    Holiday,
+    company_holidays,
+    festivals,
+    occasions_between,
+)
 from kam.obligations.engine import ClockRule, EvalContext, Obligation, clock_state, judge_each, register
 from kam.obligations.kit import key_accounts, restrict
 from kam.users.models import Role
@@ -33,6 +41,7 @@ class OccasionLoad:
     first: dt.date  # the earliest occasion day judged (the engine's window)
     accounts: list[AccountFacts]
     done: dict[tuple[int, str], dt.datetime] = field(default_factory=dict)  # (customer, key) → care action
+    holidays: list[Holiday] = field(default_factory=list)  # the company's holiday list in force
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -44,8 +53,8 @@ class OccasionRule(ClockRule):
 
     id = "A14.1"
     title = "节日与重要日子关怀"
-    #: care actions and added occasions (this app reflects A14.1 by name); founding dates and decision makers'
-    #: birthdays are dossier edits
+    #: care actions, added occasions and the holiday list (this app reflects A14.1 by name); founding dates and
+    #: decision makers' birthdays are dossier edits
     depends_on = frozenset({"occasion", "dossier"})
 
     def load(self, ctx: EvalContext) -> OccasionLoad:
@@ -67,13 +76,8 @@ class OccasionRule(ClockRule):
         custom: dict[int, list[CustomOccasion]] = {}
         done: dict[tuple[int, str], dt.datetime] = {}
         if accounts:
-            for c in restrict(Contact.objects.filter(is_decision_maker=True, anonymised_at__isnull=True)
-                              .exclude(birthday_kind="").exclude(birthday_month=None).exclude(birthday_day=None),
-                              ctx, accounts).values("id", "customer_id", "name", "birthday_kind", "birthday_month",
-                                                    "birthday_day", "birthday_leap_month"):
-                people.setdefault(c["customer_id"], []).append(Birthday(
-                    c["id"], c["name"], c["birthday_kind"], c["birthday_month"], c["birthday_day"],
-                    c["birthday_leap_month"]))
+            # birthdays are stored encrypted: decrypted in memory, never filtered on (A14.1)
+            people = decision_makers_birthdays(restrict(Contact.objects.all(), ctx, accounts))
             for o in restrict(AddedOccasion.objects.filter(ended_at__isnull=True), ctx, accounts).values(
                     "id", "customer_id", "title", "on", "yearly", "contact_id"):
                 custom.setdefault(o["customer_id"], []).append(CustomOccasion(o["id"], o["title"], o["on"],
@@ -81,17 +85,18 @@ class OccasionRule(ClockRule):
             for a in restrict(CareAction.objects.filter(occasion_on__gte=first), ctx, accounts).values(
                     "customer_id", "key", "at"):
                 done[(a["customer_id"], a["key"])] = a["at"]
+        holidays = active_holidays()
         return OccasionLoad(first, [
             AccountFacts(cid, a.name, a.manager_id, a.tier_at(ctx.now), founded.get(cid),
                          tuple(people.get(cid, ())), tuple(custom.get(cid, ())))
-            for cid, a in accounts.items()], done)
+            for cid, a in accounts.items()], done, holidays)
 
     def evaluate(self, facts: OccasionLoad, *, timeline, now: dt.datetime) -> list[Obligation]:
         policy = timeline.at(now)
         lead = int(policy["care.remind_days_before"])
         last = timezone.localtime(now).date() + dt.timedelta(days=lead)
         first = min(facts.first, last)
-        holidays = festivals(first, last)
+        holidays = festivals(first, last) + company_holidays(facts.holidays, first, last)
         return judge_each(self, facts.accounts,
                           lambda a: self.judge_account(a, facts, holidays, first, last, lead, policy, now),
                           lambda a: ("customer", a.customer_id, a.customer_id, a.name), now=now)

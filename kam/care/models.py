@@ -272,3 +272,35 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id}"
+
+
+# --- A14.1 the company's holiday list -------------------------------------------------------------------------
+
+class HolidayCalendar(models.TextChoices):
+    SOLAR = "solar", _("公历")
+    LUNAR = "lunar", _("农历")
+
+
+class CompanyHoliday(models.Model):
+    """A holiday the company lists besides Spring Festival and Mid-Autumn (A14.1): 元旦, 端午 (农历五月初五),
+    国庆, 教师节 … on a solar or a lunar month and day. Company data kept by the head of sales or the
+    administrator (not a policy setting); each active holiday is an occasion of every key account. Never deleted:
+    a holiday no longer observed is made inactive."""
+
+    name = models.CharField(_("节日名称"), max_length=30, unique=True)
+    calendar = models.CharField(_("历法"), max_length=5, choices=HolidayCalendar.choices,
+                                default=HolidayCalendar.SOLAR)
+    month = models.PositiveSmallIntegerField(_("月"))
+    day = models.PositiveSmallIntegerField(_("日"))
+    active = models.BooleanField(_("启用"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("最后修改人"))
+    updated_at = models.DateTimeField(_("最后修改时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["calendar", "month", "day", "id"]
+        verbose_name = _("公司节日")
+        verbose_name_plural = _("公司节日")
+
+    def __str__(self) -> str:
+        return self.name

@@ -39,6 +39,17 @@ class Birthday:
 
 
 @dataclass(frozen=True)
+class Holiday:
+    """A holiday of the company's list (kam.care.models.CompanyHoliday): a solar or lunar month and day."""
+
+    id: int
+    name: str
+    kind: str  # solar | lunar
+    month: int
+    day: int
+
+
+@dataclass(frozen=True)
 class CustomOccasion:
     id: int
     title: str
@@ -74,6 +85,20 @@ def festivals(first: dt.date, last: dt.date) -> list[Occasion]:
                 out.append(Occasion(f"{name}-0-{day:%Y%m%d}", "festival", day,
                                     "春节" if name == "spring" else "中秋节"))
     return sorted(out, key=lambda o: o.on)
+
+
+def company_holidays(holidays: Iterable[Holiday], first: dt.date, last: dt.date) -> list[Occasion]:
+    """A14.1: the other holidays the company lists (元旦, 端午 on 农历五月初五, 国庆 …) falling in [first, last]."""
+    out = []
+    for h in holidays:
+        if h.kind == "lunar":
+            def next_on(after, h=h):
+                return _lunar_next(h.month, h.day, False, after)
+        else:
+            def next_on(after, h=h):
+                return next_solar_anniversary(h.month, h.day, after)
+        out += [Occasion(f"hol-{h.id}-{day:%Y%m%d}", "festival", day, h.name) for day in _yearly(next_on, first, last)]
+    return sorted(out, key=lambda o: (o.on, o.key))
 
 
 def anniversaries(founded_on: dt.date | None, first: dt.date, last: dt.date) -> list[Occasion]:
@@ -115,10 +140,12 @@ def customs(c: CustomOccasion, first: dt.date, last: dt.date) -> list[Occasion]:
 
 def occasions_between(first: dt.date, last: dt.date, *, founded_on: dt.date | None = None,
                       people: Iterable[Birthday] = (), custom: Iterable[CustomOccasion] = (),
-                      festival_days: list[Occasion] | None = None) -> list[Occasion]:
-    """Every occasion of one account in [first, last], by day (`festival_days`: the festivals, computed once for
-    all accounts)."""
-    out = list(festival_days if festival_days is not None else festivals(first, last))
+                      festival_days: list[Occasion] | None = None, holidays: Iterable[Holiday] = ()
+                      ) -> list[Occasion]:
+    """Every occasion of one account in [first, last], by day (`festival_days`: the festivals and the company's
+    holidays, computed once for all accounts; else Spring Festival, Mid-Autumn and `holidays`)."""
+    out = list(festival_days if festival_days is not None
+               else festivals(first, last) + company_holidays(holidays, first, last))
     out += anniversaries(founded_on, first, last)
     for b in people:
         out += birthdays(b, first, last)

@@ -85,16 +85,14 @@ def account_occasions(*, customer: Customer, first, last) -> list:
     """Every occasion of one account with its day in [first, last] (three small queries): festivals, its
     anniversary, its decision makers' birthdays, the occasions its manager added."""
     from kam.care.models import AddedOccasion
-    from kam.care.occasions import Birthday, CustomOccasion, occasions_between
+    from kam.care.occasion_facts import active_holidays, decision_makers_birthdays
+    from kam.care.occasions import CustomOccasion, occasions_between
 
-    people = [Birthday(c["id"], c["name"], c["birthday_kind"], c["birthday_month"], c["birthday_day"],
-                       c["birthday_leap_month"])
-              for c in Contact.objects.filter(customer=customer, is_decision_maker=True, anonymised_at__isnull=True)
-              .exclude(birthday_kind="").exclude(birthday_month=None).exclude(birthday_day=None)
-              .values("id", "name", "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month")]
+    people = decision_makers_birthdays(Contact.objects.filter(customer=customer)).get(customer.pk, [])
     custom = [CustomOccasion(o.pk, o.title, o.on, o.yearly, o.contact_id)
               for o in AddedOccasion.objects.filter(customer=customer, ended_at__isnull=True)]
-    return occasions_between(first, last, founded_on=customer.founded_on, people=people, custom=custom)
+    return occasions_between(first, last, founded_on=customer.founded_on, people=people, custom=custom,
+                             holidays=active_holidays())
 
 
 def may_see_occasions(user: User) -> bool:

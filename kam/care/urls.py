@@ -32,3 +32,12 @@ urlpatterns += [
     path("gifts/<int:pk>/photo/", gift_views.gift_photo, name="gift_photo"),
     path("gifts/<int:pk>/photo/set/", gift_views.gift_photo_set, name="gift_photo_set"),
 ]
+
+# A14.1: the company's holiday list and the monthly overview (kam.care.occasion_views)
+from kam.care import occasion_views  # noqa: E402
+
+urlpatterns += [
+    path("holidays/", occasion_views.holiday_list, name="holidays"),
+    path("holidays/<int:pk>/", occasion_views.holiday_edit, name="holiday"),
+    path("occasion-month/", occasion_views.occasion_month, name="occasion_month"),
+]

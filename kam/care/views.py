@@ -16,11 +16,13 @@ from kam.care import forms, selectors, services
 from kam.care.gates import Limits, yuan
 from kam.care.lists import commitment_spec, gift_spec, occasion_spec, refusal_spec
 from kam.care.models import Gift, GiftState
+from kam.care.occasion_selectors import customs_for
 from kam.core.access import role_required
 from kam.core.inputs import ActionForm, submit
 from kam.core.lists import list_context
 from kam.customers.models import Contact
 from kam.customers.selectors import customer_get, customers_visible
+from kam.obligations.contributions import annotate
 from kam.policy.selectors import policy_in_force
 from kam.users.models import Role
 
@@ -77,6 +79,7 @@ def gift_new(request):
     context = {"form": form, "customer": customer, "limits": limits, "year": year,
                "totals": selectors.recipient_year_totals(user=request.user, customer=customer, year=year,
                                                          limit=limits.per_recipient_year)}
+    context["customs"] = customs_for(customer=customer)  # A14.1: the customs beside the gift form
     return render(request, "care/gift_new.html", context, status=form.status_code if form.errors else 200)
 
 
@@ -162,6 +165,7 @@ def refusal_list(request):
 def occasion_list(request):
     """A14.1: the occasions listed now and recently past, with what was done (the giver's chain only)."""
     context = list_context(request, occasion_spec(), selectors.occasions_listed(user=request.user))
+    annotate(list(context["page"]))  # A14.1: the customs beside each occasion (two queries)
     context["lead"] = int(policy_in_force(at=timezone.now())["care.remind_days_before"])
     return render(request, "care/occasion_list.html", context)
 
@@ -176,7 +180,9 @@ def _occasion_page(request, customer, occasion, *, form=None):
     form = form or forms.CareActionForm(gifts=gifts)
     days = (occasion.on - timezone.localdate()).days
     contact = Contact.objects.filter(pk=occasion.contact_id).only("name", "title").first() if occasion.contact_id else None
+    customs = customs_for(customer=customer, contact_ids=[occasion.contact_id])  # A14.1
     return render(request, "care/occasion_detail.html", {
+        "customs": customs,
         "customer": customer, "occasion": occasion, "action": action, "form": form, "may_act": may_act,
         "refused": form if bound else None, "days_left": days, "days_ago": -days, "contact": contact},
         status=form.status_code if bound else 200)

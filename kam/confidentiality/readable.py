@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 ENTITIES: dict[str, Any] = {
     "approvals.approval": _("审批"), "care.action": _("关怀"), "care.commitment": _("客户承诺"),
-    "care.gift": _("礼品"), "care.occasion": _("重要日子"), "confidentiality.field": _("字段密级"), "core.field_keys": _("字段加密密钥"),
+    "care.gift": _("礼品"), "care.holiday": _("公司节日"), "care.occasion": _("重要日子"), "confidentiality.field": _("字段密级"), "core.field_keys": _("字段加密密钥"),
     "customers.assignment": _("客户经理分配"), "customers.contact": _("联系人"), "customers.contract": _("合同"),
     "customers.customer": _("客户"), "customers.floor_price": _("底价"), "customers.search_keys": _("搜索索引"), "demands.request": _("客户需求"),
     "demo.": _("演示数据"), "dossier.license": _("资质证照"), "dossier.section": _("档案部分"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from kam.customers.birthdays import BirthdayParts
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
 from kam.customers.search import set_contact_keys, set_customer_keys
 from kam.customers.validators import credit_code_error, normalize_credit_code
@@ -220,6 +221,20 @@ register(ImportKind(
     core_columns=_customer_core_columns))
 
 
+class ContactHandler(ModelHandler):
+    """Contacts: the birthday columns are written as the one encrypted `birthday` (personal data, A14.1)."""
+
+    BIRTHDAY = ("birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month")
+
+    def _values(self, row: Row) -> dict[str, Any]:
+        values = super()._values(row)
+        v = row.values
+        if any(name in v for name in self.BIRTHDAY):
+            values["birthday"] = BirthdayParts(v.get("birthday_kind") or "", v.get("birthday_month"),
+                                               v.get("birthday_day"), bool(v.get("birthday_leap_month"))).encode()
+        return values
+
+
 def _contact_validate(row: Row, ctx: ImportContext) -> bool:
     v = row.values
     kind = v.get("birthday_kind")
@@ -259,11 +274,10 @@ register(ImportKind(
         Column("birthday_day", _l("生日日"), "Birthday day", type="int", min_value=1, max_value=31, example="15"),
         Column("birthday_leap_month", _l("闰月"), "Leap month", type="bool", example="否"),
     ],
-    handler=customer_model_handler(Contact, key=("customer", "name"),
-                         fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker",
-                                 "birthday_kind", "birthday_month", "birthday_day", "birthday_leap_month"),
-                         secret_fields=frozenset({"phone", "wechat", "email"}), validate=_contact_validate,
-                         derive=set_contact_keys),
+    handler=ContactHandler(Contact, key=("customer", "name"), refs=("customer",), resolve=check_customer_refs,
+                           fields=("customer", "name", "title", "phone", "wechat", "email", "is_decision_maker"),
+                           secret_fields=frozenset({"phone", "wechat", "email", "birthday"}),
+                           validate=_contact_validate, derive=set_contact_keys),
     description=_l("按「客户 + 姓名」新增或更新联系人；联系方式加密保存。"),
     core_columns=lambda: ("phone", "wechat", "email")))  # A7.1: decision makers' contact details are core
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.core.crypto import EncryptedTextField
 from kam.core.pinyin import INITIALS_MAX, PINYIN_MAX
 from kam.core.uploads import UploadValidator
+from kam.customers.birthdays import BirthdayParts
 from kam.customers.validators import validate_credit_code
 
 
@@ -53,6 +54,8 @@ class Customer(models.Model):
     pref_customisation = models.CharField(_("定制需求"), max_length=300, blank=True)
     pref_price_sensitivity = models.CharField(_("价格敏感度"), max_length=10, choices=PriceSensitivity.choices,
                                               blank=True)
+    # A14.1: 礼仪与忌讳 — what not to give, dietary customs, how they like to be greeted (shown beside occasions)
+    pref_customs = models.TextField(_("礼仪与忌讳"), max_length=500, blank=True)
     # A9.2: the current account manager (history in AccountAssignment); scopes what a manager sees.
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="managed_customers", verbose_name=_("客户经理"))
@@ -111,10 +114,12 @@ class Contact(models.Model):
     # search by the last digits of the phone (issue 13) without storing them: a keyed digest of the last
     # PHONE_TAIL digits (kam.core.crypto.blind_index); the match is confirmed on the decrypted phone
     phone_tail_key = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    birthday_kind = models.CharField(_("生日历法"), max_length=5, choices=BirthdayKind.choices, blank=True)
-    birthday_month = models.PositiveSmallIntegerField(_("生日月"), null=True, blank=True)
-    birthday_day = models.PositiveSmallIntegerField(_("生日日"), null=True, blank=True)
-    birthday_leap_month = models.BooleanField(_("闰月"), default=False)
+    # A14.1: the birthday is personal data, encrypted at rest as "<kind>:<month>:<day>:<leap>" (kam.customers.
+    # birthdays); read and written through the birthday_kind / _month / _day / _leap_month properties below,
+    # never filtered on (an empty value is empty: `.exclude(birthday="")` finds the people who have one)
+    birthday = EncryptedTextField(_("生日"), blank=True)
+    # A14.1: this person's customs (礼仪与忌讳), beside the account's
+    customs_note = models.CharField(_("礼仪与忌讳"), max_length=200, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -129,6 +134,22 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # the birthday's parts (decrypted on read; setting one re-encodes the encrypted value)
+    def _birthday_parts(self) -> BirthdayParts:
+        return BirthdayParts.decode(self.birthday)
+
+    def _set_birthday_part(self, name: str, value) -> None:
+        self.birthday = self._birthday_parts().replace(**{name: value}).encode()
+
+    birthday_kind = property(lambda self: self._birthday_parts().kind,
+                             lambda self, v: self._set_birthday_part("kind", v or ""))
+    birthday_month = property(lambda self: self._birthday_parts().month,
+                              lambda self, v: self._set_birthday_part("month", v or None))
+    birthday_day = property(lambda self: self._birthday_parts().day,
+                            lambda self, v: self._set_birthday_part("day", v or None))
+    birthday_leap_month = property(lambda self: self._birthday_parts().leap,
+                                   lambda self, v: self._set_birthday_part("leap", bool(v)))
 
 
 def contract_upload_to(instance: Contract, filename: str) -> str:

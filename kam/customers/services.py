@@ -23,10 +23,10 @@ SALES_WRITERS = (Role.HEAD_OF_SALES,)
 CUSTOMER_FIELDS = ("name", "short_name", "parent", "customer_type", "province", "city", "address", "cooperation_start_override",
                    "cooperation_start_reason", "purchase_potential", "purchase_potential_note",
                    "industry_influence", "industry_influence_note", "founded_on", "decision_process", "pref_style",
-                   "pref_customisation", "pref_price_sensitivity")
+                   "pref_customisation", "pref_price_sensitivity", "pref_customs")
 # fields an account manager edits on their own accounts (basic info, decision process, preferences: A6.1)
 MANAGER_EDITABLE = frozenset({"short_name", "province", "city", "address", "founded_on", "decision_process", "pref_style",
-                              "pref_customisation", "pref_price_sensitivity"})
+                              "pref_customisation", "pref_price_sensitivity", "pref_customs"})
 
 
 def _core_customer_fields() -> frozenset[str]:
@@ -150,7 +150,7 @@ def customer_assign_manager(*, actor: User | None, customer: Customer, manager: 
 def contact_create(*, actor: User | None, customer: Customer, name: str, title: str = "", phone: str = "",
                    wechat: str = "", email: str = "", is_decision_maker: bool = False, birthday_kind: str = "",
                    birthday_month: int | None = None, birthday_day: int | None = None,
-                   birthday_leap_month: bool = False) -> Contact:
+                   birthday_leap_month: bool = False, customs_note: str = "") -> Contact:
     if actor is not None and not actor.has_role(Role.HEAD_OF_SALES):
         require_role(actor, Role.ACCOUNT_MANAGER)
         if customer.account_manager_id != actor.pk:
@@ -168,7 +168,8 @@ def contact_create(*, actor: User | None, customer: Customer, name: str, title: 
     contact = Contact(
         customer=customer, name=name.strip(), title=title, phone=phone, wechat=wechat, email=email,
         is_decision_maker=is_decision_maker, birthday_kind=birthday_kind, birthday_month=birthday_month,
-        birthday_day=birthday_day, birthday_leap_month=birthday_leap_month)
+        birthday_day=birthday_day, birthday_leap_month=birthday_leap_month,
+        customs_note=(customs_note or "").strip()[:200])
     set_contact_keys(contact)  # issue 13: found by the last digits of the phone (a keyed digest, not the digits)
     contact.save(force_insert=True)
     # personal data and core data are named, never valued, in the audit (A7.2)

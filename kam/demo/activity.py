@@ -282,6 +282,14 @@ def _gift_photo():
     return SimpleUploadedFile("gift.jpg", buf.getvalue(), content_type="image/jpeg")
 
 
+def _birthday(contact_id: int, kind: str, month: int, day: int) -> None:
+    """A person's birthday, stored encrypted (A14.1)."""
+    contact = Contact.objects.get(pk=contact_id)
+    contact.birthday_kind, contact.birthday_month, contact.birthday_day = kind, month, day
+    contact.birthday_leap_month = False
+    contact.save(update_fields=["birthday"])
+
+
 def occasions_demo(chosen, today: dt.date, people: dict) -> None:
     """Occasions in the coming days for am1 (A14.1): a decision maker's lunar birthday in three days, another's
     solar birthday in six, a company anniversary in four, a hotel opening the manager added (greeted already);
@@ -297,15 +305,22 @@ def occasions_demo(chosen, today: dt.date, people: dict) -> None:
     _year, month, day, leap = solar_to_lunar(soon)
     dm = people[first.pk][0]
     if leap:  # a leap month is celebrated in the regular month (kam.calendar.lunar): show a solar one instead
-        Contact.objects.filter(pk=dm.pk).update(birthday_kind="solar", birthday_month=soon.month,
-                                                birthday_day=soon.day, birthday_leap_month=False)
+        _birthday(dm.pk, "solar", soon.month, soon.day)
     else:
-        Contact.objects.filter(pk=dm.pk).update(birthday_kind="lunar", birthday_month=month, birthday_day=day,
-                                                birthday_leap_month=False)
+        _birthday(dm.pk, "lunar", month, day)
     later = today + dt.timedelta(days=6)
-    Contact.objects.filter(pk=people[second.pk][0].pk).update(
-        is_decision_maker=True, birthday_kind="solar", birthday_month=later.month,
-        birthday_day=min(later.day, 28) if later.month == 2 else later.day, birthday_leap_month=False)
+    Contact.objects.filter(pk=people[second.pk][0].pk).update(is_decision_maker=True)
+    _birthday(people[second.pk][0].pk, "solar", later.month, min(later.day, 28) if later.month == 2 else later.day)
+    # a lunar birthday a few weeks ahead (another decision maker of the same account), and the customs (礼仪与忌讳)
+    # the dossier knows of the account and its chairman, shown beside each occasion (A14.1)
+    weeks = today + dt.timedelta(days=17)
+    _y, w_month, w_day, w_leap = solar_to_lunar(weeks)
+    if len(people[first.pk]) > 1 and not w_leap:
+        Contact.objects.filter(pk=people[first.pk][1].pk).update(is_decision_maker=True)
+        _birthday(people[first.pk][1].pk, "lunar", w_month, w_day)
+    Customer.objects.filter(pk=first.pk).update(
+        pref_customs="忌送钟表、伞、梨；宴请以粤菜为主，不喝白酒；节日问候宜在上午，称呼“X总”。")
+    Contact.objects.filter(pk=dm.pk).update(customs_note="信佛，素食；喜欢茶叶和书法，不收贵重礼品。")
     anniversary = today + dt.timedelta(days=4)
     Customer.objects.filter(pk=third.pk).update(founded_on=anniversary.replace(
         year=anniversary.year - 12, day=min(anniversary.day, 28) if anniversary.month == 2 else anniversary.day))

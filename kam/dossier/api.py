@@ -109,7 +109,7 @@ def _contacts(user, customer) -> list[dict]:
     return [{"id": r.id, "name": r.name, "title": r.title, "is_decision_maker": r.is_decision_maker,
              "phone": r.channels["phone"], "wechat": r.channels["wechat"], "email": r.channels["email"],
              "masked": bool(r.core), "birthday": r.birthday}
-            for r in contact_rows(masker=masker_for(user), customer=customer)]
+            for r in contact_rows(masker=masker_for(user), customer=customer, user=user)]
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut, summary="客户详情（核心数据按 A7.1 屏蔽）")

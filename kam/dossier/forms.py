@@ -12,7 +12,7 @@ from kam.customers.models import PriceSensitivity
 EDITABLE = {
     "basic": ("short_name", "province", "city", "address", "founded_on"),
     "decision": ("decision_process",),
-    "preferences": ("pref_style", "pref_customisation", "pref_price_sensitivity"),
+    "preferences": ("pref_style", "pref_customisation", "pref_price_sensitivity", "pref_customs"),
 }
 
 
@@ -33,6 +33,10 @@ class PreferencesForm(ActionForm):
     pref_customisation = forms.CharField(label=_("定制需求"), required=False, max_length=300)
     pref_price_sensitivity = forms.ChoiceField(label=_("价格敏感度"), required=False,
                                                choices=[("", "—"), *PriceSensitivity.choices])
+    # A14.1: shown beside each occasion and on the gift form
+    pref_customs = forms.CharField(label=_("礼仪与忌讳"), required=False, max_length=500,
+                                   widget=forms.Textarea(attrs={"rows": 3, "placeholder": _(
+                                       "如：忌送钟表、梨；清真饮食；习惯称呼“王总”")}))
 
 
 SECTION_FORMS: dict[str, type[ActionForm]] = {"basic": BasicForm, "decision": DecisionForm,
@@ -46,6 +50,7 @@ class ContactForm(ActionForm):
     wechat = forms.CharField(label=_("微信/企业微信"), required=False, max_length=60)
     email = forms.EmailField(label=_("邮箱"), required=False)
     is_decision_maker = forms.BooleanField(label=_("决策层"), required=False)
+    customs_note = forms.CharField(label=_("礼仪与忌讳"), required=False, max_length=200)  # A14.1
 
 
 class AnonymiseForm(ActionForm):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kam.confidentiality.classification import Masker, masker_for
 from kam.core import search
+from kam.customers.birthdays import BirthdayParts
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
 from kam.customers.panels import customer_panels
 from kam.customers.selectors import customers_visible, group_members
@@ -20,7 +21,7 @@ from kam.dossier.models import License, Section, SectionStamp
 from kam.orders.models import Order
 from kam.qualification.models import Designation, TierChange
 from kam.qualification.selectors import with_tier
-from kam.users.models import User
+from kam.users.models import Role, User
 
 EXPIRY_WARNING_DAYS = 30  # licences expiring within 30 days show as a gap (issue 7)
 
@@ -67,6 +68,7 @@ class ContactRow:
     birthday: str
     channels: dict[str, str | None]  # phone/wechat/email → value, or None when masked
     core: tuple[str, ...]  # channels that are core for this contact (revealed on demand)
+    customs: str = ""  # A14.1: this person's 礼仪与忌讳
 
 
 @dataclass
@@ -100,9 +102,13 @@ def contact_key(channel: str, decision_maker: bool) -> str:
     return f"customers.Contact.{channel}[decision_maker]" if decision_maker else f"customers.Contact.{channel}"
 
 
-def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False) -> list[ContactRow]:
+def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False, user: User | None = None
+                 ) -> list[ContactRow]:
     """Contacts with channels masked where they are core; for users allowed to see core data the core values
-    come only with `reveal=True` (an audited reveal, A7.2)."""
+    come only with `reveal=True` (an audited reveal, A7.2). Birthdays (personal data, A14.1) only for the account's
+    own manager, the head of sales and management (`user`; none without one)."""
+    sees_birthdays = user is not None and (customer.account_manager_id == user.pk
+                                           or user.has_role(Role.HEAD_OF_SALES, Role.MANAGEMENT))
     rows = []
     for c in Contact.objects.filter(customer=customer):
         channels, core = {}, []
@@ -113,13 +119,9 @@ def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False) ->
                 channels[ch] = getattr(c, ch) if (reveal and masker.sees_core) else None
             else:
                 channels[ch] = getattr(c, ch)
-        birthday = ""
-        if c.birthday_kind and c.birthday_month and c.birthday_day:
-            leap = "闰" if c.birthday_leap_month else ""
-            birthday = (f"农历{leap}{c.birthday_month}月{c.birthday_day}日" if c.birthday_kind == "lunar"
-                        else f"{c.birthday_month}月{c.birthday_day}日")
+        birthday = BirthdayParts.decode(c.birthday).words() if sees_birthdays else ""
         rows.append(ContactRow(c.pk, c.name, c.title, c.is_decision_maker, c.anonymised_at is not None, birthday,
-                               channels, tuple(core)))
+                               channels, tuple(core), c.customs_note))
     rows.sort(key=lambda r: (not r.is_decision_maker, r.name))
     return rows
 
@@ -130,7 +132,7 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
     latest = {}
     for s in SectionStamp.objects.filter(customer=customer).select_related("by").order_by("section", "-at"):
         latest.setdefault(s.section, s)
-    contacts = contact_rows(masker=masker, customer=customer)
+    contacts = contact_rows(masker=masker, customer=customer, user=user)
     licenses = list(License.objects.filter(customer=customer))
     orders = list(Order.objects.filter(customer=customer).prefetch_related("lines").order_by("-order_date")[:15])
     yearly = [(r["y"], r["s"] or Decimal("0")) for r in Order.objects.filter(customer=customer).exclude(

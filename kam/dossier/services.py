@@ -23,7 +23,7 @@ FIELD_SECTION = {
     "name": Section.BASIC, "customer_type": Section.BASIC, "parent": Section.BASIC,
     "decision_process": Section.DECISION,
     "pref_style": Section.PREFERENCES, "pref_customisation": Section.PREFERENCES,
-    "pref_price_sensitivity": Section.PREFERENCES,
+    "pref_price_sensitivity": Section.PREFERENCES, "pref_customs": Section.PREFERENCES,
 }
 
 
@@ -72,7 +72,10 @@ def dossier_update(*, actor: User, customer: Customer, **values) -> Customer:
 
 
 CONTACT_FIELDS = ("name", "title", "phone", "wechat", "email", "is_decision_maker", "birthday_kind",
-                  "birthday_month", "birthday_day", "birthday_leap_month")
+                  "birthday_month", "birthday_day", "birthday_leap_month", "customs_note")
+#: personal data: the audit names the change, never the value (A7.2; the birthday is encrypted, A14.1)
+PERSONAL_CONTACT_FIELDS = ("phone", "wechat", "email", "birthday_kind", "birthday_month", "birthday_day",
+                           "birthday_leap_month")
 
 
 @transaction.atomic
@@ -94,7 +97,7 @@ def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
     changed = {}
     for name, new in values.items():
         if getattr(contact, name) != new:
-            changed[name] = {"changed": True} if name in ("phone", "wechat", "email") else {
+            changed[name] = {"changed": True} if name in PERSONAL_CONTACT_FIELDS else {
                 "old": getattr(contact, name), "new": new}
             setattr(contact, name, new)
     if changed:
@@ -117,7 +120,7 @@ def contact_anonymise(*, actor: User, contact: Contact, reason: str) -> Contact:
     contact.name = f"已匿名联系人#{contact.pk}"
     contact.phone = contact.wechat = contact.email = ""
     set_contact_keys(contact)  # no phone: no longer found by its digits
-    contact.birthday_kind, contact.birthday_month, contact.birthday_day = "", None, None
+    contact.birthday = contact.customs_note = ""  # the birthday (encrypted) and the customs go too
     contact.anonymised_at = timezone.now()
     contact.save()
     audit_log(actor=actor, action="customers.contact.anonymised", target=contact, target_repr=contact.name,

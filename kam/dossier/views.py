@@ -134,8 +134,8 @@ def contact_form(request, pk: int, contact_id: int | None = None):
     if not services.may_edit_dossier(request.user, customer):
         raise Http404
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer) if contact_id else None
-    initial = {"name": contact.name, "title": contact.title, "is_decision_maker": contact.is_decision_maker} \
-        if contact else {}
+    initial = {"name": contact.name, "title": contact.title, "is_decision_maker": contact.is_decision_maker,
+               "customs_note": contact.customs_note} if contact else {}
     form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
     if contact is not None and not request.user.has_role(Role.HEAD_OF_SALES):
         form.fields["is_decision_maker"].disabled = True  # A7.1: only the head of sales changes it

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kam.calendar.entries import entries_between
 from kam.core.access import login_required
 from kam.core.errors import ApplicationError
 from kam.core.inputs import ActionForm, submit
@@ -221,10 +222,14 @@ def visit_calendar(request):
     end = start + dt.timedelta(days=28)
     mine = request.GET.get("all") != "1" or not request.user.sees_all_customers
     rows = list(selectors.visits_between(user=request.user, start=start, end=end, mine=mine))
+    # what other chapters put on the calendar for this user (A14.1 occasions), through the registry
+    extra = entries_between(user=request.user, first=start_day, last=start_day + dt.timedelta(days=27),
+                            everyone=not mine)
     days = []
     for i in range(28):
         d = start_day + dt.timedelta(days=i)
-        days.append((d, [v for v in rows if timezone.localtime(v.starts_at).date() == d]))
+        days.append((d, [v for v in rows if timezone.localtime(v.starts_at).date() == d],
+                     [e for e in extra if e.day == d]))
     return render(request, "engagement/calendar.html", {
         "days": days, "prev": (start_day - dt.timedelta(days=28)).isoformat(),
         "next": (start_day + dt.timedelta(days=28)).isoformat(), "mine": mine, "today": today, "tab": "calendar",
@@ -254,7 +259,9 @@ def _ics_escape(text: str) -> str:
 
 
 def ics_feed(request, token: str = ""):
-    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1).
+    """The user's visits as iCalendar (RFC 5545): customer name and purpose only — no core data (A7.1) — and the
+    all-day entries other chapters register for this user (A14.1 occasions of their own accounts, kam.calendar.
+    entries), scoped by those chapters' selectors.
     The secret comes in the URL (calendar apps), or — kept out of every logged URL — in an
     `Authorization: Bearer <token>` header (GET /engagement/calendar/feed.ics)."""
     scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")
@@ -274,6 +281,13 @@ def ics_feed(request, token: str = ""):
                   f"DTSTART:{v.starts_at.astimezone(dt.UTC):{fmt}}", f"DTEND:{v.ends_at.astimezone(dt.UTC):{fmt}}",
                   f"SUMMARY:{_ics_escape('拜访 ' + v.customer.name)}", f"DESCRIPTION:{_ics_escape(v.purpose)}",
                   f"LOCATION:{_ics_escape(v.customer.city + ' ' + v.customer.address)}", "END:VEVENT"]
+    # all-day entries of other chapters the feed's user may see (A14.1 occasions), through the registry
+    today = timezone.localdate(now)
+    for e in entries_between(user=user, first=today - dt.timedelta(days=30), last=today + dt.timedelta(days=120)):
+        lines += ["BEGIN:VEVENT", f"UID:{e.uid}@kam", f"DTSTAMP:{now.astimezone(dt.UTC):{fmt}}",
+                  f"DTSTART;VALUE=DATE:{e.day:%Y%m%d}", f"DTEND;VALUE=DATE:{e.day + dt.timedelta(days=1):%Y%m%d}",
+                  f"SUMMARY:{_ics_escape(e.title)}", f"DESCRIPTION:{_ics_escape(e.note)}", "TRANSP:TRANSPARENT",
+                  "END:VEVENT"]
     lines.append("END:VCALENDAR")
     response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

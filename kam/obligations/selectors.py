@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kam.core.access import require_role
+from kam.obligations.contributions import annotate
 from kam.obligations.models import OPEN_STATES, State, StoredObligation
 from kam.obligations.periods import period_of
 from kam.users.models import Role, User
@@ -64,6 +65,8 @@ def my_day(*, user: User, now: dt.datetime | None = None) -> MyDay:
             result.accounts.setdefault(o.customer_id, []).append(o)
     result.done = list(mine.filter(state__in=DONE_STATES, window_start__lte=now, due_at__gt=now).order_by(
         "due_at", "rule", "id"))
+    # what other chapters show beside their rows (A14.1: the customer's customs beside each occasion)
+    annotate(result.overdue + result.acknowledged + result.today + result.week + result.done)
     return result
 
 

@@ -24,6 +24,7 @@ from kam.calendar.workdays import CalendarDataMissing, is_working_day
 from kam.notify.models import DigestRun, Notification
 from kam.notify.services import deliver_due, notify_group, notify_role, notify_user
 from kam.obligations import engine, store
+from kam.obligations.contributions import section_lines
 from kam.obligations.jobs import run_jobs
 from kam.obligations.models import Alert, AlertKind, State, StoredObligation, SweepRun
 from kam.policy.rules import rule_citation
@@ -127,8 +128,13 @@ def send_digests(*, now: dt.datetime) -> int:
         roles = {g.role for g in user.role_grants.all()}
         own = still_open.filter(Q(owner=user) | Q(owner__isnull=True, owner_role__in=roles), created_at__gte=since)
         escalated = still_open.filter(kind=AlertKind.BREACHED, escalation_role__in=roles, created_at__gte=since)
+        # the blocks other chapters add (the occasions coming up, A14.1), standing in for their rules' alert lines
+        extra, replaced = section_lines(user=user, roles=roles, now=now)
+        if replaced:
+            own = own.exclude(rule__in=replaced)
         lines = [f"· {a.rule} {a.get_kind_display()}：{a.label}" for a in own.order_by("due_at")[:30]]
         lines += [f"· [{a.rule} 逾期] {a.label}" for a in escalated.order_by("due_at")[:30]]
+        lines += extra
         try:
             with transaction.atomic():
                 DigestRun.objects.create(user=user, day=local.date())

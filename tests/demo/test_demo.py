@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from kam.audit.models import AuditEvent
 from kam.customers.models import AccountAssignment, Contact, Customer, FloorPrice
@@ -57,11 +58,13 @@ def test_load_demo_builds_the_dataset_once():
     # contacts: decision makers everywhere, some lunar birthdays including a leap month and day 30
     assert not customers.annotate(dm=Count("contacts", filter=Q(contacts__is_decision_maker=True))).filter(
         dm=0).exists()
-    lunar = Contact.objects.filter(birthday_kind="lunar")
-    assert lunar.count() >= 5
-    assert lunar.filter(birthday_leap_month=True).exists()
-    assert lunar.filter(birthday_day=30).exists()
-    assert Contact.objects.filter(birthday_kind="solar").exists()
+    # birthdays are encrypted (A14.1): read back through the model, never filtered on
+    people = list(Contact.objects.exclude(birthday=""))
+    lunar = [c for c in people if c.birthday_kind == "lunar"]
+    assert len(lunar) >= 5
+    assert any(c.birthday_leap_month for c in lunar)
+    assert any(c.birthday_day == 30 for c in lunar)
+    assert any(c.birthday_kind == "solar" for c in people)
     assert Contact.objects.exclude(phone="").first().phone.startswith(("1", "0"))  # decrypts
     assert FloorPrice.objects.values("customer").distinct().count() == 30
     assert Decimal(FloorPrice.objects.first().price) > 0
@@ -111,6 +114,17 @@ def test_load_demo_builds_the_dataset_once():
     assert listed.filter(label__contains="农历").exists() or listed.filter(label__contains="生日").count() >= 2
     assert listed.filter(label__contains="周年").exists()
     assert CareAction.objects.filter(kind="greeting").exists() and listed.filter(state="met").exists()
+    # A14.1: the customs of a demo account beside its occasions; the next Spring Festival (2027-02-06) ahead
+    from kam.care.occasion_selectors import occasions_for
+
+    assert Customer.objects.exclude(pref_customs="").exists()
+    am1 = User.objects.get(username="am1")
+    coming = occasions_for(user=am1, first=date(2027, 2, 1), last=date(2027, 2, 28))
+    assert {r.on for r in coming if r.title == "春节"} == {date(2027, 2, 6)}
+    today = timezone.localdate()
+    weeks = occasions_for(user=am1, first=today, last=today + timedelta(days=30))
+    assert any(r.customs for r in weeks)
+    assert any(r.kind == "birthday" and "农历" in r.title for r in weeks)
     from kam.care.models import Commitment
 
     assert set(Commitment.objects.values_list("state", flat=True)) == {"pending", "approved", "done", "refused"}

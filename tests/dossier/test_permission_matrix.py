@@ -77,7 +77,12 @@ def world(users, customer_factory):
                          unit_value="300.00")  # A14.2: waits for the head of sales
     commitment = commitment_register(actor=users.am1, customer=a, kind="discount", description="年度返点 2%",
                                      department="finance")  # A18.1: waits for finance
+    from kam.care.models import CompanyHoliday
+
+    holiday, _new = CompanyHoliday.objects.get_or_create(  # A14.1: the company's list (the data migration's)
+        name="元旦", defaults={"calendar": "solar", "month": 1, "day": 1})
     ids = {"customer": a.pk, "other_customer": b.pk, "contact": dm.pk, "visit": visit.pk, "ticket": ticket.pk,
+           "holiday": holiday.pk,
            "request": req.pk, "review": review.pk, "run": run.pk, "feed": feed, "gift": gift.pk,
            "commitment": commitment.pk,
            "token": {u: api_token_create(actor=getattr(users, u), name="m")[0].pk for u in NO_CORE + CORE}}
@@ -89,7 +94,7 @@ def concrete(route: str, ids: dict, user: str, customer: int) -> list[str]:
     by_prefix = [("customers/", customer), ("policy/", 1), ("exchange/imports/", ids["run"]),
                  ("designation/reviews/", ids["review"]), ("engagement/visits/", ids["visit"]),
                  ("service/tickets/", ids["ticket"]), ("requests/", ids["request"]), ("care/gifts/", ids["gift"]),
-                 ("care/commitments/", ids["commitment"]),
+                 ("care/commitments/", ids["commitment"]), ("care/holidays/", ids["holiday"]),
                  ("account/tokens/", ids["token"].get(user, 1)), ("admin/", customer)]
     pk = next((v for p, v in by_prefix if route.startswith(p)), customer)
     values = {"pk": pk, "contact_id": ids["contact"], "section": "basic", "kind": "customers", "which": "accounts",
