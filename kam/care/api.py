@@ -153,6 +153,7 @@ def occasion_list(request: HttpRequest):
 # --- A14.2 gift reports and the half-yearly compliance summary (read-only; kam.care.gift_reports) -------------
 
 from enum import StrEnum  # noqa: E402
+from typing import Literal  # noqa: E402
 
 from django.utils.translation import gettext as _  # noqa: E402
 
@@ -220,41 +221,45 @@ def _report_rows(request: HttpRequest, qs, *, year: int | None, customer_id: int
     return qs.order_by(sort.value, tiebreak)
 
 
-YEAR = Field(ge=2000, le=2100, description="计入年度；不填为全部年度")
-CUSTOMER = Field(ge=1, description="只看某一客户（须在本人可见范围内，否则 404）")
+YEAR = Field(description="计入年度（2000–2100）；不填为全部年度")
+CUSTOMER = Field(description="只看某一客户（须在本人可见范围内，否则 404）")
+YearParam = Annotated[int, Field(ge=2000, le=2100)]
+YearQuery = Annotated[YearParam | Literal[""] | None, EmptyIsNone, YEAR]
+CustomerQuery = Annotated[ApiId | Literal[""] | None, EmptyIsNone, CUSTOMER]
+HalfParam = Annotated[str, Field(pattern=r"^\d{4}H[12]$")]
 
 
 @router.get("/gift-reports/recipients", response=list[RecipientReportOut],
             summary="礼品报表：按受礼人和年度（累计与每人每年上限，A14.2）")
 @paginate(Page50)
-def gift_report_recipients(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
-                           customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+def gift_report_recipients(request: HttpRequest, year: YearQuery = None,
+                           customer_id: CustomerQuery = None,
                            sort: GiftReportSort = GiftReportSort.TOTAL):
     limit = gift_reports.Limits.of(gift_reports_policy())
     return _report_rows(request, gift_reports.by_recipient(user=request.user, limit=limit.per_recipient_year),
-                        year=year, customer_id=customer_id, sort=sort, tiebreak="recipient_id")
+                        year=year or None, customer_id=customer_id or None, sort=sort, tiebreak="recipient_id")
 
 
 @router.get("/gift-reports/accounts", response=list[AccountReportOut], summary="礼品报表：按客户（A14.2）")
 @paginate(Page50)
-def gift_report_accounts(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
-                         customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+def gift_report_accounts(request: HttpRequest, year: YearQuery = None,
+                         customer_id: CustomerQuery = None,
                          sort: GiftReportSort = GiftReportSort.TOTAL):
     if sort == GiftReportSort.LEFT:
         sort = GiftReportSort.TOTAL
-    return _report_rows(request, gift_reports.by_account(user=request.user), year=year, customer_id=customer_id,
-                        sort=sort, tiebreak="customer_id")
+    return _report_rows(request, gift_reports.by_account(user=request.user), year=year or None,
+                        customer_id=customer_id or None, sort=sort, tiebreak="customer_id")
 
 
 @router.get("/gift-reports/givers", response=list[GiverReportOut], summary="礼品报表：按赠送人（A14.2）")
 @paginate(Page50)
-def gift_report_givers(request: HttpRequest, year: Annotated[int | None, EmptyIsNone, YEAR] = None,
-                       customer_id: Annotated[int | None, EmptyIsNone, CUSTOMER] = None,
+def gift_report_givers(request: HttpRequest, year: YearQuery = None,
+                       customer_id: CustomerQuery = None,
                        sort: GiftReportSort = GiftReportSort.TOTAL):
     if sort == GiftReportSort.LEFT:
         sort = GiftReportSort.TOTAL
-    return _report_rows(request, gift_reports.by_giver(user=request.user), year=year, customer_id=customer_id,
-                        sort=sort, tiebreak="giver_id")
+    return _report_rows(request, gift_reports.by_giver(user=request.user), year=year or None,
+                        customer_id=customer_id or None, sort=sort, tiebreak="giver_id")
 
 
 def gift_reports_policy():
@@ -313,8 +318,8 @@ class GiftSummaryOut(Schema):
 @router.get("/gift-reports/summary", response=GiftSummaryOut,
             summary="礼品半年度合规汇总（管理层、销售部负责人；A3、A14.2）")
 def gift_summary(request: HttpRequest,
-                 half: Annotated[str | None, EmptyIsNone, Field(pattern=r"^\d{4}H[12]$",
-                                                                description="半年度，如 2026H2；不填为本半年度")] = None):
+                 half: Annotated[HalfParam | Literal[""] | None, EmptyIsNone,
+                                 Field(description="半年度，如 2026H2；不填为本半年度")] = None):
     from kam.users.models import Role
 
     if not request.user.has_role(Role.HEAD_OF_SALES, Role.MANAGEMENT):
