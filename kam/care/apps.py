@@ -33,3 +33,19 @@ class CareConfig(AppConfig):
 
         register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html", customer_commitments,
                                      order=31))
+
+        # --- A18.1 / A18.2: operating settings, contracts -------------------------------------------------------
+        from kam.care.contracts import customer_contracts
+        from kam.policy.operating import OperatingSpec, integer
+        from kam.policy.operating import register as register_setting
+
+        register_setting(
+            OperatingSpec("commitments.approval_working_days", 2, "A18.1", _("客户承诺审批期限"), integer(1, 30),
+                          unit=_("个工作日"),
+                          help=_("承诺登记后超过该工作日数仍未经兑现部门审批，提醒销售部负责人。")),
+            OperatingSpec("contracts.expiry_remind_days", 60, "A18.2", _("合同到期提前提醒天数"), integer(1, 365),
+                          unit=_("天"), help=_("合同结束前该天数起，提醒客户经理续签。")))
+        register(NavEntry("care:contracts", _("合同"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
+                                                       Role.FINANCE), group="customers", order=73))
+        register_panel(CustomerPanel("contracts", _("合同"), "care/_contract_panel.html", customer_contracts,
+                                     order=32))
