@@ -203,4 +203,4 @@ def test_a3_contract_and_commitment_figures_equal_their_records(users, account, 
     assert figures["fig-no-contract"][1] == 1
     table = body[body.index('id="no-contract"'):]
     table = table[:table.index("</table>")]
-    assert table.count("<tr>") == 1 and account.other.name in table and account.mine.name not in table
+    assert table.count("<tr>") == 2 and account.other.name in table and account.mine.name not in table
