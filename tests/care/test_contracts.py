@@ -204,3 +204,33 @@ def test_a3_contract_and_commitment_figures_equal_their_records(users, account, 
     table = body[body.index('id="no-contract"'):]
     table = table[:table.index("</table>")]
     assert table.count("<tr>") == 2 and account.other.name in table and account.mine.name not in table
+
+
+def test_a181_a182_api_commitment_done_and_contracts_with_core_terms_masked(users, account, client,
+                                                                            django_assert_max_num_queries):
+    """A18.1/A18.2 through the API: register a commitment, the department approves and records it kept; the
+    contract list (bounded queries whatever the rows) never carries core terms."""
+    client.force_login(users.am1)
+    made = client.post("/api/care/commitments/", {"customer_id": account.mine.pk, "kind": "warranty",
+                                                  "description": "质保延长到 5 年", "department": "after_sales",
+                                                  "due_on": "2026-10-01"}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    cid = made.json()["id"]
+    client.force_login(users.svc)
+    assert client.post(f"/api/care/commitments/{cid}/decide", {"approve": True},
+                       content_type="application/json").json()["state"] == "approved"
+    done = client.post(f"/api/care/commitments/{cid}/done", {"note": "已发质保卡"}, content_type="application/json")
+    assert done.json()["state"] == "done" and done.json()["done_by_id"] == users.svc.pk
+    for i in range(6):
+        _contract(users, account, f"HT-API-{i}", dt.date(2026, 10, 1) + dt.timedelta(days=i),
+                  payment_terms=f"APIMARK-{i}")
+    from kam.confidentiality.services import field_classify
+
+    field_classify(actor=users.mgmt, field="customers.Contract.payment_terms", core=True)
+    client.force_login(users.head)
+    with django_assert_max_num_queries(12):
+        page = client.get("/api/care/contracts/?expiring_within_days=60")
+    assert page.status_code == 200 and page.json()["count"] == 6
+    assert "APIMARK" not in page.content.decode()
+    client.force_login(users.am2)
+    assert client.get("/api/care/contracts/").json()["count"] == 0
