@@ -234,3 +234,21 @@ def test_a181_a182_api_commitment_done_and_contracts_with_core_terms_masked(user
     assert "APIMARK" not in page.content.decode()
     client.force_login(users.am2)
     assert client.get("/api/care/contracts/").json()["count"] == 0
+
+
+def test_licence_file_content_checked_renamed_exe_refused(users, account, client):
+    """Issue 12 §3 (A6.1 licences): a licence scan is an image or a PDF by content; an executable renamed .pdf is
+    refused naming the field and nothing is saved; a real PDF is kept and downloadable for who sees the customer."""
+    from kam.dossier.models import License
+
+    client.force_login(users.am1)
+    exe = SimpleUploadedFile("营业执照.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    page = client.post(f"/customers/{account.mine.pk}/licenses/", {"name": "营业执照", "file": exe})
+    assert page.status_code == 400 and not License.objects.exists() and "证照文件" in page.content.decode()
+    ok = client.post(f"/customers/{account.mine.pk}/licenses/",
+                     {"name": "营业执照", "file": SimpleUploadedFile("lic.pdf", PDF, content_type="application/pdf")})
+    assert ok.status_code == 302
+    lic = License.objects.get()
+    assert lic.file and client.get(f"/customers/{account.mine.pk}/licenses/{lic.pk}/file/").status_code == 200
+    client.force_login(users.am2)
+    assert client.get(f"/customers/{account.mine.pk}/licenses/{lic.pk}/file/").status_code == 404
