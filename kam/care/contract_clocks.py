@@ -178,11 +178,11 @@ class ContractExpiryRule(ClockRule):
         met = min(min(renewals), due) if renewals else None
         state = clock_state(window_start=remind_at, due_at=due, now=now, met_at=met, due_soon_fraction=0,
                             remind_at=remind_at)
-        owner = {"owner_id": c.manager_id} if c.manager_id else {"owner_role": Role.HEAD_OF_SALES}
         return [Obligation(rule=self.id, subject_type="contract", subject_id=c.id, customer_id=c.customer_id,
                            period_key=c.end_on.isoformat(), window_start=remind_at, due_at=due, state=state,
                            met_at=met, label=f"{c.customer_name} · 合同 {c.number} {c.end_on:%Y-%m-%d} 到期"[:300],
-                           url=f"/care/contracts/{c.id}/", customer_name=c.customer_name, **owner)]
+                           url=f"/care/contracts/{c.id}/", customer_name=c.customer_name, owner_id=c.manager_id,
+                           owner_role="" if c.manager_id else Role.HEAD_OF_SALES)]
 
 
 register(CommitmentRule())
