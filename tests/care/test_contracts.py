@@ -252,3 +252,29 @@ def test_licence_file_content_checked_renamed_exe_refused(users, account, client
     assert lic.file and client.get(f"/customers/{account.mine.pk}/licenses/{lic.pk}/file/").status_code == 200
     client.force_login(users.am2)
     assert client.get(f"/customers/{account.mine.pk}/licenses/{lic.pk}/file/").status_code == 404
+
+
+def test_a182_dossier_panel_and_contract_list_queries_bounded(users, account, client, django_assert_num_queries):
+    """A18.2: the dossier's contract panel is one query and the company list a fixed number, whatever the number
+    of contracts (the panel flags an account without a contract in force)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.am1)
+    body = client.get(f"/customers/{account.mine.pk}/").content.decode()
+    assert 'id="no-contract-flag"' in body
+
+    def counts():
+        with CaptureQueriesContext(connection) as dossier:
+            client.get(f"/customers/{account.mine.pk}/")
+        with CaptureQueriesContext(connection) as listed:
+            client.get("/care/contracts/?expiring=90&document=missing")
+        return len(dossier), len(listed)
+
+    _contract(users, account, "HT-Q-0", dt.date(2026, 10, 1))
+    before = counts()
+    for i in range(1, 9):
+        _contract(users, account, f"HT-Q-{i}", dt.date(2026, 10, 1) + dt.timedelta(days=i))
+    assert counts() == before
+    body = client.get(f"/customers/{account.mine.pk}/").content.decode()
+    assert 'id="no-contract-flag"' not in body and "HT-Q-8" in body
