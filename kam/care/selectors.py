@@ -149,7 +149,7 @@ def commitments_visible(*, user: User):
 
 
 def commitment_get(*, user: User, pk: int):
-    c = commitments_visible(user=user).filter(pk=pk).first()
+    c = commitments_visible(user=user).select_related("contract", "request").filter(pk=pk).first()
     if c is None:
         raise Http404("commitment not found")
     return c
