@@ -38,7 +38,7 @@ def _alert_notes(rule: str, period: str):
     return Notification.objects.filter(rule=rule, alert__period_key=period, recipient__isnull=False)
 
 
-def test_a181_commitment_not_approved_in_time_alerts_head_exactly_once(users, account):
+def test_a181_commitment_not_approved_in_time_alerts_head_exactly_once(users, account, client):
     """A18.1: unapproved `commitments.approval_working_days` (2) working days after registration (Thursday →
     Monday) → one alert reaches the head of sales; sweeping again adds none."""
     c = _commit(users, account)
@@ -50,6 +50,8 @@ def test_a181_commitment_not_approved_in_time_alerts_head_exactly_once(users, ac
     assert heads.count() == 1 and str(c.pk) in heads.get().url
     # the account manager watches it (it stands on "my day" until approved)
     assert _alert_notes("A18.1", "approval").filter(recipient=users.am1, alert__kind="breached").count() == 1
+    client.force_login(users.am1)
+    assert "承诺待审批" in client.get("/my-day/").content.decode()
 
 
 def test_a181_approved_commitment_missed_alerts_department_and_manager_once(users, account):
