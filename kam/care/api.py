@@ -337,3 +337,207 @@ def gift_summary(request: HttpRequest,
                          for a in data["accounts"]],
             "givers": [{"id": g["giver_id"], "name": g["name"], "n": g["n"], "total": g["total"]}
                        for g in data["givers"]]}
+
+
+# --- A18.1 commitments, A18.2 contracts -------------------------------------------------------------------------
+
+from kam.care import contracts as contract_svc  # noqa: E402
+from kam.care.models import CommitmentDepartment, CommitmentKind, CommitmentState  # noqa: E402
+from kam.customers.models import ContractKind, ContractStatus  # noqa: E402
+
+
+class CommitmentOut(Schema):
+    id: int
+    customer_id: int
+    kind: CommitmentKind = Field(description=meanings(CommitmentKind))
+    description: str
+    value: Decimal | None
+    department: CommitmentDepartment = Field(description=meanings(CommitmentDepartment))
+    due_on: dt.date | None = Field(description="兑现期限（批准后由兑现部门负责按期兑现）")
+    state: CommitmentState = Field(description=meanings(CommitmentState))
+    requested_by_id: int
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+    done_by_id: int | None
+    done_at: dt.datetime | None
+    done_note: str
+    contract_id: int | None
+    request_id: int | None
+
+
+class CommitmentIn(Schema):
+    customer_id: ApiId
+    kind: CommitmentKind = Field(description=meanings(CommitmentKind))
+    description: str = Field(max_length=2000)
+    department: CommitmentDepartment = Field(description=meanings(CommitmentDepartment))
+    value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    due_on: dt.date | None = None
+    contract_id: ApiId | None = Field(None, description="相关合同（同一客户）")
+    request_id: ApiId | None = Field(None, description="相关客户需求（同一客户）")
+
+
+class CommitmentDecideIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class CommitmentDoneIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+@router.get("/commitments/", response=list[CommitmentOut], summary="客户承诺（本人可见范围，A18.1）")
+@paginate(Page50)
+def commitment_list(request: HttpRequest,
+                    state: Annotated[CommitmentState | None, EmptyIsNone,
+                                     Field(description=meanings(CommitmentState))] = None):
+    qs = selectors.commitments_visible(user=request.user).order_by("-requested_at", "-id")
+    return qs.filter(state=state.value) if state else qs
+
+
+@router.post("/commitments/", response={201: CommitmentOut}, summary="登记客户承诺（A18.1：兑现部门批准前不得告知客户）")
+def commitment_create(request: HttpRequest, payload: CommitmentIn):
+    from django.apps import apps
+
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    contract = None
+    if payload.contract_id is not None:
+        contract = contract_svc.contracts_visible(user=request.user).filter(pk=payload.contract_id,
+                                                                           customer=customer).first()
+        if contract is None:
+            raise Http404("contract not found")
+    req = None
+    if payload.request_id is not None:
+        req = apps.get_model("demands", "CustomerRequest").objects.filter(pk=payload.request_id,
+                                                                          customer=customer).first()
+        if req is None:
+            raise Http404("request not found")
+    c = services.commitment_register(actor=request.user, customer=customer, kind=payload.kind.value,
+                                     description=payload.description, department=payload.department.value,
+                                     value=payload.value, due_on=payload.due_on, contract=contract, request=req)
+    return Status(201, c)
+
+
+@router.get("/commitments/{commitment_id}", response=CommitmentOut)
+def commitment_get(request: HttpRequest, commitment_id: ApiId):
+    return selectors.commitment_get(user=request.user, pk=commitment_id)
+
+
+@router.post("/commitments/{commitment_id}/decide", response=CommitmentOut, summary="兑现部门审批（A18.1）")
+def commitment_decide(request: HttpRequest, commitment_id: ApiId, payload: CommitmentDecideIn):
+    c = selectors.commitment_get(user=request.user, pk=commitment_id)
+    return services.commitment_decide(actor=request.user, commitment=c, approve=payload.approve, note=payload.note)
+
+
+@router.post("/commitments/{commitment_id}/done", response=CommitmentOut, summary="确认已兑现（A18.1）")
+def commitment_done(request: HttpRequest, commitment_id: ApiId, payload: CommitmentDoneIn):
+    c = selectors.commitment_get(user=request.user, pk=commitment_id)
+    return services.commitment_done(actor=request.user, commitment=c, note=payload.note)
+
+
+class ContractOut(Schema):
+    id: int
+    customer_id: int
+    number: str
+    kind: ContractKind = Field(description=meanings(ContractKind))
+    signed_on: dt.date | None
+    start_on: dt.date
+    end_on: dt.date | None
+    amount_ceiling: Decimal | None
+    status: ContractStatus = Field(description=meanings(ContractStatus))
+    payment_terms: str | None = Field(description="付款条件；被管理层标为核心数据时为 null（只能在页面上显示并留痕）")
+    terms_summary: str | None = Field(description="条款摘要；核心数据时为 null")
+    has_document: bool
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj["status"] if isinstance(obj, dict) else obj.status
+
+    @staticmethod
+    def resolve_has_document(obj) -> bool:
+        return obj["has_document"] if isinstance(obj, dict) else bool(obj.document)
+
+    @staticmethod
+    def resolve_payment_terms(obj, context) -> str | None:
+        if isinstance(obj, dict):
+            return obj["payment_terms"]
+        request = context["request"]
+        return contract_svc.terms_of(user=request.user, contract=obj, core=_core_for(request)).payment_terms
+
+    @staticmethod
+    def resolve_terms_summary(obj, context) -> str | None:
+        if isinstance(obj, dict):
+            return obj["terms_summary"]
+        request = context["request"]
+        return contract_svc.terms_of(user=request.user, contract=obj, core=_core_for(request)).terms_summary
+
+
+def _core_for(request) -> frozenset[str]:
+    """The core contract fields, read once per request (A7.1)."""
+    core = getattr(request, "_contract_core", None)
+    if core is None:
+        core = request._contract_core = contract_svc.core_terms()
+    return core
+
+
+def _contract_out(c, user, core) -> dict:
+    terms = contract_svc.terms_of(user=user, contract=c, core=core)
+    return {"id": c.pk, "customer_id": c.customer_id, "number": c.number, "kind": c.kind, "signed_on": c.signed_on,
+            "start_on": c.start_on, "end_on": c.end_on, "amount_ceiling": c.amount_ceiling, "status": c.status,
+            "payment_terms": terms.payment_terms, "terms_summary": terms.terms_summary,
+            "has_document": bool(c.document)}
+
+
+class ContractIn(Schema):
+    customer_id: ApiId
+    number: str = Field(max_length=60)
+    kind: ContractKind = Field(description=meanings(ContractKind))
+    start_on: dt.date
+    end_on: dt.date | None = None
+    signed_on: dt.date | None = None
+    amount_ceiling: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    payment_terms: str = Field("", max_length=4000)
+    terms_summary: str = Field("", max_length=4000)
+    draft: bool = False
+
+
+class ContractEndIn(Schema):
+    ended_on: dt.date
+    reason: str = Field(max_length=300)
+
+
+@router.get("/contracts/", response=list[ContractOut], summary="合同（本人可见范围，A18.2）")
+@paginate(Page50)
+def contract_list(request: HttpRequest, expiring_within_days: Annotated[
+        int | None, EmptyIsNone, Field(ge=0, le=3660, description="只看该天数内到期的履行中合同")] = None):
+    from django.utils import timezone
+
+    from kam.customers.models import in_force_q
+
+    qs = contract_svc.contracts_visible(user=request.user).order_by("end_on", "id")
+    if expiring_within_days is not None:
+        today = timezone.localdate()
+        qs = qs.filter(in_force_q(today), end_on__lte=today + dt.timedelta(days=expiring_within_days))
+    return qs
+
+
+@router.post("/contracts/", response={201: ContractOut}, summary="登记合同（A18.2；合同文件请在页面上传）")
+def contract_create(request: HttpRequest, payload: ContractIn):
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    data = payload.dict(exclude={"customer_id"})
+    data["kind"] = payload.kind.value
+    c = contract_svc.contract_save(actor=request.user, customer=customer, **data)
+    return Status(201, _contract_out(c, request.user, contract_svc.core_terms()))
+
+
+@router.get("/contracts/{contract_id}", response=ContractOut)
+def contract_get(request: HttpRequest, contract_id: ApiId):
+    return _contract_out(contract_svc.contract_get(user=request.user, pk=contract_id), request.user,
+                         contract_svc.core_terms())
+
+
+@router.post("/contracts/{contract_id}/end", response=ContractOut, summary="提前终止合同（A18.2）")
+def contract_end(request: HttpRequest, contract_id: ApiId, payload: ContractEndIn):
+    c = contract_svc.contract_get(user=request.user, pk=contract_id)
+    c = contract_svc.contract_end(actor=request.user, contract=c, ended_on=payload.ended_on, reason=payload.reason)
+    return _contract_out(c, request.user, contract_svc.core_terms())

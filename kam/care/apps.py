@@ -36,6 +36,22 @@ class CareConfig(AppConfig):
         # A14.2, A3: the half-yearly gift compliance summary (kam.care.gift_views)
         register(NavEntry("care:gift_summary", _("礼品合规汇总"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), group="admin",
                           order=136))
+        # --- A18.1 / A18.2: operating settings, contracts -------------------------------------------------------
+        from kam.care.contracts import customer_contracts
+        from kam.policy.operating import OperatingSpec, integer
+        from kam.policy.operating import register as register_setting
+
+        register_setting(
+            OperatingSpec("commitments.approval_working_days", 2, "A18.1", _("客户承诺审批期限"), integer(1, 30),
+                          unit=_("个工作日"),
+                          help=_("承诺登记后超过该工作日数仍未经兑现部门审批，提醒销售部负责人。")),
+            OperatingSpec("contracts.expiry_remind_days", 60, "A18.2", _("合同到期提前提醒天数"), integer(1, 365),
+                          unit=_("天"), help=_("合同结束前该天数起，提醒客户经理续签。")))
+        register(NavEntry("care:contracts", _("合同"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
+                                                       Role.FINANCE), group="customers", order=73))
+        register_panel(CustomerPanel("contracts", _("合同"), "care/_contract_panel.html", customer_contracts,
+                                     order=32))
+
         self._ready_occasions()
 
     def _ready_occasions(self) -> None:
@@ -56,4 +72,4 @@ class CareConfig(AppConfig):
         register(NavEntry("care:occasion_month", _("节日关怀月览"), (Role.HEAD_OF_SALES, Role.MANAGEMENT),
                           group="customers", order=69),
                  NavEntry("care:holidays", _("公司节日"), (Role.HEAD_OF_SALES, Role.ADMINISTRATOR, Role.MANAGEMENT),
-                          group="admin", order=136))
+                          group="admin", order=137))

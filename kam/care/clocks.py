@@ -126,3 +126,4 @@ class OccasionRule(ClockRule):
 
 
 register(OccasionRule())
+from kam.care import contract_clocks  # noqa: E402,F401  (A18.1, A18.2: commitments and contracts)

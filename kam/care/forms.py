@@ -139,11 +139,25 @@ class CommitmentForm(ActionForm):
     department = forms.ChoiceField(label=_("兑现部门"), choices=CommitmentDepartment.choices)
     due_on = forms.DateField(label=_("兑现期限"), required=False,
                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    contract = forms.ModelChoiceField(label=_("相关合同"), queryset=None, required=False,
+                                      empty_label=_("— 不关联合同 —"))
+    request = forms.ModelChoiceField(label=_("相关客户需求"), queryset=None, required=False,
+                                     empty_label=_("— 不关联客户需求 —"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, customer=None, **kwargs):
         kwargs.setdefault("auto_id", "%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # A18.1: a contract (A18.2) and a request (A15) of the same customer only
+        from django.apps import apps
+
+        from kam.customers.models import Contract
+
+        requests = apps.get_model("demands", "CustomerRequest").objects
+        self.scope("contract", Contract.objects.filter(customer=customer).order_by("-start_on")
+                   if customer is not None else Contract.objects.none())
+        self.scope("request", requests.filter(customer=customer).order_by("-received_at")
+                   if customer is not None else requests.none())
 
 
 class NoteForm(ActionForm):

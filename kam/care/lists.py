@@ -115,7 +115,15 @@ def commitment_spec() -> ListSpec:
                  Column("state", _l("状态"), order_by="state", template="care/_commitment_state.html"),
                  Column("requested_by", _l("申请人"), value=lambda c: str(c.requested_by), default=False)],
         filters=[choice_filter("state", _l("状态"), CommitmentState.choices),
+                 Filter("clock", _l("时限"), _commitments_by_clock,
+                        choices=[("late", _l("超过审批期限")), ("missed", _l("逾期未兑现"))]),
                  choice_filter("department", _l("兑现部门"), CommitmentDepartment.choices),
                  choice_filter("kind", _l("类型"), CommitmentKind.choices),
                  text_filter("customer", _l("客户"), "customer__name", placeholder=_l("客户名称"))],
         default_sort="state")
+
+
+def _commitments_by_clock(qs, value):
+    from kam.care.selectors import commitments_by_clock
+
+    return commitments_by_clock(qs, value)

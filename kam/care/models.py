@@ -263,6 +263,12 @@ class Commitment(models.Model):
                                 related_name="+", verbose_name=_("兑现确认人"))
     done_at = models.DateTimeField(null=True, blank=True)
     done_note = models.CharField(_("兑现说明"), max_length=500, blank=True)
+    #: A18.1: the contract (A18.2) and the customer request (A15) the commitment belongs to, if any — the same
+    #: customer's records (the services check it); the request by name, so that this app imports no other chapter
+    contract = models.ForeignKey("customers.Contract", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="commitments", verbose_name=_("相关合同"))
+    request = models.ForeignKey("demands.CustomerRequest", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="commitments", verbose_name=_("相关客户需求"))
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -147,7 +147,7 @@ def commitments_visible(*, user: User):
 
 
 def commitment_get(*, user: User, pk: int):
-    c = commitments_visible(user=user).filter(pk=pk).first()
+    c = commitments_visible(user=user).select_related("contract", "request").filter(pk=pk).first()
     if c is None:
         raise Http404("commitment not found")
     return c
@@ -197,4 +197,36 @@ def integrity(*, user: User) -> dict:
             "awaiting": gifts.get(GiftState.AWAITING_APPROVAL, 0), "approved": gifts.get(GiftState.APPROVED, 0),
             "rejected": gifts.get(GiftState.REJECTED, 0), "given_after_approval": given_after_approval,
             "pending_commitments": pending_commitments, "exports": exports, "reveals": reveals,
-            "export_action": EXPORT_ACTION}
+            "export_action": EXPORT_ACTION, **integrity_a18(user=user)}
+
+
+def commitments_by_clock(qs, value: str):
+    """A18.1: the commitments whose approval is overdue ("late") or whose delivery was missed ("missed"), from
+    the engine's stored obligations (what alerted the head of sales, the department and the account manager)."""
+    from kam.obligations.models import State, StoredObligation
+
+    period = {"late": "approval", "missed": "delivery"}.get(value)
+    if period is None:
+        return qs
+    breached = StoredObligation.objects.filter(rule="A18.1", subject_type="commitment", period_key=period,
+                                               live=True, state=State.BREACHED)
+    if period == "approval":
+        qs = qs.filter(state="pending")
+    else:
+        qs = qs.filter(state="approved")
+    return qs.filter(pk__in=breached.values("subject_id"))
+
+
+def integrity_a18(*, user: User) -> dict:
+    """A3 through A18: commitments not approved in time, approved ones missed, key accounts without a contract in
+    force (each figure with the records behind it)."""
+    from kam.care.contracts import key_accounts_without_contract
+    from kam.care.models import Commitment
+
+    if not user.has_role(Role.MANAGEMENT):
+        return {}
+    without = key_accounts_without_contract(user=user)
+    no_contract = list(without.only("id", "name")[:500])
+    return {"late_commitments": commitments_by_clock(Commitment.objects.all(), "late").count(),
+            "missed_commitments": commitments_by_clock(Commitment.objects.all(), "missed").count(),
+            "no_contract": no_contract, "no_contract_count": without.count()}

@@ -312,7 +312,8 @@ def _lock_commitment(commitment):
 
 @transaction.atomic
 def commitment_register(*, actor: User, customer: Customer, kind: str, description: str, department: str,
-                        value=None, due_on: dt.date | None = None, now: dt.datetime | None = None):
+                        value=None, due_on: dt.date | None = None, now: dt.datetime | None = None,
+                        contract=None, request=None):
     """A18.1: a term beyond the standard terms is registered before the customer hears it; the department that must
     keep it approves it first (its "待我审批")."""
     from kam.care.models import Commitment, CommitmentDepartment, CommitmentKind
@@ -338,11 +339,18 @@ def commitment_register(*, actor: User, customer: Customer, kind: str, descripti
             raise ApplicationError(_("「涉及金额」应为不小于 0 的金额，最多两位小数。"), field="value")
     if due_on is not None and due_on < timezone.localtime(now).date():
         raise ApplicationError(_("「兑现期限」不能早于今天。"), field="due_on", rule="A18.1")
+    if contract is not None and contract.customer_id != customer.pk:  # A18.1: the same customer's records only
+        raise ApplicationError(_("「相关合同」须是该客户的合同。"), field="contract", rule="A18.1")
+    if request is not None and request.customer_id != customer.pk:
+        raise ApplicationError(_("「相关客户需求」须是该客户的需求。"), field="request", rule="A18.1")
     c = Commitment.objects.create(customer=customer, kind=kind, description=description[:2000], value=amount,
-                                  department=department, due_on=due_on, requested_by=actor, requested_at=now)
+                                  department=department, due_on=due_on, requested_by=actor, requested_at=now,
+                                  contract=contract, request=request)
     audit_log(actor=actor, action="care.commitment.registered", target=c, rule="A18.1",
               changes={"customer": customer.pk, "kind": kind, "department": department, "value": amount,
-                       "due_on": due_on})
+                       "due_on": due_on, "contract": contract.pk if contract else None,
+                       "request": request.pk if request else None})
+    _reflect_commitment(c)
     approval_request(kind=COMMITMENT_KIND, subject=c, url=f"/care/commitments/{c.pk}/", customer=customer,
                      title=f"{customer.name} · {c.get_kind_display()}：{description[:60]}", requested_by=actor,
                      approver_role=DEPARTMENT_ROLE[department],
@@ -367,6 +375,7 @@ def commitment_decide(*, actor: User, commitment, approve: bool, note: str = "")
     c.decided_by, c.decided_at, c.decision_note = actor, timezone.now(), note[:500]
     c.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     audit_log(actor=actor, action=f"care.commitment.{c.state}", target=c, rule="A18.1", changes={"note": note})
+    _reflect_commitment(c)
     approval_decide(kind=COMMITMENT_KIND, subject=c, actor=actor,
                     state=ApprovalState.APPROVED if approve else ApprovalState.REFUSED, comment=note,
                     notify=[c.requested_by])
@@ -386,6 +395,7 @@ def commitment_done(*, actor: User, commitment, note: str = ""):
     c.state, c.done_by, c.done_at, c.done_note = CommitmentState.DONE, actor, timezone.now(), (note or "").strip()[:500]
     c.save(update_fields=["state", "done_by", "done_at", "done_note"])
     audit_log(actor=actor, action="care.commitment.done", target=c, rule="A18.1")
+    _reflect_commitment(c)
     return c
 
 
@@ -419,3 +429,10 @@ def gift_photo_set(*, actor: User, gift: Gift, upload) -> Gift:
     if old_name:
         g.photo.storage.delete(old_name)
     return g
+
+
+def _reflect_commitment(c) -> None:
+    """A18.1: the commitment's clocks (approval, delivery) are judged again in the same transaction."""
+    from kam.obligations.store import reflect
+
+    reflect(customer_ids={c.customer_id}, touched={"commitment"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kam.care import views
+from kam.care import contract_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -19,6 +19,14 @@ urlpatterns = [
     path("commitments/<int:pk>/decide/", views.commitment_decide, name="commitment_decide"),
     path("commitments/<int:pk>/done/", views.commitment_done, name="commitment_done"),
     path("integrity/", views.integrity, name="integrity"),
+    # A18.2 contracts (kam.care.contract_views)
+    path("contracts/", contract_views.contract_list, name="contracts"),
+    path("contracts/new/", contract_views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/", contract_views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/edit/", contract_views.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/end/", contract_views.contract_end, name="contract_end"),
+    path("contracts/<int:pk>/reveal/", contract_views.contract_reveal, name="contract_reveal"),
+    path("contracts/<int:pk>/document/", contract_views.contract_document, name="contract_document"),
 ]
 
 # A14.2: the gift photo, reports, exports and the half-yearly summary (kam.care.gift_views)

@@ -257,7 +257,7 @@ def commitment_new(request):
         return render(request, "care/gift_choose.html", {"chooser": chooser, "title": _("登记客户承诺")},
                       status=400 if chooser.is_bound else 200)
     customer = chooser.cleaned_data["customer"]
-    form = forms.CommitmentForm(request.POST if request.method == "POST" else None)
+    form = forms.CommitmentForm(request.POST if request.method == "POST" else None, customer=customer)
     if request.method == "POST":
         if submit(form, lambda d: services.commitment_register(actor=request.user, customer=customer, **d)):
             c = form.result

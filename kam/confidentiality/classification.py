@@ -22,6 +22,7 @@ FIXED_CORE: dict[str, Any] = {
 #: basic fields management may mark core (A7.1 "e.g. negotiated price terms")
 CLASSIFIABLE: dict[str, Any] = {
     "customers.Contract.terms_summary": _l("合同条款摘要（含价格条款）"),
+    "customers.Contract.payment_terms": _l("合同付款条件"),
     "customers.Customer.decision_process": _l("采购决策流程"),
     "customers.Customer.pref_price_sensitivity": _l("价格敏感度"),
     "customers.Customer.pref_customisation": _l("定制需求"),

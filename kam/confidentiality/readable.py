@@ -33,6 +33,7 @@ ENTITIES: dict[str, Any] = {
     "receivables.invoice": _("发票"), "receivables.payment": _("回款"), "service.care": _("保养指导/培训"),
     "service.ticket": _("售后工单"), "users.api_token": _("API 令牌"), "users.login": _("登录"),
     "users.password": _("密码"), "users.role": _("角色"), "users.user": _("用户"), "users.2fa": _("两步验证"),
+    "policy.operating": _("运营设置"),
 }
 VERBS: dict[str, Any] = {
     "registered": _("登记了"), "done": _("记录兑现了"), "given": _("记录赠送了"), "added": _("添加了"),
@@ -54,6 +55,7 @@ VERBS: dict[str, Any] = {
     "rebuilt": _("重建了"), "inclusion": _("提议破格纳入"), "removal": _("提议移出"), "keep": _("记录保留理由"),
     "scheduled": _("预约了上门："), "retried": _("重试了"), "file_removed": _("删除了上传文件："),
     "disabled": _("停用了"), "pending": _("提请了"), "imported": _("导入了"),
+    "ended": _("终止了"),
 }
 #: the keys of `changes` that are not model fields (counts, notes, the demo's summary …), by name
 WORDS: dict[str, Any] = {

@@ -212,7 +212,8 @@ def _customer_core_columns() -> frozenset[str]:
 def _contract_core_columns() -> frozenset[str]:
     from kam.confidentiality.classification import core_fields
 
-    return frozenset({"terms_summary"}) if "customers.Contract.terms_summary" in core_fields() else frozenset()
+    core = core_fields()
+    return frozenset(name for name in ("terms_summary", "payment_terms") if f"customers.Contract.{name}" in core)
 
 
 register(ImportKind(
@@ -254,6 +255,10 @@ def _contract_validate(row: Row, ctx: ImportContext) -> bool:
     v = row.values
     if row.ok("end_on", "start_on") and v["end_on"] < v["start_on"]:
         ctx.error(row, "end_on", _("不能早于开始日期"))
+    if "kind" in v and not v.get("kind"):
+        v["kind"] = "purchase"  # A18.2: a contract without a stated type is a purchase contract
+    if "payment_terms" in v and v.get("payment_terms") is None:
+        v["payment_terms"] = ""
     return row.failed is None
 
 
@@ -293,8 +298,16 @@ register(ImportKind(
                aliases=("生效日期",)),
         Column("end_on", _l("结束日期"), "End", type="date", example="2027-01-09", aliases=("到期日期", "终止日期")),
         Column("terms_summary", _l("条款摘要"), "Terms", example="年度框架协议，月结 60 天"),
+        # A18.2: type, amount ceiling, payment terms
+        Column("kind", _l("合同类型"), "Type", type="choice", example="框架合同",
+               choices=(("框架合同", "framework"), ("框架", "framework"), ("采购合同", "purchase"), ("采购", "purchase"),
+                        ("服务合同", "service"), ("服务", "service"))),
+        Column("amount_ceiling", _l("金额上限（元）"), "Amount ceiling", type="money", example="5000000.00",
+               aliases=("金额上限", "合同金额")),
+        Column("payment_terms", _l("付款条件"), "Payment terms", example="月结 60 天", aliases=("付款方式", "账期")),
     ],
     handler=customer_model_handler(Contract, key=("number",),
-                         fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary"),
-                         secret_fields=frozenset({"terms_summary"}), validate=_contract_validate),
+                         fields=("number", "customer", "signed_on", "start_on", "end_on", "terms_summary", "kind",
+                                 "amount_ceiling", "payment_terms"),
+                         secret_fields=frozenset({"terms_summary", "payment_terms"}), validate=_contract_validate),
     description=_l("按合同编号新增或更新合同（A18.2）。"), core_columns=_contract_core_columns))

@@ -156,7 +156,36 @@ def contract_upload_to(instance: Contract, filename: str) -> str:
     return f"contracts/{instance.customer_id}/{filename}"
 
 
+class ContractKind(models.TextChoices):
+    """A18.2 contract types."""
+
+    FRAMEWORK = "framework", _("框架合同")
+    PURCHASE = "purchase", _("采购合同")
+    SERVICE = "service", _("服务合同")
+
+
+class ContractState(models.TextChoices):
+    """What is stored (A18.2); the status shown is derived from it and the dates (`Contract.status`)."""
+
+    DRAFT = "draft", _("草稿")
+    SIGNED = "signed", _("已签订")
+    TERMINATED = "terminated", _("已终止")
+
+
+class ContractStatus(models.TextChoices):
+    """The status shown (A18.2): a draft; signed and not started yet; in force; ended (past its end date);
+    terminated early."""
+
+    DRAFT = "draft", _("草稿")
+    PENDING = "pending", _("待生效")
+    IN_FORCE = "in_force", _("履行中")
+    ENDED = "ended", _("已到期")
+    TERMINATED = "terminated", _("已终止")
+
+
 class Contract(models.Model):
+    """A18.2: all cooperation terms are set in written contracts — one per agreement with the account."""
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
     number = models.CharField(_("合同编号"), max_length=60, unique=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
@@ -167,14 +196,56 @@ class Contract(models.Model):
     document = models.FileField(_("合同文件"), upload_to=contract_upload_to, blank=True,
                                 validators=[UploadValidator("document", "合同文件")])
     created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("合同类型"), max_length=10, choices=ContractKind.choices, default=ContractKind.PURCHASE)
+    amount_ceiling = models.DecimalField(_("金额上限（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    #: commercial terms: core when management marks them so (A7.1 classification, like floor prices)
+    payment_terms = models.TextField(_("付款条件"), blank=True)
+    state = models.CharField(_("合同状态"), max_length=10, choices=ContractState.choices, default=ContractState.SIGNED,
+                             db_index=True)
+    ended_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("终止人"))
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("登记人"))
 
     class Meta:
         ordering = ["-start_on", "id"]
+        indexes = [models.Index(fields=["customer", "state", "end_on"], name="contract_customer_state")]
         verbose_name = _("合同")
         verbose_name_plural = _("合同")
 
     def __str__(self) -> str:
         return self.number
+
+    def status_on(self, day) -> str:
+        """A18.2: the status shown on a day (derived from the stored state and the dates)."""
+        if self.state == ContractState.DRAFT:
+            return ContractStatus.DRAFT
+        if self.state == ContractState.TERMINATED:
+            return ContractStatus.TERMINATED
+        if self.start_on > day:
+            return ContractStatus.PENDING
+        if self.end_on is not None and self.end_on < day:
+            return ContractStatus.ENDED
+        return ContractStatus.IN_FORCE
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        return self.status_on(timezone.localdate())
+
+    @property
+    def status_label(self) -> str:
+        return str(ContractStatus(self.status).label)
+
+
+def in_force_q(day, prefix: str = ""):
+    """A18.2: the contracts in force on `day` (signed, started, not past their end) as a Q on Contract (or on a
+    relation to it with `prefix`, e.g. "contracts__")."""
+    return (models.Q(**{f"{prefix}state": ContractState.SIGNED, f"{prefix}start_on__lte": day})
+            & (models.Q(**{f"{prefix}end_on__isnull": True}) | models.Q(**{f"{prefix}end_on__gte": day})))
 
 
 class AccountAssignment(models.Model):

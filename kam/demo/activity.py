@@ -348,6 +348,41 @@ def commitments_demo(accounts, today: dt.date) -> None:
     custom = cs.commitment_register(actor=a.account_manager, customer=a, kind="customisation",
                                     department="marketing", description="大堂接待台加长并改浅色，不加价")
     cs.commitment_decide(actor=mkt, commitment=custom, approve=False, note="定制须按标准加价，请重新报价")
+    # A18.1 clocks: one waiting past the approval window (registered five days ago), one approved and missed
+    now = timezone.now()
+    cs.commitment_register(actor=b.account_manager, customer=b, kind="delivery", department="after_sales",
+                           description="首批 60 套客房家具提前两周交货", now=now - dt.timedelta(days=5))
+    missed = cs.commitment_register(actor=c.account_manager, customer=c, kind="discount", department="finance",
+                                    description="年底前返还 1.5% 采购返点", value="36000.00",
+                                    due_on=today - dt.timedelta(days=2), now=now - dt.timedelta(days=10))
+    cs.commitment_decide(actor=User.objects.get(username="fin"), commitment=missed, approve=True, note="同意")
+    contracts_demo(accounts, today)
+
+
+def contracts_demo(accounts, today: dt.date) -> None:
+    """Contracts (A18.2): the generated contracts get their type, ceiling and payment terms; one account's contract
+    ends in 40 days (the reminder is due), another account has no contract in force (flagged on its page)."""
+    from kam.care import contracts as cc
+    from kam.customers.models import Contract, ContractKind, in_force_q
+
+    head = User.objects.get(username="head")
+    kinds = [ContractKind.FRAMEWORK, ContractKind.PURCHASE, ContractKind.SERVICE]
+    for i, contract in enumerate(Contract.objects.filter(payment_terms="").order_by("id")):
+        contract.kind = kinds[i % 3]
+        contract.amount_ceiling = Decimal(500000 + (i % 7) * 250000)
+        contract.payment_terms = f"货到验收后 {(30, 45, 60)[i % 3]} 天内付清，月结"
+        contract.save(update_fields=["kind", "amount_ceiling", "payment_terms"])
+    if len(accounts) < 5:
+        return
+    expiring, without = accounts[3], accounts[4]
+    for account in (expiring, without):
+        for contract in Contract.objects.filter(in_force_q(today), customer=account):
+            cc.contract_end(actor=head, contract=contract, ended_on=today, reason="合同重新谈判，按新合同执行")
+    cc.contract_save(actor=head, customer=expiring, number=f"HT{today.year}-R{expiring.pk:04d}",
+                     kind=ContractKind.FRAMEWORK, start_on=today - dt.timedelta(days=320),
+                     end_on=today + dt.timedelta(days=40), signed_on=today - dt.timedelta(days=330),
+                     amount_ceiling="1200000.00", payment_terms="月结 60 天",
+                     terms_summary="年度框架协议：客房家具统一采购价，质保 5 年。")
 
 
 def _tier_settings() -> tuple[Decimal, int]:

@@ -65,6 +65,7 @@ class LicenseForm(ActionForm):
     name = forms.CharField(label=_("证照名称"), required=False, max_length=100)
     number = forms.CharField(label=_("编号"), required=False, max_length=60)
     expires_on = forms.DateField(label=_("有效期至"), required=False)
+    file = forms.FileField(label=_("证照文件（图片或 PDF）"), required=False)
 
 
 class FloorPriceForm(ActionForm):

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.uploads import UploadValidator
 from kam.customers.models import Customer
+
+
+def license_upload_to(instance: License, filename: str) -> str:
+    return f"licenses/{instance.customer_id}/{filename}"
 
 
 class License(models.Model):
@@ -17,6 +22,9 @@ class License(models.Model):
     number = models.CharField(_("编号"), max_length=80, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: the licence's scan or PDF (issue 12 §3: checked by content and size wherever a form fills it)
+    file = models.FileField(_("证照文件"), upload_to=license_upload_to, blank=True,
+                            validators=[UploadValidator("document", "证照文件")])
 
     class Meta:
         ordering = ["expires_on", "name"]

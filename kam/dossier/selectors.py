@@ -82,7 +82,6 @@ class Dossier:
     orders: list
     yearly: list[tuple[int, Decimal]]
     panels: list  # (CustomerPanel, rows) contributed by other chapters
-    contracts: list
     designations: list
     tier_history: list
     assignments: list
@@ -154,7 +153,6 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
             "product_series", flat=True)),
         orders=orders, yearly=yearly,
         panels=[(p, rows) for p in customer_panels() if (rows := p.load(user=user, customer=customer)) is not None],
-        contracts=list(customer.contracts.order_by("-start_on")),
         designations=list(Designation.objects.filter(customer=customer).select_related("approved_by").order_by(
             "-started_at")),
         tier_history=list(TierChange.objects.filter(customer=customer).order_by("-effective_at")),

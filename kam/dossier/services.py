@@ -130,16 +130,21 @@ def contact_anonymise(*, actor: User, contact: Contact, reason: str) -> Contact:
 
 @transaction.atomic
 def license_save(*, actor: User, customer: Customer, name: str, number: str = "",
-                 expires_on: dt.date | None = None, license: License | None = None) -> License:
+                 expires_on: dt.date | None = None, license: License | None = None, file=None) -> License:
     _require_edit(actor, customer)
     if not name.strip():
         raise ApplicationError(_("请填写资质/证照名称。"), field="name")
     obj = license or License(customer=customer)
     if obj.customer_id != customer.pk:
         raise ApplicationError(_("证照不属于该客户。"), field="license")
+    if file:  # issue 12 §3: a licence scan is an image or a PDF, checked by its content and size
+        from kam.core.uploads import check_upload
+
+        check_upload(file, kind="document", label=_("证照文件"))
+        obj.file = file
     obj.name, obj.number, obj.expires_on = name.strip(), number.strip(), expires_on
     obj.save()
     stamp(actor=actor, customer=customer, sections=[Section.BASIC], confirmed=False)
     audit_log(actor=actor, action="dossier.license.saved", target=customer,
-              changes={"license": obj.name, "expires_on": expires_on})
+              changes={"license": obj.name, "expires_on": expires_on, "file": bool(file)})
     return obj

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:contact_id>/", views.contact_form, name="contact_edit"),
     path("<int:pk>/contacts/<int:contact_id>/anonymise/", views.contact_anonymise, name="contact_anonymise"),
     path("<int:pk>/licenses/", views.license_add, name="license_add"),
+    path("<int:pk>/licenses/<int:license_id>/file/", views.license_file, name="license_file"),
     path("<int:pk>/reveal/<slug:what>/", views.reveal, name="reveal"),
     path("<int:pk>/floor-prices/", views.floor_price_save, name="floor_price_save"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.confidentiality import classification as confidentiality
 from kam.confidentiality.services import RevealThrottled, record_access, reveal_check, reveal_denied
@@ -181,7 +181,7 @@ def license_add(request, pk: int):
     customer = customer_get(user=request.user, pk=pk)
     if not services.may_edit_dossier(request.user, customer):
         raise Http404
-    form = LicenseForm(request.POST)
+    form = LicenseForm(request.POST, request.FILES)
     if submit(form, lambda d: services.license_save(actor=request.user, customer=customer, **d)):
         lic = form.result
         messages.success(request, _("已添加证照「%(n)s」（有效期至 %(d)s），「基本信息」已记为本期更新（A6.2）。") % {
@@ -297,3 +297,18 @@ def customer_list(request):
     if request.headers.get("HX-Request"):
         return render(request, "dossier/customer_list.html#results", context)
     return render(request, "dossier/customer_list.html", context)
+
+
+@login_required
+@require_safe
+def license_file(request, pk: int, license_id: int):
+    """A6.1: a licence's scan, for who sees the customer (scoped by the customer's selector)."""
+    from django.http import FileResponse
+
+    from kam.dossier.models import License
+
+    customer = customer_get(user=request.user, pk=pk)
+    lic = License.objects.filter(pk=license_id, customer=customer).exclude(file="").first()
+    if lic is None:
+        raise Http404("licence file not found")
+    return FileResponse(lic.file.open("rb"), as_attachment=True, filename=lic.file.name.rsplit("/", 1)[-1])

@@ -12,6 +12,10 @@ class PolicyConfig(AppConfig):
         from kam.core.navigation import NavEntry, register
 
         register(NavEntry("policy:in_force", _("政策设置"), group="review", order=120))
+        from kam.users.models import Role
+
+        register(NavEntry("policy:operating", _("运营设置"), (Role.ADMINISTRATOR, Role.HEAD_OF_SALES, Role.MANAGEMENT),
+                          group="admin", order=125))
 
         from kam.approvals.registry import ApprovalKind, register_kind
 

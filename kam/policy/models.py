@@ -120,3 +120,26 @@ class PolicyVersion(models.Model):
         # deep copies: an in-place change of `values` must not change the remembered state
         return {name: copy.deepcopy(getattr(self, name)) for name in self.FROZEN_FIELDS
                 if field_names is None or name in field_names}
+
+
+class OperatingSetting(models.Model):
+    """The stored value of an operating setting (kam.policy.operating): a number an issue calls a setting that
+    the policy's closed settings index does not list. One row per changed key; a key without a row has its
+    registered default. Every change is audited (who, old, new, when)."""
+
+    key = models.CharField(_("设置"), max_length=80, unique=True)
+    value = models.JSONField(_("取值"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("修改人"))
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("运营设置")
+        verbose_name_plural = _("运营设置")
+
+    def __str__(self) -> str:
+        from kam.policy.operating import _specs
+
+        spec = _specs.get(self.key)
+        return str(spec.label) if spec is not None else self.key

@@ -282,3 +282,19 @@ def version_diff(version: PolicyVersion) -> list[DiffRow]:
 def diff_as_changes(rows: list[DiffRow]) -> dict[str, dict[str, Any]]:
     """Audit form of a diff: {setting: {"old": …, "new": …}}."""
     return {row.name: {"old": row.old, "new": row.new} for row in rows}
+
+
+def operating_history(*, user, limit: int = 30) -> list[dict]:
+    """The latest changes of operating settings (who, which, old → new, when), from the audit trail."""
+    from kam.audit.models import AuditEvent
+    from kam.users.models import Role
+
+    if not user.has_role(Role.ADMINISTRATOR, Role.HEAD_OF_SALES, Role.MANAGEMENT):
+        return []
+    rows = []
+    for e in AuditEvent.objects.filter(action="policy.operating.updated").select_related("actor").order_by(
+            "-at", "-id")[:limit]:
+        change = (e.changes or {}).get("value") or {}
+        rows.append({"at": e.at, "actor": e.actor, "setting": e.target_repr, "old": change.get("old", ""),
+                     "new": change.get("new", "")})
+    return rows

@@ -255,3 +255,38 @@ def policy_version_publish(*, actor, version: PolicyVersion, effective_from: dt.
                  "%Y-%m-%d %H:%M")}, body=_("%(n)d 项设置变更，详见政策设置页。") % {"n": len(rows)}, url="/policy/",
              rule="A2.3", key=f"policy:{locked.pk}:published")
     return _refresh(version, locked)
+
+
+# --- operating settings (kam.policy.operating) ----------------------------------------------------------------
+
+@transaction.atomic
+def operating_setting_set(*, actor, key: str, value) -> Any:
+    """Change an operating setting (a number the issues call a setting that the policy index does not list):
+    the administrator or the head of sales; the value is checked by the setting's own parser (a message naming
+    the setting); audited with the old and the new value; the cached values are refreshed when it commits."""
+    from kam.policy import operating
+    from kam.policy.models import OperatingSetting
+    from kam.users.models import Role
+
+    require_role(actor, Role.ADMINISTRATOR, Role.HEAD_OF_SALES,
+                 message=_("只有系统管理员和销售部负责人可以修改运营设置。"))
+    try:
+        spec = operating.spec(key)
+    except LookupError:
+        raise ApplicationError(_("没有这项运营设置。"), field="key") from None
+    try:
+        new = spec.parse(value)
+    except ValueError as exc:
+        raise ApplicationError(_("「%(label)s」%(error)s") % {"label": spec.label, "error": exc}, field="value",
+                               rule=spec.rule) from None
+    old = operating.operating_value(key)
+    row = OperatingSetting.objects.select_for_update().filter(key=key).first()
+    if row is None:
+        row = OperatingSetting(key=key)
+    row.value, row.updated_by, row.updated_at = new, actor, timezone.now()
+    row.save()
+    audit_log(actor=actor, action="policy.operating.updated", target=row, rule=spec.rule,
+              changes={"value": {"old": spec.show(old), "new": spec.show(new)}})
+    operating.clear_cache()
+    transaction.on_commit(operating.clear_cache)
+    return new

@@ -11,4 +11,5 @@ urlpatterns = [
     path("versions/<int:pk>/submit/", views.version_submit, name="version_submit"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),
     path("versions/<int:pk>/return/", views.version_return, name="version_return"),
+    path("operating/", views.operating, name="operating"),
 ]

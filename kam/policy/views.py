@@ -195,3 +195,39 @@ def version_return(request, pk: int):
             return redirect("policy:version_detail", pk=version.pk)
     return render(request, "policy/version_detail.html",
                   _detail_context(request, version, return_form=form), status=400)
+
+
+# --- operating settings (kam.policy.operating) ----------------------------------------------------------------
+
+@role_required(Role.ADMINISTRATOR, Role.HEAD_OF_SALES, Role.MANAGEMENT)
+def operating(request):
+    """Operating settings: the numbers the issues call settings that the policy's index does not list; the
+    administrator and the head of sales change them here (audited: who, old, new, when)."""
+    from kam.policy import operating as registry
+    from kam.policy.services import operating_setting_set
+
+    may_edit = request.user.has_role(Role.ADMINISTRATOR, Role.HEAD_OF_SALES)
+    typed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        key, value = request.POST.get("key", ""), request.POST.get("value", "")
+        try:
+            new = operating_setting_set(actor=request.user, key=key, value=value)
+        except ApplicationError as exc:
+            typed[key], errors[key] = value, str(exc.message)
+            status = 403 if not may_edit else 400
+        else:
+            spec = registry.spec(key)
+            messages.success(request, _("已将「%(label)s」改为 %(value)s%(unit)s，立即生效。") % {
+                "label": spec.label, "value": spec.show(new), "unit": spec.unit})
+            return redirect("policy:operating")
+    rows = []
+    for spec in registry.specs():
+        value = registry.operating_value(spec.key)
+        rows.append({"spec": spec, "value": spec.show(value), "default": spec.show(spec.parse(spec.default)),
+                     "typed": typed.get(spec.key, spec.show(value)), "error": errors.get(spec.key, ""),
+                     "title": rule_title(spec.rule)})
+    return render(request, "policy/operating.html", {
+        "rows": rows, "may_edit": may_edit, "history": selectors.operating_history(user=request.user)},
+        status=status)

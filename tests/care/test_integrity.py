@@ -52,7 +52,9 @@ def test_a3_figures_equal_the_records_they_link_to(users, account, client):
     assert figures["fig-awaiting"][1] == 1 and figures["fig-rejected"][1] == 1 and figures["fig-commitments"][1] == 1
     tables = {"fig-refusals": "refusals", "fig-refusals-word": "refusals", "fig-refusals-per_gift": "refusals",
               "fig-refusals-category": "refusals", "fig-refusals-per_year": "refusals", "fig-awaiting": "gifts",
-              "fig-approved": "gifts", "fig-rejected": "gifts", "fig-commitments": "commitments"}
+              "fig-approved": "gifts", "fig-rejected": "gifts", "fig-commitments": "commitments",
+              "fig-commitments-late": "commitments", "fig-commitments-missed": "commitments",
+              "fig-no-contract": "no-contract"}
     for key, (url, n) in figures.items():
         assert _total(client, url, tables[key]) == n, (key, url)
     exports = re.findall(r'<a href="(/audit/\?action=[^"]+)">(\d+)</a>', body)

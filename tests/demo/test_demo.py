@@ -128,6 +128,14 @@ def test_load_demo_builds_the_dataset_once():
     from kam.care.models import Commitment
 
     assert set(Commitment.objects.values_list("state", flat=True)) == {"pending", "approved", "done", "refused"}
+    # A18.1 clocks: a commitment past its approval window, an approved one missed; A18.2: a contract about to
+    # expire (due soon for its manager), a key account without a contract in force
+    a181 = StoredObligation.objects.filter(rule="A18.1", live=True, state="breached")
+    assert a181.filter(period_key="approval").exists() and a181.filter(period_key="delivery").exists()
+    assert StoredObligation.objects.filter(rule="A18.2", live=True, state="due_soon").exists()
+    from kam.care.contracts import key_accounts_without_contract
+
+    assert key_accounts_without_contract(user=User.objects.get(username="mgmt")).exists()
 
     # a second call changes nothing
     before = _table_counts()

@@ -59,8 +59,8 @@ def world(users, customer_factory):
     dm = contact_create(actor=None, customer=a, name="林董", title="董事长", phone="13999887766",
                         wechat="wx_dm_MARKER77", email="dm.marker77@example.com", is_decision_maker=True)
     floor_price_set(actor=None, customer=a, product_series="酒店床组", price=PRICE)
-    contract_create(actor=None, customer=a, number="HT-1", start_on=dt.date(2025, 1, 1),
-                    terms_summary="TERMS_MARKER_价格条款")
+    contract = contract_create(actor=None, customer=a, number="HT-1", start_on=dt.date(2025, 1, 1),
+                               terms_summary="TERMS_MARKER_价格条款")
     field_classify(actor=users.mgmt, field="customers.Customer.decision_process", core=True)
     field_classify(actor=users.mgmt, field="customers.Contract.terms_summary", core=True)
     field_classify(actor=users.mgmt, field="customers.Customer.purchase_potential_note", core=True)
@@ -84,7 +84,7 @@ def world(users, customer_factory):
     ids = {"customer": a.pk, "other_customer": b.pk, "contact": dm.pk, "visit": visit.pk, "ticket": ticket.pk,
            "holiday": holiday.pk,
            "request": req.pk, "review": review.pk, "run": run.pk, "feed": feed, "gift": gift.pk,
-           "commitment": commitment.pk,
+           "commitment": commitment.pk, "contract": contract.pk,
            "token": {u: api_token_create(actor=getattr(users, u), name="m")[0].pk for u in NO_CORE + CORE}}
     return ids
 
@@ -95,6 +95,7 @@ def concrete(route: str, ids: dict, user: str, customer: int) -> list[str]:
                  ("designation/reviews/", ids["review"]), ("engagement/visits/", ids["visit"]),
                  ("service/tickets/", ids["ticket"]), ("requests/", ids["request"]), ("care/gifts/", ids["gift"]),
                  ("care/commitments/", ids["commitment"]), ("care/holidays/", ids["holiday"]),
+                 ("care/contracts/", ids["contract"]),
                  ("account/tokens/", ids["token"].get(user, 1)), ("admin/", customer)]
     pk = next((v for p, v in by_prefix if route.startswith(p)), customer)
     values = {"pk": pk, "contact_id": ids["contact"], "section": "basic", "kind": "customers", "which": "accounts",

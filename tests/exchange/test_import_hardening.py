@@ -111,7 +111,8 @@ def test_every_kinds_money_and_date_columns_are_bounded():
     """Each money column is type=money (bounded to its model column, ≥ 0) and each date column has a window."""
     money = {(k.name, c.field) for k in _kinds() for c in k.columns if c.type == "money"}
     assert money == {("orders", "unit_price"), ("orders", "amount"), ("returns", "amount"),
-                     ("invoices", "amount"), ("payments", "amount"), ("gifts", "unit_value")}
+                     ("invoices", "amount"), ("payments", "amount"), ("gifts", "unit_value"),
+                     ("contracts", "amount_ceiling")}
     assert not [(k.name, c.field) for k in _kinds() for c in k.columns if c.type == "decimal" and not c.max_digits]
     historic = {(k.name, c.field) for k in _kinds() for c in k.columns if c.historic}
     assert historic == {("customers", "founded_on"), ("customers", "cooperation_start_override")}

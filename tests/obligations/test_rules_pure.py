@@ -16,6 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kam.care.clocks import AccountFacts, OccasionLoad
+from kam.care.contract_clocks import CommitmentFacts, CommitmentLoad, ContractFacts, ContractLoad
 from kam.care.occasions import Birthday
 from kam.demands.clocks import RequestFacts, RequestLoad
 from kam.engagement.clocks import ConfirmFacts, VisitFacts
@@ -70,6 +71,8 @@ EMPTY_FACTS = {
     "A13.2": lambda: [],
     "A14.1": lambda: OccasionLoad(first=dt.date(2026, 10, 1), accounts=[]),
     "A15.1": lambda: RequestLoad(requests=[], calendar=CAL),
+    "A18.1": lambda: CommitmentLoad(approval_days=2, calendar=CAL),
+    "A18.2": lambda: ContractLoad(remind_days=60),
 }
 
 CADENCE_RULES = sorted(rid for rid, rule in REGISTRY.items() if isinstance(rule, CadenceRule))
@@ -90,7 +93,8 @@ def test_cadence_rules_are_the_period_clocks_of_a8_a11_a12():
     assert CADENCE_RULES == ["A11.3", "A12.1", "A12.2", "A8.1"]
     assert isinstance(REGISTRY["A6.2"], PeriodRule) and not isinstance(REGISTRY["A6.2"], CadenceRule)
     # G.5: period clocks escalate in the digest, hour clocks at once
-    assert {rid for rid, r in REGISTRY.items() if r.escalation == "immediate"} == {"A11.1", "A11.2", "A15.1"}
+    assert {rid for rid, r in REGISTRY.items() if r.escalation == "immediate"} == {"A11.1", "A11.2", "A15.1",
+                                                                                  "A18.1"}
 
 
 # --- G.4 clock states ----------------------------------------------------------------------------------
@@ -329,7 +333,11 @@ def _sample_facts() -> dict:
                   "A11.2": TicketLoad([t], CAL), "A13.1": ConfirmFacts(visits=[v], calendar=CAL), "A13.2": [v],
                   "A15.1": RequestLoad([r], CAL),
                   "A14.1": OccasionLoad(first=dt.date(2026, 10, 1), accounts=[AccountFacts(
-                      1, "华美酒店", 7, "core", dt.date(2000, 12, 22), (Birthday(5, "林董", "solar", 12, 25),))])})
+                      1, "华美酒店", 7, "core", dt.date(2000, 12, 22), (Birthday(5, "林董", "solar", 12, 25),))]),
+                  "A18.1": CommitmentLoad(2, CAL, [_commitment(state="approved", decided_at=at(2026, 11, 27, 9),
+                                                               due_on=dt.date(2026, 12, 31))]),
+                  "A18.2": ContractLoad(60, [ContractFacts(1, "HT-1", 7, "华美酒店", 3, dt.date(2027, 1, 31))],
+                                        {7: [(dt.date(2026, 2, 1), dt.date(2027, 1, 31), at(2026, 1, 20))]})})
     return facts
 
 
@@ -421,3 +429,64 @@ def test_a_subject_whose_facts_cannot_be_judged_is_one_error_for_the_administrat
     assert e.label.startswith("华美酒店 · ") and "无法判定" in e.label and not e.open
     assert [o for o in obs if o.state != ERROR] == rule.evaluate(good_only, timeline=policy, now=now)
     assert rule.evaluate(good_only, timeline=policy, now=now)  # the good subject is judged as usual
+
+
+# --- A18.1 commitments, A18.2 contracts ------------------------------------------------------------------
+
+def _commitment(**changes) -> CommitmentFacts:
+    data = {"id": 1, "customer_id": 7, "customer_name": "华美酒店", "manager_id": 3, "kind_label": "延长账期",
+            "department": "finance", "state": "pending", "requested_at": at(2026, 11, 26, 10), "decided_at": None,
+            "due_on": None, "done_at": None}
+    data.update(changes)
+    return CommitmentFacts(**data)
+
+
+def _judge_a181(c: CommitmentFacts, now, days: int = 2):
+    return {o.period_key: o for o in REGISTRY["A18.1"].evaluate(CommitmentLoad(days, CAL, [c]), timeline=DEFAULTS,
+                                                                 now=now)}
+
+
+def test_a181_approval_window_counts_working_days_and_escalates_to_head():
+    """A18.1: registered Thursday 10:00 with 2 working days → due Monday 10:00 (the weekend does not count);
+    owned by the department's queue, watched by the account manager, escalated to the head of sales."""
+    c = _commitment()
+    before = _judge_a181(c, at(2026, 11, 30, 9, 59))["approval"]
+    assert before.due_at == at(2026, 11, 30, 10) and before.state == DUE_SOON
+    assert (before.owner_role, before.queue, before.watcher_id, before.escalation_role) == (
+        "finance", "finance", 3, "head_of_sales")
+    assert _judge_a181(c, at(2026, 11, 30, 10))["approval"].state == BREACHED
+    assert _judge_a181(c, at(2026, 11, 30, 10), days=3)["approval"].state == DUE_SOON  # the operating setting
+    decided = _commitment(state="approved", decided_at=at(2026, 11, 27, 9))
+    assert _judge_a181(decided, at(2026, 12, 5))["approval"].state == MET
+
+
+def test_a181_approved_commitment_is_the_departments_obligation_until_kept():
+    approved = _commitment(state="approved", decided_at=at(2026, 11, 27, 9), due_on=dt.date(2026, 12, 10))
+    o = _judge_a181(approved, at(2026, 12, 10, 23, 59))["delivery"]
+    assert o.state == DUE_SOON and o.owner_role == "finance" and o.watcher_id == 3 and not o.escalation_role
+    assert _judge_a181(approved, at(2026, 12, 11, 0, 0, 1))["delivery"].state == BREACHED
+    kept = dataclasses.replace(approved, state="done", done_at=at(2026, 12, 9, 15))
+    assert _judge_a181(kept, at(2026, 12, 20))["delivery"].state == MET
+    assert "delivery" not in _judge_a181(_commitment(state="refused", decided_at=at(2026, 11, 27)), at(2026, 12, 1))
+
+
+def test_a182_contract_reminder_window_and_renewal():
+    """A18.2: due soon from `contracts.expiry_remind_days` days before the end; a contract in force the day
+    after meets it; without a manager the head of sales owns it."""
+    end = dt.date(2027, 1, 25)
+    c = ContractFacts(1, "HT-1", 7, "华美酒店", 3, end)
+
+    def judge(now, spans=(), days=60, contract=c):
+        load = ContractLoad(days, [contract], {7: [(dt.date(2026, 1, 26), end, at(2026, 1, 1)), *spans]})
+        return REGISTRY["A18.2"].evaluate(load, timeline=DEFAULTS, now=now)[0]
+
+    assert judge(at(2026, 11, 26, 10)).state == DUE_SOON  # 60 days before 2027-01-25
+    assert judge(at(2026, 11, 25, 23, 59)).state == UPCOMING
+    assert judge(at(2026, 11, 26, 10), days=59).state == UPCOMING
+    assert judge(at(2027, 1, 26)).state == BREACHED
+    renewal = (dt.date(2027, 1, 26), None, at(2026, 12, 20, 10))
+    assert judge(at(2027, 2, 1), spans=[renewal]).state == MET
+    gap = (dt.date(2027, 2, 1), None, at(2026, 12, 20, 10))  # a week without a contract: no renewal
+    assert judge(at(2027, 2, 1), spans=[gap]).state == BREACHED
+    orphan = judge(at(2026, 11, 26, 10), contract=dataclasses.replace(c, manager_id=None))
+    assert orphan.owner_id is None and orphan.owner_role == "head_of_sales"
