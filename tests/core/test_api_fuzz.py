@@ -78,7 +78,14 @@ def fuzz_world(users, customer_factory, settings):
 
 
 def test_api_survives_fuzzing_as_account_manager_and_head(live_server, fuzz_world):
-    """Issue 12 §5: no 5xx, no undocumented status, no response outside the schema, no junk accepted."""
+    """Issue 12 §5: no 5xx, no undocumented status, no response outside the schema, no junk accepted.
+
+    Run on SQLite only, as the issue asks (the same views and schema on PostgreSQL; the suite's PostgreSQL run keeps
+    CI's time for what differs between the databases)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the fuzzing run is bounded to SQLite (issue 12 §5)")
     ids, tokens = fuzz_world
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json",
                                            headers={"Authorization": f"Bearer {tokens['head']}"})
