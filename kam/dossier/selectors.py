@@ -100,41 +100,118 @@ def contact_key(channel: str, decision_maker: bool) -> str:
     return f"customers.Contact.{channel}[decision_maker]" if decision_maker else f"customers.Contact.{channel}"
 
 
+def _contact_row(c: Contact, masker: Masker, reveal: bool) -> ContactRow:
+    channels, core = {}, []
+    for ch in CONTACT_CHANNELS:
+        key = contact_key(ch, c.is_decision_maker)
+        if masker.is_core(key):
+            core.append(ch)
+            channels[ch] = getattr(c, ch) if (reveal and masker.sees_core) else None
+        else:
+            channels[ch] = getattr(c, ch)
+    birthday = ""
+    if c.birthday_kind and c.birthday_month and c.birthday_day:
+        leap = "闰" if c.birthday_leap_month else ""
+        birthday = (f"农历{leap}{c.birthday_month}月{c.birthday_day}日" if c.birthday_kind == "lunar"
+                    else f"{c.birthday_month}月{c.birthday_day}日")
+    return ContactRow(c.pk, c.name, c.title, c.is_decision_maker, c.anonymised_at is not None, birthday,
+                      channels, tuple(core))
+
+
+def _sorted_rows(rows: list[ContactRow]) -> list[ContactRow]:
+    return sorted(rows, key=lambda r: (not r.is_decision_maker, r.name, r.id))
+
+
 def contact_rows(*, masker: Masker, customer: Customer, reveal: bool = False) -> list[ContactRow]:
     """Contacts with channels masked where they are core; for users allowed to see core data the core values
     come only with `reveal=True` (an audited reveal, A7.2)."""
-    rows = []
-    for c in Contact.objects.filter(customer=customer):
-        channels, core = {}, []
-        for ch in CONTACT_CHANNELS:
-            key = contact_key(ch, c.is_decision_maker)
-            if masker.is_core(key):
-                core.append(ch)
-                channels[ch] = getattr(c, ch) if (reveal and masker.sees_core) else None
-            else:
-                channels[ch] = getattr(c, ch)
-        birthday = ""
-        if c.birthday_kind and c.birthday_month and c.birthday_day:
-            leap = "闰" if c.birthday_leap_month else ""
-            birthday = (f"农历{leap}{c.birthday_month}月{c.birthday_day}日" if c.birthday_kind == "lunar"
-                        else f"{c.birthday_month}月{c.birthday_day}日")
-        rows.append(ContactRow(c.pk, c.name, c.title, c.is_decision_maker, c.anonymised_at is not None, birthday,
-                               channels, tuple(core)))
-    rows.sort(key=lambda r: (not r.is_decision_maker, r.name))
-    return rows
+    return _sorted_rows([_contact_row(c, masker, reveal) for c in Contact.objects.filter(customer=customer)])
+
+
+ORDERS_SHOWN = 15  # the newest orders of the history section
+
+#: the columns each satellite of the page needs (`a__b`: through a relation, for its label)
+_CONTACT_FIELDS = ["name", "title", "phone", "wechat", "email", "is_decision_maker", "birthday_kind",
+                   "birthday_month", "birthday_day", "birthday_leap_month", "anonymised_at"]
+_STAMP_FIELDS = ["section", "at", "by", "confirmed", "by__username", "by__display_name"]
+_LICENSE_FIELDS = ["name", "number", "expires_on", "updated_at"]
+_ORDER_FIELDS = ["number", "status", "order_date", "promised_delivery_date", "actual_delivery_date", "amount"]
+_LINE_FIELDS = ["order", "product_series", "product_model", "quantity", "unit_price", "amount"]
+_CONTRACT_FIELDS = ["number", "signed_on", "start_on", "end_on", "terms_summary"]
+_DESIGNATION_FIELDS = ["source", "tier", "started_at", "ended_at", "approved_by", "approved_by__username",
+                       "approved_by__display_name"]
+_TIER_FIELDS = ["tier", "effective_at"]
+_ASSIGNMENT_FIELDS = ["manager", "started_on", "ended_on", "manager__username", "manager__display_name"]
+
+
+def _satellites(customer: Customer) -> dict:
+    """Everything of the customer's own that the page shows, as JSON columns of one query (issue 11): sections'
+    stamps, contacts, licences, the newest orders and their lines, the yearly purchases (one aggregate), the
+    floor prices' series, contracts, designations, tier changes and managers."""
+    from kam.core import rowsets
+    from kam.customers.models import Contract
+    from kam.orders.models import OrderLine
+
+    pk = customer.pk
+    newest = Order.objects.filter(customer_id=pk).order_by("-order_date", "-id")[:ORDERS_SHOWN]
+    yearly = Order.objects.filter(customer_id=pk).exclude(status="cancelled").annotate(
+        y=ExtractYear("order_date")).order_by().values("y").annotate(s=Sum("amount"))
+    columns = {
+        "stamps": rowsets.rows(SectionStamp.objects.filter(customer_id=pk), _STAMP_FIELDS),
+        "contacts": rowsets.rows(Contact.objects.filter(customer_id=pk), _CONTACT_FIELDS),
+        "licenses": rowsets.rows(License.objects.filter(customer_id=pk), _LICENSE_FIELDS),
+        "orders": rowsets.rows(newest, _ORDER_FIELDS),
+        "lines": rowsets.rows(OrderLine.objects.filter(order__in=newest.values("pk")), _LINE_FIELDS),
+        "yearly": rowsets.grouped_rows(yearly, decimals=("s",)),
+        "floor": rowsets.rows(FloorPrice.objects.filter(customer_id=pk), ["product_series"]),
+        "contracts": rowsets.rows(Contract.objects.filter(customer_id=pk), _CONTRACT_FIELDS),
+        "designations": rowsets.rows(Designation.objects.filter(customer_id=pk), _DESIGNATION_FIELDS),
+        "tiers": rowsets.rows(TierChange.objects.filter(customer_id=pk), _TIER_FIELDS),
+        "assignments": rowsets.rows(AccountAssignment.objects.filter(customer_id=pk), _ASSIGNMENT_FIELDS),
+    }
+    row = Customer.objects.filter(pk=pk).annotate(**{f"_{k}": v for k, v in columns.items()}).values(
+        *[f"_{k}" for k in columns]).first() or {}
+    return {k: row.get(f"_{k}") for k in columns}
+
+
+def _assignment_order(a: AccountAssignment) -> tuple:
+    return (-a.started_on.toordinal() if a.started_on else 0, -a.pk)
+
+
+def _attach_lines(orders: list[Order], lines: list) -> None:
+    """The orders' lines as if prefetched (`o.lines.all` reads them, no query)."""
+    by_order: dict[int, list] = {}
+    for line in sorted(lines, key=lambda x: x.pk):
+        by_order.setdefault(line.order_id, []).append(line)
+    for o in orders:
+        qs = o.lines.get_queryset()
+        qs._result_cache = by_order.get(o.pk, [])
+        qs._prefetch_done = True
+        o._prefetched_objects_cache = {"lines": qs}
 
 
 def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -> Dossier:
+    """The dossier: the customer's own satellites in one query (`_satellites`), the panels of other chapters,
+    the group's members when the customer belongs to one."""
+    from kam.core.rowsets import decode, instances
+    from kam.customers.models import Contract
+    from kam.orders.models import OrderLine
+
     now = now or timezone.now()
     masker = masker_for(user)
-    latest = {}
-    for s in SectionStamp.objects.filter(customer=customer).select_related("by").order_by("section", "-at"):
+    raw = _satellites(customer)
+    latest: dict[str, SectionStamp] = {}
+    for s in sorted(instances(SectionStamp, raw["stamps"], _STAMP_FIELDS), key=lambda s: (s.at, s.pk), reverse=True):
         latest.setdefault(s.section, s)
-    contacts = contact_rows(masker=masker, customer=customer)
-    licenses = list(License.objects.filter(customer=customer))
-    orders = list(Order.objects.filter(customer=customer).prefetch_related("lines").order_by("-order_date")[:15])
-    yearly = [(r["y"], r["s"] or Decimal("0")) for r in Order.objects.filter(customer=customer).exclude(
-        status="cancelled").annotate(y=ExtractYear("order_date")).values("y").annotate(s=Sum("amount")).order_by("y")]
+    contacts = _sorted_rows([_contact_row(c, masker, False) for c in instances(Contact, raw["contacts"],
+                                                                                _CONTACT_FIELDS)])
+    licenses = sorted(instances(License, raw["licenses"], _LICENSE_FIELDS),
+                      key=lambda x: (x.expires_on is not None, x.expires_on or dt.date.min, x.name, x.pk))
+    orders = sorted(instances(Order, raw["orders"], _ORDER_FIELDS), key=lambda o: (o.order_date, o.pk),
+                    reverse=True)
+    _attach_lines(orders, instances(OrderLine, raw["lines"], _LINE_FIELDS))
+    yearly = sorted((int(r["y"]), Decimal(r["s"]) if r["s"] is not None else Decimal("0"))
+                    for r in decode(raw["yearly"]) if r["y"] is not None)
     heads_group = getattr(customer, "has_members", None)
     if heads_group is None:
         heads_group = Customer.objects.filter(parent=customer).exists()
@@ -148,15 +225,17 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
     d = Dossier(
         customer=customer, masker=masker, stamps={s: latest.get(s) for s in Section.values}, contacts=contacts,
         licenses=licenses,
-        floor_series=list(FloorPrice.objects.filter(customer=customer).order_by("product_series").values_list(
-            "product_series", flat=True)),
+        floor_series=sorted(r["product_series"] for r in decode(raw["floor"])),
         orders=orders, yearly=yearly,
         panels=[(p, rows) for p in customer_panels() if (rows := p.load(user=user, customer=customer)) is not None],
-        contracts=list(customer.contracts.order_by("-start_on")),
-        designations=list(Designation.objects.filter(customer=customer).select_related("approved_by").order_by(
-            "-started_at")),
-        tier_history=list(TierChange.objects.filter(customer=customer).order_by("-effective_at")),
-        assignments=list(AccountAssignment.objects.filter(customer=customer).select_related("manager")),
+        contracts=sorted(instances(Contract, raw["contracts"], _CONTRACT_FIELDS),
+                         key=lambda k: (k.start_on, k.pk), reverse=True),
+        designations=sorted(instances(Designation, raw["designations"], _DESIGNATION_FIELDS),
+                            key=lambda x: (x.started_at, x.pk), reverse=True),
+        tier_history=sorted(instances(TierChange, raw["tiers"], _TIER_FIELDS),
+                            key=lambda t: (t.effective_at, t.pk), reverse=True),
+        assignments=sorted(instances(AccountAssignment, raw["assignments"], _ASSIGNMENT_FIELDS),
+                           key=_assignment_order),
         group=group, group_total=sum((t for _m, t in group), Decimal("0")),
     )
     d.masked_fields = [k.rsplit(".", 1)[1] for k in masker.core if k.startswith("customers.Customer.")]

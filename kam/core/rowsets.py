@@ -1,0 +1,157 @@
+"""Several small related row sets in one query (issue 11: a page in a bounded, small number of queries).
+
+`rows(qs, fields)` is a scalar subquery giving the rows of `qs` as one JSON array (SQLite `json_group_array`,
+PostgreSQL `json_agg`), so that a page can read e.g. a customer's contacts, licences, contracts and designations as
+columns of one SELECT instead of one query each; `instances(model, value, fields)` turns such a column back into
+model instances (the same conversions the database layer applies: aware datetimes, dates, Decimal, booleans,
+decrypted fields), with related rows (`"by__display_name"`-style fields) attached as partial instances.
+
+Meant for the bounded satellites of one page (a customer's dozen contacts, its last orders): `qs` should be
+filtered and, when it can grow, sliced (`rows` keeps the slice through `pk IN (…)`, as SQLite allows no LIMIT
+inside an aggregate's subquery). Ordering inside a JSON aggregate is not guaranteed: callers sort in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import CharField, F, Subquery, Value
+from django.db.models.functions import Cast, JSONObject
+from django.utils.dateparse import parse_date, parse_datetime
+
+
+class _JSONArrayAgg(models.Aggregate):
+    """The rows of a group as a JSON array of its argument: SQLite's json_group_array, PostgreSQL's json_agg."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra)
+        return f"({sql})::text", params
+
+
+def _field(model: type[models.Model], path: str) -> models.Field:
+    """The model field a `a__b` path ends on."""
+    *joins, last = path.split("__")
+    for name in joins:
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+    return model._meta.get_field(last)  # type: ignore[return-value]
+
+
+def _column(model: type[models.Model], path: str):
+    if path == "pk":
+        return F("pk")
+    field = _field(model, path)
+    if isinstance(field, models.DecimalField):
+        return Cast(F(path), CharField())  # exact yuan: never through a JSON float
+    return F(path)
+
+
+def rows(qs: models.QuerySet, fields: list[str]) -> Subquery:
+    """A scalar subquery: the rows of `qs` as one JSON array of objects with `pk` and `fields` (`a__b` follows a
+    relation). A sliced `qs` keeps its slice (its first rows in its order) through `pk IN (…)`."""
+    model = qs.model
+    names = ["pk", *[f for f in fields if f != "pk"]]
+    base = model._default_manager.filter(pk__in=qs.values("pk")) if qs.query.is_sliced else qs
+    columns = {name: _column(model, name) for name in names}
+    agg = (base.order_by().annotate(_group=Value(1)).values("_group")
+           .annotate(_rows=_JSONArrayAgg(JSONObject(**columns))).values("_rows"))
+    return Subquery(agg[:1], output_field=models.TextField())
+
+
+def decode(value: Any) -> list[dict[str, Any]]:
+    """The JSON array of a `rows` column (None when there was no row)."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return json.loads(value)
+
+
+def convert(field: models.Field, value: Any, connection=None) -> Any:
+    """A JSON value of a column as the database layer would have returned it."""
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        if isinstance(value, str):
+            value = parse_datetime(value)
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)  # stored in UTC (USE_TZ)
+        return value
+    if isinstance(field, models.DateField):
+        return parse_date(value) if isinstance(value, str) else value
+    if isinstance(field, models.DecimalField):
+        d = Decimal(str(value))
+        return d.quantize(Decimal(1).scaleb(-field.decimal_places)) if field.decimal_places is not None else d
+    if isinstance(field, models.BooleanField):
+        return bool(value)
+    if isinstance(field, models.ForeignKey):
+        return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else value
+    if hasattr(field, "from_db_value"):
+        return field.from_db_value(value, None, connection)
+    return value
+
+
+def instances(model: type[models.Model], value: Any, fields: list[str]) -> list[models.Model]:
+    """Model instances from a `rows` column; fields through a relation (`by__display_name`) build a partial
+    instance of the related model on the row (so `str(row.by)` needs no query)."""
+    from django.db import connection
+
+    own = [f for f in fields if "__" not in f and f != "pk"]
+    related: dict[str, list[str]] = {}
+    for f in fields:
+        if "__" in f:
+            head, rest = f.split("__", 1)
+            related.setdefault(head, []).append(rest)
+    result = []
+    for row in decode(value):
+        attnames, values = [model._meta.pk.attname], [row.get("pk")]
+        for name in own:
+            field = model._meta.get_field(name)
+            attnames.append(field.attname)
+            values.append(convert(field, row.get(name), connection))
+        obj = model.from_db(None, attnames, values)
+        for head, names in related.items():
+            fk = model._meta.get_field(head)
+            target = fk.related_model
+            if getattr(obj, fk.attname, None) is None:
+                continue
+            sub_names = [target._meta.pk.attname]
+            sub_values = [getattr(obj, fk.attname)]
+            for n in names:
+                tf = target._meta.get_field(n)
+                sub_names.append(tf.attname)
+                sub_values.append(convert(tf, row.get(f"{head}__{n}"), connection))
+            setattr(obj, head, target.from_db(None, sub_names, sub_values))
+        result.append(obj)
+    return result
+
+
+
+
+
+def grouped_rows(qs: models.QuerySet, *, decimals: tuple[str, ...] = ()) -> Any:
+    """A scalar subquery: the rows of a `values(…).annotate(…)` queryset (an aggregate by group, e.g. the sum per
+    year) as one JSON array of objects keyed by its column names; `decimals` travel as text (exact)."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    names = list(qs.query.values_select) + list(qs.query.annotation_select)
+    sql, params = qs.query.sql_with_params()
+    qn = connection.ops.quote_name
+
+    def col(n: str) -> str:
+        return f"CAST(_g.{qn(n)} AS TEXT)" if n in decimals else f"_g.{qn(n)}"
+
+    pairs = ", ".join(f"'{n}', {col(n)}" for n in names)
+    if connection.vendor == "postgresql":
+        outer = f"(SELECT JSON_AGG(JSON_BUILD_OBJECT({pairs}))::text FROM ({sql}) AS _g)"
+    else:
+        outer = f"(SELECT JSON_GROUP_ARRAY(JSON_OBJECT({pairs})) FROM ({sql}) AS _g)"
+    return RawSQL(outer, params, output_field=models.TextField())
+__all__ = ["convert", "decode", "grouped_rows", "instances", "rows"]
