@@ -52,10 +52,17 @@ def _column(model: type[models.Model], path: str):
     return F(path)
 
 
-def rows(qs: models.QuerySet, fields: list[str]) -> Subquery:
+def all_fields(model: type[models.Model]) -> list[str]:
+    """Every concrete column of the model but its key (foreign keys by name: their id)."""
+    return [f.name for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def rows(qs: models.QuerySet, fields: list[str] | None = None) -> Subquery:
     """A scalar subquery: the rows of `qs` as one JSON array of objects with `pk` and `fields` (`a__b` follows a
-    relation). A sliced `qs` keeps its slice (its first rows in its order) through `pk IN (…)`."""
+    relation; None: every column). A sliced `qs` keeps its slice (its first rows in its order) through
+    `pk IN (…)`."""
     model = qs.model
+    fields = all_fields(model) if fields is None else fields
     names = ["pk", *[f for f in fields if f != "pk"]]
     base = model._default_manager.filter(pk__in=qs.values("pk")) if qs.query.is_sliced else qs
     columns = {name: _column(model, name) for name in names}
@@ -90,6 +97,8 @@ def convert(field: models.Field, value: Any, connection=None) -> Any:
         return d.quantize(Decimal(1).scaleb(-field.decimal_places)) if field.decimal_places is not None else d
     if isinstance(field, models.BooleanField):
         return bool(value)
+    if isinstance(field, models.JSONField):
+        return json.loads(value) if isinstance(value, str) else value  # PostgreSQL embeds it, SQLite quotes it
     if isinstance(field, models.ForeignKey):
         return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else value
     if hasattr(field, "from_db_value"):
@@ -97,10 +106,18 @@ def convert(field: models.Field, value: Any, connection=None) -> Any:
     return value
 
 
-def instances(model: type[models.Model], value: Any, fields: list[str]) -> list[models.Model]:
-    """Model instances from a `rows` column; fields through a relation (`by__display_name`) build a partial
-    instance of the related model on the row (so `str(row.by)` needs no query)."""
+def _build(model: type[models.Model], values: dict[str, Any]) -> models.Model:
+    """An instance as read from the database with these columns (the others deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(None, names, [values[n] for n in names])
+
+
+def instances(model: type[models.Model], value: Any, fields: list[str] | None = None) -> list[models.Model]:
+    """Model instances from a `rows` column (the same `fields`); fields through a relation (`by__display_name`)
+    build a partial instance of the related model on the row (so `str(row.by)` needs no query)."""
     from django.db import connection
+
+    fields = all_fields(model) if fields is None else fields
 
     own = [f for f in fields if "__" not in f and f != "pk"]
     related: dict[str, list[str]] = {}
@@ -110,24 +127,19 @@ def instances(model: type[models.Model], value: Any, fields: list[str]) -> list[
             related.setdefault(head, []).append(rest)
     result = []
     for row in decode(value):
-        attnames, values = [model._meta.pk.attname], [row.get("pk")]
-        for name in own:
-            field = model._meta.get_field(name)
-            attnames.append(field.attname)
-            values.append(convert(field, row.get(name), connection))
-        obj = model.from_db(None, attnames, values)
+        obj = _build(model, {model._meta.pk.attname: row.get("pk"), **{
+            model._meta.get_field(name).attname: convert(model._meta.get_field(name), row.get(name), connection)
+            for name in own}})
         for head, names in related.items():
             fk = model._meta.get_field(head)
             target = fk.related_model
             if getattr(obj, fk.attname, None) is None:
                 continue
-            sub_names = [target._meta.pk.attname]
-            sub_values = [getattr(obj, fk.attname)]
+            values = {target._meta.pk.attname: getattr(obj, fk.attname)}
             for n in names:
                 tf = target._meta.get_field(n)
-                sub_names.append(tf.attname)
-                sub_values.append(convert(tf, row.get(f"{head}__{n}"), connection))
-            setattr(obj, head, target.from_db(None, sub_names, sub_values))
+                values[tf.attname] = convert(tf, row.get(f"{head}__{n}"), connection)
+            setattr(obj, head, _build(target, values))
         result.append(obj)
     return result
 
@@ -154,4 +166,47 @@ def grouped_rows(qs: models.QuerySet, *, decimals: tuple[str, ...] = ()) -> Any:
     else:
         outer = f"(SELECT JSON_GROUP_ARRAY(JSON_OBJECT({pairs})) FROM ({sql}) AS _g)"
     return RawSQL(outer, params, output_field=models.TextField())
-__all__ = ["convert", "decode", "grouped_rows", "instances", "rows"]
+def _order_of(qs: models.QuerySet) -> list[tuple[str, bool]]:
+    """The queryset's ordering as (own field, descending) pairs (what Python can sort on)."""
+    query = qs.query
+    spec = list(query.order_by) if query.order_by else (
+        list(qs.model._meta.ordering) if query.default_ordering else [])
+    result = []
+    for item in spec:
+        if not isinstance(item, str) or item == "?":
+            continue
+        name, desc = (item[1:], True) if item.startswith("-") else (item, False)
+        if "__" in name:
+            continue
+        result.append(("pk" if name in ("pk", qs.model._meta.pk.name) else name, desc))
+    return result
+
+
+class RowSet:
+    """A queryset read as one JSON column of another query (`expression`), given back by `load` as model
+    instances in the queryset's own order (the aggregate does not keep it: sorted again here, ties by key)."""
+
+    def __init__(self, qs: models.QuerySet, fields: list[str] | None = None):
+        self.model = qs.model
+        self.fields = all_fields(self.model) if fields is None else list(fields)
+        self.order = _order_of(qs)
+        for name, _desc in self.order:
+            field = self.model._meta.get_field(name) if name != "pk" else None
+            if field is not None and field.name not in self.fields:
+                self.fields.append(field.name)
+        self.expression = rows(qs, self.fields)
+
+    def load(self, value: Any) -> list:
+        objs = instances(self.model, value, self.fields)
+        objs.sort(key=lambda o: o.pk)
+        for name, desc in reversed(self.order):
+            attname = "pk" if name == "pk" else self.model._meta.get_field(name).attname
+            objs.sort(key=lambda o, a=attname: _sortable(getattr(o, a)), reverse=desc)
+        return objs
+
+
+def _sortable(value: Any) -> tuple:
+    return (value is not None, value if value is not None else 0)
+
+
+__all__ = ["RowSet", "all_fields", "convert", "decode", "grouped_rows", "instances", "rows"]

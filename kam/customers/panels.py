@@ -26,6 +26,10 @@ class CustomerPanel:
     load: Callable[..., list | None]  # (*, user, customer) -> rows; None: the user does not see the section
     order: int = 100
     wide: bool = False  # a full-width section (else two side by side)
+    #: optional, the same rows as a bounded queryset and the fields its template reads (`a__b` through a relation;
+    #: None: every column): (*, user, customer) -> (queryset, fields) | None. The dossier then reads the panel
+    #: with its other satellites in one query (kam.core.rowsets) instead of calling `load` (issue 11).
+    query: Callable[..., tuple[Any, list[str] | None] | None] | None = None
 
 
 _panels: list[CustomerPanel] = []

@@ -23,10 +23,10 @@ class DemandsConfig(AppConfig):
             register_counter(f"queue:{department}", open_request_counter(department))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.demands.selectors import customer_requests
+        from kam.demands.selectors import customer_requests, customer_requests_query
 
         register_panel(CustomerPanel("requests", _("客户需求"), "demands/_customer_panel.html", customer_requests,
-                                     order=20))
+                                     order=20, query=customer_requests_query))
 
         from kam.core.home import AccountColumn, HomePanel, register_account_column
         from kam.core.home import register_panel as register_home_panel

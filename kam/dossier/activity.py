@@ -86,10 +86,10 @@ class TimelineView:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
+def people_queryset(*, customer):
     """Whom the timeline can be filtered by: the staff of the departments that work on every account and the
     account's own managers, present and past — not every account manager of the company (a list that grew with
-    the staff: 1,300 options at scale). One query."""
+    the staff: 1,300 options at scale)."""
     from kam.customers.models import AccountAssignment
     from kam.users.models import RoleGrant
 
@@ -98,18 +98,23 @@ def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
         pk__in=AccountAssignment.objects.filter(customer_id=customer.pk).values("manager_id"))
     if customer.account_manager_id:
         staff |= Q(pk=customer.account_manager_id)
-    rows = User.objects.filter(staff, is_active=True).order_by("display_name", "username").values_list(
-        "id", "display_name", "username")
+    return User.objects.filter(staff, is_active=True).order_by("display_name", "username")
+
+
+def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
+    """`people_queryset` as (id, name) choices. One query."""
+    rows = people_queryset(customer=customer).values_list("id", "display_name", "username")
     return [(pk, display or username) for pk, display, username in rows]
 
 
-def timeline_view(*, user, customer, params: QueryDict, size: int = PAGE) -> TimelineView:
+def timeline_view(*, user, customer, params: QueryDict, size: int = PAGE,
+                  people: list[tuple[int, str]] | None = None) -> TimelineView:
     """The timeline filtered as the request's parameters say (`kind`, `person`, `before`); values that are not
-    among the offered ones are ignored, never sent to the database."""
+    among the offered ones are ignored, never sent to the database. `people`: the choices when already read."""
     kinds = [(a.kind, str(a.label)) for a in activity_kinds()]
     kind = params.get("kind", "")
     kind = kind if kind in dict(kinds) else ""
-    people = people_choices(user=user, customer=customer)
+    people = people_choices(user=user, customer=customer) if people is None else people
     raw_person = params.get("person", "")
     person = int(raw_person) if raw_person.isdigit() and int(raw_person) in dict(people) else None
     before = None

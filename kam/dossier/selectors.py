@@ -86,6 +86,9 @@ class Dossier:
     assignments: list
     group: list[tuple[Customer, Decimal]]
     group_total: Decimal
+    obligations: list = field(default_factory=list)  # the account's open stored obligations, soonest due first
+    alerts: list = field(default_factory=list)  # its latest alerts
+    people: list[tuple[int, str]] = field(default_factory=list)  # whom the timeline can be filtered by
     gaps: list[str] = field(default_factory=list)
     masked_fields: list[str] = field(default_factory=list)  # marked-core customer fields hidden on this page
 
@@ -144,12 +147,15 @@ _TIER_FIELDS = ["tier", "effective_at"]
 _ASSIGNMENT_FIELDS = ["manager", "started_on", "ended_on", "manager__username", "manager__display_name"]
 
 
-def _satellites(customer: Customer) -> dict:
+def _satellites(customer: Customer, panels: dict | None = None) -> dict:
     """Everything of the customer's own that the page shows, as JSON columns of one query (issue 11): sections'
     stamps, contacts, licences, the newest orders and their lines, the yearly purchases (one aggregate), the
-    floor prices' series, contracts, designations, tier changes and managers."""
+    floor prices' series, contracts, designations, tier changes and managers, the open stored obligations and
+    the latest alerts, and the people the timeline can be filtered by."""
     from kam.core import rowsets
     from kam.customers.models import Contract
+    from kam.dossier.activity import people_queryset
+    from kam.obligations.selectors import customer_alerts, customer_open_rows
     from kam.orders.models import OrderLine
 
     pk = customer.pk
@@ -168,7 +174,12 @@ def _satellites(customer: Customer) -> dict:
         "designations": rowsets.rows(Designation.objects.filter(customer_id=pk), _DESIGNATION_FIELDS),
         "tiers": rowsets.rows(TierChange.objects.filter(customer_id=pk), _TIER_FIELDS),
         "assignments": rowsets.rows(AccountAssignment.objects.filter(customer_id=pk), _ASSIGNMENT_FIELDS),
+        "obligations": rowsets.rows(customer_open_rows(customer_id=pk)),
+        "alerts": rowsets.rows(customer_alerts(customer_id=pk)),
+        "people": rowsets.rows(people_queryset(customer=customer), ["display_name", "username"]),
     }
+    for key, rowset in (panels or {}).items():
+        columns[f"panel_{key}"] = rowset.expression
     row = Customer.objects.filter(pk=pk).annotate(**{f"_{k}": v for k, v in columns.items()}).values(
         *[f"_{k}" for k in columns]).first() or {}
     return {k: row.get(f"_{k}") for k in columns}
@@ -195,11 +206,30 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
     the group's members when the customer belongs to one."""
     from kam.core.rowsets import decode, instances
     from kam.customers.models import Contract
+    from kam.obligations.models import Alert, StoredObligation
+    from kam.obligations.selectors import order_open
     from kam.orders.models import OrderLine
+
+    from kam.core.rowsets import RowSet
 
     now = now or timezone.now()
     masker = masker_for(user)
-    raw = _satellites(customer)
+    # the panels of other chapters that give their rows as a queryset join the one query; the others load
+    panel_sets: dict[str, RowSet | None] = {}
+    for p in customer_panels():
+        if p.query is not None:
+            q = p.query(user=user, customer=customer)
+            panel_sets[p.key] = RowSet(*q) if q is not None else None
+    raw = _satellites(customer, {k: v for k, v in panel_sets.items() if v is not None})
+    panels = []
+    for p in customer_panels():
+        if p.key in panel_sets:
+            rowset = panel_sets[p.key]
+            rows = rowset.load(raw[f"panel_{p.key}"]) if rowset is not None else None
+        else:
+            rows = p.load(user=user, customer=customer)
+        if rows is not None:
+            panels.append((p, rows))
     latest: dict[str, SectionStamp] = {}
     for s in sorted(instances(SectionStamp, raw["stamps"], _STAMP_FIELDS), key=lambda s: (s.at, s.pk), reverse=True):
         latest.setdefault(s.section, s)
@@ -227,7 +257,7 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         licenses=licenses,
         floor_series=sorted(r["product_series"] for r in decode(raw["floor"])),
         orders=orders, yearly=yearly,
-        panels=[(p, rows) for p in customer_panels() if (rows := p.load(user=user, customer=customer)) is not None],
+        panels=panels,
         contracts=sorted(instances(Contract, raw["contracts"], _CONTRACT_FIELDS),
                          key=lambda k: (k.start_on, k.pk), reverse=True),
         designations=sorted(instances(Designation, raw["designations"], _DESIGNATION_FIELDS),
@@ -237,6 +267,10 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         assignments=sorted(instances(AccountAssignment, raw["assignments"], _ASSIGNMENT_FIELDS),
                            key=_assignment_order),
         group=group, group_total=sum((t for _m, t in group), Decimal("0")),
+        obligations=order_open(instances(StoredObligation, raw["obligations"])),
+        alerts=sorted(instances(Alert, raw["alerts"]), key=lambda a: (a.created_at, a.pk), reverse=True),
+        people=[(r["pk"], r["display_name"] or r["username"]) for r in sorted(
+            decode(raw["people"]), key=lambda r: (r["display_name"], r["username"]))],
     )
     d.masked_fields = [k.rsplit(".", 1)[1] for k in masker.core if k.startswith("customers.Customer.")]
     d.gaps = completeness(d, today=timezone.localdate(now))

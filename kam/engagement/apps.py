@@ -18,10 +18,11 @@ class EngagementConfig(AppConfig):
                                                                Role.MANAGEMENT), group="customers", order=75))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.engagement.selectors import customer_communications
+        from kam.engagement.selectors import customer_communications, customer_communications_query
 
         register_panel(CustomerPanel("communications", _("沟通记录"), "engagement/_customer_panel.html",
-                                     customer_communications, order=30, wide=True))
+                                     customer_communications, order=30, wide=True,
+                                     query=customer_communications_query))
 
         from kam.core.home import AccountColumn, register_account_column
         from kam.engagement import home

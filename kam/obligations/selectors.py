@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kam.core.access import require_role
-from kam.obligations.models import OPEN_STATES, State, StoredObligation
+from kam.obligations.models import OPEN_STATES, Alert, State, StoredObligation
 from kam.obligations.periods import period_of
 from kam.users.models import Role, User
 
@@ -98,9 +98,32 @@ def subject_clocks(*, subject_type: str, subject_id: int, rules: list[str] | Non
     return list(qs.order_by("due_at", "rule"))
 
 
+CUSTOMER_OPEN_SHOWN = 50
+
+
+def customer_open_rows(*, customer_id: int) -> QuerySet[StoredObligation]:
+    """What is open on one account (its dossier), soonest due first: a queryset, so that the dossier can read it
+    with its other satellites in one query."""
+    return live().filter(customer_id=customer_id, state__in=OPEN_STATES).order_by("due_at", "rule")[
+        :CUSTOMER_OPEN_SHOWN]
+
+
 def customer_open(*, customer_id: int) -> list[StoredObligation]:
     """What is open on one account (its dossier)."""
-    return list(live().filter(customer_id=customer_id, state__in=OPEN_STATES).order_by("due_at", "rule")[:50])
+    return list(customer_open_rows(customer_id=customer_id))
+
+
+def order_open(rows: list[StoredObligation]) -> list[StoredObligation]:
+    """`customer_open`'s order for rows read some other way."""
+    return sorted(rows, key=lambda o: (o.due_at, o.rule, o.pk))
+
+
+CUSTOMER_ALERTS_SHOWN = 10
+
+
+def customer_alerts(*, customer_id: int) -> QuerySet[Alert]:
+    """The account's latest alerts (its dossier), newest first."""
+    return Alert.objects.filter(customer_id=customer_id).order_by("-created_at")[:CUSTOMER_ALERTS_SHOWN]
 
 
 @dataclass

@@ -26,10 +26,10 @@ class ServiceConfig(AppConfig):
                                  find=ticket_get))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.service.selectors import customer_tickets
+        from kam.service.selectors import customer_tickets, customer_tickets_query
 
         register_panel(CustomerPanel("tickets", _("售后记录"), "service/_customer_panel.html", customer_tickets,
-                                     order=10))
+                                     order=10, query=customer_tickets_query))
 
         from kam.core.home import AccountColumn, HomePanel, register_account_column
         from kam.core.home import register_panel as register_home_panel
