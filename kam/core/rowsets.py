@@ -43,10 +43,10 @@ def _field(model: type[models.Model], path: str) -> models.Field:
     return model._meta.get_field(last)  # type: ignore[return-value]
 
 
-def _column(model: type[models.Model], path: str):
+def _column(model: type[models.Model], path: str, annotations: dict | None = None):
     if path == "pk":
         return F("pk")
-    field = _field(model, path)
+    field = annotations[path].output_field if annotations and path in annotations else _field(model, path)
     if isinstance(field, models.DecimalField):
         return Cast(F(path), CharField())  # exact yuan: never through a JSON float
     return F(path)
@@ -59,13 +59,18 @@ def all_fields(model: type[models.Model]) -> list[str]:
 
 def rows(qs: models.QuerySet, fields: list[str] | None = None) -> Subquery:
     """A scalar subquery: the rows of `qs` as one JSON array of objects with `pk` and `fields` (`a__b` follows a
-    relation; None: every column). A sliced `qs` keeps its slice (its first rows in its order) through
-    `pk IN (…)`."""
+    relation; an annotation of `qs` by its name; None: every column). A sliced `qs` keeps its slice (its first rows
+    in its order) through `pk IN (…)`."""
     model = qs.model
     fields = all_fields(model) if fields is None else fields
     names = ["pk", *[f for f in fields if f != "pk"]]
-    base = model._default_manager.filter(pk__in=qs.values("pk")) if qs.query.is_sliced else qs
-    columns = {name: _column(model, name) for name in names}
+    base = qs
+    if qs.query.is_sliced:
+        base = qs.all()
+        base.query.clear_limits()
+        base = base.filter(pk__in=qs.values("pk"))
+    annotations = qs.query.annotations
+    columns = {name: _column(model, name, annotations) for name in names}
     agg = (base.order_by().annotate(_group=Value(1)).values("_group")
            .annotate(_rows=_JSONArrayAgg(JSONObject(**columns))).values("_rows"))
     return Subquery(agg[:1], output_field=models.TextField())
@@ -112,14 +117,16 @@ def _build(model: type[models.Model], values: dict[str, Any]) -> models.Model:
     return model.from_db(None, names, [values[n] for n in names])
 
 
-def instances(model: type[models.Model], value: Any, fields: list[str] | None = None) -> list[models.Model]:
+def instances(model: type[models.Model], value: Any, fields: list[str] | None = None,
+              annotations: dict[str, models.Field] | None = None) -> list[models.Model]:
     """Model instances from a `rows` column (the same `fields`); fields through a relation (`by__display_name`)
-    build a partial instance of the related model on the row (so `str(row.by)` needs no query)."""
+    build a partial instance of the related model on the row (so `str(row.by)` needs no query); `annotations`
+    (name → output field) become attributes."""
     from django.db import connection
 
     fields = all_fields(model) if fields is None else fields
-
-    own = [f for f in fields if "__" not in f and f != "pk"]
+    annotations = annotations or {}
+    own = [f for f in fields if "__" not in f and f != "pk" and f not in annotations]
     related: dict[str, list[str]] = {}
     for f in fields:
         if "__" in f:
@@ -140,6 +147,10 @@ def instances(model: type[models.Model], value: Any, fields: list[str] | None = 
                 tf = target._meta.get_field(n)
                 values[tf.attname] = convert(tf, row.get(f"{head}__{n}"), connection)
             setattr(obj, head, _build(target, values))
+        for name, out in annotations.items():
+            setattr(obj, name, convert(out, row.get(name), connection))
+        for name, out in annotations.items():
+            setattr(obj, name, convert(out, row.get(name), connection))
         result.append(obj)
     return result
 
@@ -154,6 +165,8 @@ def grouped_rows(qs: models.QuerySet, *, decimals: tuple[str, ...] = ()) -> Any:
     from django.db.models.expressions import RawSQL
 
     names = list(qs.query.values_select) + list(qs.query.annotation_select)
+    if not all(n.isidentifier() for n in names):  # the names are the code's own aliases, never input
+        raise ValueError(f"grouped_rows: unexpected column names {names}")
     sql, params = qs.query.sql_with_params()
     qn = connection.ops.quote_name
 
@@ -165,7 +178,10 @@ def grouped_rows(qs: models.QuerySet, *, decimals: tuple[str, ...] = ()) -> Any:
         outer = f"(SELECT JSON_AGG(JSON_BUILD_OBJECT({pairs}))::text FROM ({sql}) AS _g)"
     else:
         outer = f"(SELECT JSON_GROUP_ARRAY(JSON_OBJECT({pairs})) FROM ({sql}) AS _g)"
-    return RawSQL(outer, params, output_field=models.TextField())
+    # the inner query is Django's own SQL with its parameters bound; the names are checked identifiers
+    return RawSQL(outer, params, output_field=models.TextField())  # noqa: S611
+
+
 def _order_of(qs: models.QuerySet) -> list[tuple[str, bool]]:
     """The queryset's ordering as (own field, descending) pairs (what Python can sort on)."""
     query = qs.query
@@ -189,18 +205,26 @@ class RowSet:
     def __init__(self, qs: models.QuerySet, fields: list[str] | None = None):
         self.model = qs.model
         self.fields = all_fields(self.model) if fields is None else list(fields)
+        self.annotations = {n: e.output_field for n, e in qs.query.annotations.items() if n in self.fields}
         self.order = _order_of(qs)
         for name, _desc in self.order:
-            field = self.model._meta.get_field(name) if name != "pk" else None
-            if field is not None and field.name not in self.fields:
+            if name in qs.query.annotations:
+                if name not in self.fields:
+                    self.fields.append(name)
+                    self.annotations[name] = qs.query.annotations[name].output_field
+                continue
+            if name == "pk":
+                continue
+            field = self.model._meta.get_field(name)
+            if field.name not in self.fields:
                 self.fields.append(field.name)
         self.expression = rows(qs, self.fields)
 
     def load(self, value: Any) -> list:
-        objs = instances(self.model, value, self.fields)
+        objs = instances(self.model, value, self.fields, self.annotations)
         objs.sort(key=lambda o: o.pk)
         for name, desc in reversed(self.order):
-            attname = "pk" if name == "pk" else self.model._meta.get_field(name).attname
+            attname = name if name == "pk" or name in self.annotations else self.model._meta.get_field(name).attname
             objs.sort(key=lambda o, a=attname: _sortable(getattr(o, a)), reverse=desc)
         return objs
 

@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, Timeline, activity_kinds, load_figures, timeline
+from kam.customers.panels import (
+    Entry,
+    Figure,
+    Timeline,
+    activity_kinds,
+    entries_loader,
+    load_figures,
+    timeline,
+)
 from kam.dossier.models import Section, SectionStamp
 from kam.obligations.models import State
 from kam.users.models import Role, User
@@ -22,8 +30,11 @@ PAGE = 50  # newest entries per page of the timeline ("更多" for the next)
 OLDEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def dossier_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
-    """Dossier edits and "confirm unchanged" (A6.2), who and when — the section stamps (one query)."""
+STAMP_FIELDS = ["customer", "section", "at", "confirmed", "by", "by__username", "by__display_name"]
+
+
+def dossier_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
+    """Dossier edits and "confirm unchanged" (A6.2), who and when — the section stamps."""
     qs = SectionStamp.objects.filter(customer=customer).select_related("by")
     if since is not None:
         qs = qs.filter(at__gte=since)
@@ -31,14 +42,17 @@ def dossier_activity(*, user, customer, since=None, until=None, person=None, lim
         qs = qs.filter(at__lt=until)
     if person is not None:
         qs = qs.filter(by_id=person)
-    labels = dict(Section.choices)
-    entries = []
-    for s in qs.order_by("-at", "-id")[:limit]:
-        section = labels.get(s.section, s.section)
-        title = (_("确认「%(s)s」无变化") if s.confirmed else _("更新了「%(s)s」")) % {"s": section}
-        entries.append(Entry("dossier", s.at, title, person=str(s.by), person_id=s.by_id,
-                             url=f"/customers/{customer.pk}/#section-{s.section.replace('_', '-')}"))
-    return entries
+    return qs.order_by("-at", "-id")[:limit], STAMP_FIELDS
+
+
+def dossier_entry(s: SectionStamp) -> Entry:
+    section = dict(Section.choices).get(s.section, s.section)
+    title = (_("确认「%(s)s」无变化") if s.confirmed else _("更新了「%(s)s」")) % {"s": section}
+    return Entry("dossier", s.at, title, person=str(s.by), person_id=s.by_id,
+                 url=f"/customers/{s.customer_id}/#section-{s.section.replace('_', '-')}")
+
+
+dossier_activity = entries_loader(dossier_query, dossier_entry)
 
 
 def header_figures(*, user, customer, now: dt.datetime, obligations: list, designations: list,

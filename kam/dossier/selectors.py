@@ -204,13 +204,11 @@ def _attach_lines(orders: list[Order], lines: list) -> None:
 def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -> Dossier:
     """The dossier: the customer's own satellites in one query (`_satellites`), the panels of other chapters,
     the group's members when the customer belongs to one."""
-    from kam.core.rowsets import decode, instances
+    from kam.core.rowsets import RowSet, decode, instances
     from kam.customers.models import Contract
     from kam.obligations.models import Alert, StoredObligation
     from kam.obligations.selectors import order_open
     from kam.orders.models import OrderLine
-
-    from kam.core.rowsets import RowSet
 
     now = now or timezone.now()
     masker = masker_for(user)

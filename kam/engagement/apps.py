@@ -32,12 +32,14 @@ class EngagementConfig(AppConfig):
 
         from kam.customers.panels import register_activity, register_figures
         from kam.engagement.activity import (
-            contact_activity,
+            contact_entry,
+            contact_query,
             engagement_figures,
             engagement_values,
-            visit_activity,
+            visit_entry,
+            visit_query,
         )
 
         register_figures("engagement", engagement_values, engagement_figures, order=60)
-        register_activity("contacts", _("沟通"), contact_activity, order=10)
-        register_activity("visits", _("拜访"), visit_activity, order=20)
+        register_activity("contacts", _("沟通"), order=10, query=contact_query, entry=contact_entry)
+        register_activity("visits", _("拜访"), order=20, query=visit_query, entry=visit_entry)
