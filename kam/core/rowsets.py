@@ -16,12 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import CharField, F, Subquery, Value
 from django.db.models.functions import Cast, JSONObject
 from django.utils.dateparse import parse_date, parse_datetime
+
+
+M = TypeVar("M", bound=models.Model)
 
 
 class _JSONArrayAgg(models.Aggregate):
@@ -111,14 +114,14 @@ def convert(field: models.Field, value: Any, connection=None) -> Any:
     return value
 
 
-def _build(model: type[models.Model], values: dict[str, Any]) -> models.Model:
+def _build(model: type[M], values: dict[str, Any]) -> M:
     """An instance as read from the database with these columns (the others deferred)."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(None, names, [values[n] for n in names])
 
 
-def instances(model: type[models.Model], value: Any, fields: list[str] | None = None,
-              annotations: dict[str, models.Field] | None = None) -> list[models.Model]:
+def instances(model: type[M], value: Any, fields: list[str] | None = None,
+              annotations: dict[str, models.Field] | None = None) -> list[M]:
     """Model instances from a `rows` column (the same `fields`); fields through a relation (`by__display_name`)
     build a partial instance of the related model on the row (so `str(row.by)` needs no query); `annotations`
     (name → output field) become attributes."""

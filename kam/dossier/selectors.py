@@ -197,8 +197,8 @@ def _attach_lines(orders: list[Order], lines: list) -> None:
     for o in orders:
         qs = o.lines.get_queryset()
         qs._result_cache = by_order.get(o.pk, [])
-        qs._prefetch_done = True
-        o._prefetched_objects_cache = {"lines": qs}
+        qs._prefetch_done = True  # type: ignore[attr-defined]
+        o._prefetched_objects_cache = {"lines": qs}  # type: ignore[attr-defined]
 
 
 def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -> Dossier:
