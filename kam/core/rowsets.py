@@ -23,7 +23,6 @@ from django.db.models import CharField, F, Subquery, Value
 from django.db.models.functions import Cast, JSONObject
 from django.utils.dateparse import parse_date, parse_datetime
 
-
 M = TypeVar("M", bound=models.Model)
 
 

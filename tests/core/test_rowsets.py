@@ -38,9 +38,9 @@ def test_issue11_rowset_rows_equal_the_orm_rows_in_order_and_slice(users, key_ac
     fields = ["number", "status", "order_date", "actual_delivery_date", "amount", "created_at", "customer"]
     rowset = RowSet(qs, fields)
     with CaptureQueriesContext(connection) as ctx:
-        row = _one_row(orders=rowset.expression)
+        row = _one_row(r_orders=rowset.expression)
     assert len(ctx.captured_queries) == 1
-    got, want = rowset.load(row["orders"]), list(qs)
+    got, want = rowset.load(row["r_orders"]), list(qs)
     assert [o.pk for o in got] == [o.pk for o in want]  # the queryset's order and its slice
     for a, b in zip(got, want, strict=True):
         assert not _same(a, b, ["number", "status", "order_date", "actual_delivery_date", "amount", "created_at",
@@ -56,11 +56,11 @@ def test_issue11_rowset_decrypts_channels_and_names_related_people(users, key_ac
     contacts = RowSet(Contact.objects.filter(customer=c), ["name", "phone", "is_decision_maker"])
     managers = RowSet(AccountAssignment.objects.filter(customer=c),
                       ["manager", "started_on", "manager__username", "manager__display_name"])
-    row = _one_row(contacts=contacts.expression, managers=managers.expression)
-    got = {x.name: x for x in contacts.load(row["contacts"])}
+    row = _one_row(r_contacts=contacts.expression, r_managers=managers.expression)
+    got = {x.name: x for x in contacts.load(row["r_contacts"])}
     assert got["王总"].phone == "13800001234" and got["王总"].is_decision_maker is True
     assert got["李经理"].phone == "" and got["李经理"].is_decision_maker is False
-    loaded = managers.load(row["managers"])
+    loaded = managers.load(row["r_managers"])
     with CaptureQueriesContext(connection) as ctx:
         names = [str(a.manager) for a in loaded]
     assert names == [str(a.manager) for a in AccountAssignment.objects.filter(customer=c).order_by(
