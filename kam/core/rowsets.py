@@ -87,30 +87,42 @@ def decode(value: Any) -> list[dict[str, Any]]:
     return json.loads(value)
 
 
+def _datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # stored in UTC (USE_TZ)
+    return value
+
+
+def converter(field: models.Field, connection=None):
+    """How a JSON value of this column becomes what the database layer would have returned (chosen once per
+    column, not per value)."""
+    if isinstance(field, models.DateTimeField):
+        return _datetime
+    if isinstance(field, models.DateField):
+        return lambda v: parse_date(v) if isinstance(v, str) else v
+    if isinstance(field, models.DecimalField):
+        places = field.decimal_places
+        exp = Decimal(1).scaleb(-places) if places is not None else None
+        return lambda v: Decimal(str(v)).quantize(exp) if exp is not None else Decimal(str(v))
+    if isinstance(field, models.BooleanField):
+        return bool
+    if isinstance(field, models.JSONField):
+        return lambda v: json.loads(v) if isinstance(v, str) else v  # PostgreSQL embeds it, SQLite quotes it
+    if isinstance(field, models.ForeignKey):
+        return lambda v: int(v) if isinstance(v, (int, str)) and str(v).lstrip("-").isdigit() else v
+    if hasattr(field, "from_db_value"):
+        return lambda v: field.from_db_value(v, None, connection)
+    return None
+
+
 def convert(field: models.Field, value: Any, connection=None) -> Any:
     """A JSON value of a column as the database layer would have returned it."""
     if value is None:
         return None
-    if isinstance(field, models.DateTimeField):
-        if isinstance(value, str):
-            value = parse_datetime(value)
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)  # stored in UTC (USE_TZ)
-        return value
-    if isinstance(field, models.DateField):
-        return parse_date(value) if isinstance(value, str) else value
-    if isinstance(field, models.DecimalField):
-        d = Decimal(str(value))
-        return d.quantize(Decimal(1).scaleb(-field.decimal_places)) if field.decimal_places is not None else d
-    if isinstance(field, models.BooleanField):
-        return bool(value)
-    if isinstance(field, models.JSONField):
-        return json.loads(value) if isinstance(value, str) else value  # PostgreSQL embeds it, SQLite quotes it
-    if isinstance(field, models.ForeignKey):
-        return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else value
-    if hasattr(field, "from_db_value"):
-        return field.from_db_value(value, None, connection)
-    return value
+    fn = converter(field, connection)
+    return value if fn is None else fn(value)
 
 
 def _build(model: type[M], values: dict[str, Any]) -> M:
@@ -134,25 +146,36 @@ def instances(model: type[M], value: Any, fields: list[str] | None = None,
         if "__" in f:
             head, rest = f.split("__", 1)
             related.setdefault(head, []).append(rest)
+    meta = model._meta
+    pk_name = meta.pk.attname
+    own_columns = [(name, meta.get_field(name).attname, converter(meta.get_field(name), connection)) for name in own]
+    related_columns = []
+    for head, names in related.items():
+        fk = meta.get_field(head)
+        target = fk.related_model
+        related_columns.append((head, fk.attname, target, target._meta.pk.attname, [
+            (f"{head}__{n}", target._meta.get_field(n).attname, converter(target._meta.get_field(n), connection))
+            for n in names]))
+    annotation_columns = [(name, converter(out, connection)) for name, out in annotations.items()]
     result = []
     for row in decode(value):
-        obj = _build(model, {model._meta.pk.attname: row.get("pk"), **{
-            model._meta.get_field(name).attname: convert(model._meta.get_field(name), row.get(name), connection)
-            for name in own}})
-        for head, names in related.items():
-            fk = model._meta.get_field(head)
-            target = fk.related_model
-            if getattr(obj, fk.attname, None) is None:
+        values = {pk_name: row.get("pk")}
+        for key, attname, fn in own_columns:
+            v = row.get(key)
+            values[attname] = v if v is None or fn is None else fn(v)
+        obj = _build(model, values)
+        for head, fk_attname, target, target_pk, columns in related_columns:
+            fk_value = getattr(obj, fk_attname, None)
+            if fk_value is None:
                 continue
-            values = {target._meta.pk.attname: getattr(obj, fk.attname)}
-            for n in names:
-                tf = target._meta.get_field(n)
-                values[tf.attname] = convert(tf, row.get(f"{head}__{n}"), connection)
-            setattr(obj, head, _build(target, values))
-        for name, out in annotations.items():
-            setattr(obj, name, convert(out, row.get(name), connection))
-        for name, out in annotations.items():
-            setattr(obj, name, convert(out, row.get(name), connection))
+            sub = {target_pk: fk_value}
+            for key, attname, fn in columns:
+                v = row.get(key)
+                sub[attname] = v if v is None or fn is None else fn(v)
+            setattr(obj, head, _build(target, sub))
+        for name, fn in annotation_columns:
+            v = row.get(name)
+            setattr(obj, name, v if v is None or fn is None else fn(v))
         result.append(obj)
     return result
 
@@ -235,4 +258,4 @@ def _sortable(value: Any) -> tuple:
     return (value is not None, value if value is not None else 0)
 
 
-__all__ = ["RowSet", "all_fields", "convert", "decode", "grouped_rows", "instances", "rows"]
+__all__ = ["RowSet", "all_fields", "convert", "converter", "decode", "grouped_rows", "instances", "rows"]
