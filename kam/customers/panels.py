@@ -26,6 +26,10 @@ class CustomerPanel:
     load: Callable[..., list | None]  # (*, user, customer) -> rows; None: the user does not see the section
     order: int = 100
     wide: bool = False  # a full-width section (else two side by side)
+    #: optional, the same rows as a bounded queryset and the fields its template reads (`a__b` through a relation;
+    #: None: every column): (*, user, customer) -> (queryset, fields) | None. The dossier then reads the panel
+    #: with its other satellites in one query (kam.core.rowsets) instead of calling `load` (issue 11).
+    query: Callable[..., tuple[Any, list[str] | None] | None] | None = None
 
 
 _panels: list[CustomerPanel] = []
@@ -154,18 +158,39 @@ class ActivityKind:
     load: Callable[..., list[Entry]]  # (*, user, customer, since, until, person, limit) -> newest first
     order: int = 100
     has_person: bool = True  # False: facts without a staff member (a person filter shows none of them)
+    #: optional: the same as a queryset — (*, user, customer, since, until, person, limit) -> (sliced queryset,
+    #: fields its entries read) or None (no entry) — and `entry(row) -> Entry`; the timeline then reads every such
+    #: kind in one query (kam.core.rowsets) instead of one per kind (issue 11)
+    query: Callable[..., tuple[Any, list[str] | None] | None] | None = None
+    entry: Callable[[Any], Entry] | None = None
 
 
 _activities: list[ActivityKind] = []
 
 
-def register_activity(kind: str, label: Any, load: Callable[..., list[Entry]], *, order: int = 100,
-                      has_person: bool = True) -> None:
+def entries_loader(query: Callable[..., tuple[Any, list[str] | None] | None],
+                   entry: Callable[[Any], Entry]) -> Callable[..., list[Entry]]:
+    """A kind's `load` from its `query` and `entry` (one query of its own)."""
+    def load(**kwargs) -> list[Entry]:
+        q = query(**kwargs)
+        return [] if q is None else [entry(row) for row in q[0]]
+    return load
+
+
+def register_activity(kind: str, label: Any, load: Callable[..., list[Entry]] | None = None, *, order: int = 100,
+                      has_person: bool = True, query: Callable[..., tuple[Any, list[str] | None] | None] | None = None,
+                      entry: Callable[[Any], Entry] | None = None) -> None:
     """`load(*, user, customer, since, until, person, limit)` returns at most `limit` entries of this kind with
     `since <= at < until` (either may be None), done by `person` (a user id, or None for everyone), newest
-    first — in one query, scoped to what `user` may see."""
+    first — in one query, scoped to what `user` may see. Or, better, `query` (the same arguments: the sliced
+    queryset and the fields `entry` reads, or None) and `entry` (a row to its Entry): the timeline then reads
+    all such kinds together, in one query."""
+    if load is None:
+        if query is None or entry is None:
+            raise ValueError("an activity kind needs `load`, or `query` and `entry`")
+        load = entries_loader(query, entry)
     _activities[:] = sorted([a for a in _activities if a.kind != kind] + [
-        ActivityKind(kind, label, load, order, has_person)], key=lambda a: a.order)
+        ActivityKind(kind, label, load, order, has_person, query, entry)], key=lambda a: a.order)
 
 
 def activity_kinds() -> list[ActivityKind]:
@@ -180,17 +205,33 @@ class Timeline:
 
 def timeline(*, user, customer, kinds: list[str] | None = None, person: int | None = None,
              since: dt.datetime | None = None, until: dt.datetime | None = None, size: int = 50) -> Timeline:
-    """The newest `size` entries before `until`, merged across the registered kinds (one query per kind).
+    """The newest `size` entries before `until`, merged across the registered kinds: the kinds that give a
+    queryset in one query together (each kind's newest rows a JSON column of it), the others one query each.
 
     A page ends on a change of time, so that the next page (`at < before`) neither repeats nor skips the entries
     that share the last time shown."""
+    from kam.core.rowsets import RowSet
+    from kam.customers.models import Customer
+
     merged: list[Entry] = []
+    together: list[tuple[Callable[[Any], Entry], RowSet]] = []
+    args = {"user": user, "customer": customer, "since": since, "until": until, "person": person, "limit": size + 1}
     for a in _activities:
         if kinds and a.kind not in kinds:
             continue
         if person is not None and not a.has_person:
             continue
-        merged += a.load(user=user, customer=customer, since=since, until=until, person=person, limit=size + 1)
+        if a.query is not None and a.entry is not None:
+            q = a.query(**args)
+            if q is not None:
+                together.append((a.entry, RowSet(*q)))
+            continue
+        merged += a.load(**args)
+    if together:
+        columns = {f"_k{i}": rs.expression for i, (_e, rs) in enumerate(together)}
+        row = Customer.objects.filter(pk=customer.pk).annotate(**columns).values(*columns).first() or {}
+        for i, (entry, rs) in enumerate(together):
+            merged += [entry(obj) for obj in rs.load(row.get(f"_k{i}"))]
     merged.sort(key=lambda e: e.at, reverse=True)
     if len(merged) <= size:
         return Timeline(merged, None)

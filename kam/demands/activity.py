@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, subtotal
+from kam.customers.panels import Entry, Figure, entries_loader, subtotal
 from kam.demands.models import CustomerRequest, RequestStatus
 from kam.demands.selectors import requests_visible
 from kam.obligations.models import OPEN_STATES, StoredObligation
@@ -34,7 +34,11 @@ def request_figures(counts: dict, *, user, customer, now: dt.datetime) -> list[F
                    order=50)]
 
 
-def request_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+REQUEST_FIELDS = ["kind", "status", "received_at", "summary", "logged_by", "logged_by__username",
+                  "logged_by__display_name"]
+
+
+def request_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     qs = requests_visible(user=user).filter(customer=customer).select_related("logged_by")
     if since is not None:
         qs = qs.filter(received_at__gte=since)
@@ -42,10 +46,14 @@ def request_activity(*, user, customer, since=None, until=None, person=None, lim
         qs = qs.filter(received_at__lt=until)
     if person is not None:
         qs = qs.filter(Q(logged_by_id=person) | Q(assignee_id=person))
-    entries = []
-    for r in qs.order_by("-received_at", "-id")[:limit]:
-        title = _("%(k)s需求 · %(s)s") % {"k": r.get_kind_display(), "s": r.get_status_display()}
-        entries.append(Entry("requests", r.received_at, title, r.summary[:120], person=str(r.logged_by),
-                             person_id=r.logged_by_id, url=f"/requests/{r.pk}/",
-                             tone="" if r.status == RequestStatus.CLOSED else "warn"))
-    return entries
+    return qs.order_by("-received_at", "-id")[:limit], REQUEST_FIELDS
+
+
+def request_entry(r: CustomerRequest) -> Entry:
+    title = _("%(k)s需求 · %(s)s") % {"k": r.get_kind_display(), "s": r.get_status_display()}
+    return Entry("requests", r.received_at, title, r.summary[:120], person=str(r.logged_by),
+                 person_id=r.logged_by_id, url=f"/requests/{r.pk}/",
+                 tone="" if r.status == RequestStatus.CLOSED else "warn")
+
+
+request_activity = entries_loader(request_query, request_entry)

@@ -23,10 +23,10 @@ class DemandsConfig(AppConfig):
             register_counter(f"queue:{department}", open_request_counter(department))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.demands.selectors import customer_requests
+        from kam.demands.selectors import customer_requests, customer_requests_query
 
         register_panel(CustomerPanel("requests", _("客户需求"), "demands/_customer_panel.html", customer_requests,
-                                     order=20))
+                                     order=20, query=customer_requests_query))
 
         from kam.core.home import AccountColumn, HomePanel, register_account_column
         from kam.core.home import register_panel as register_home_panel
@@ -40,10 +40,10 @@ class DemandsConfig(AppConfig):
         register_account_column(AccountColumn("requests", _("未关闭需求"), home.open_requests_by_customer, order=60))
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.demands.activity import request_activity, request_figures, request_values
+        from kam.demands.activity import request_entry, request_figures, request_query, request_values
 
         register_figures("requests", request_values, request_figures, order=50)
-        register_activity("requests", _("客户需求"), request_activity, order=40)
+        register_activity("requests", _("客户需求"), order=40, query=request_query, entry=request_entry)
 
         from kam.core.search import SearchProvider, register_provider
         from kam.demands.search import request_hits

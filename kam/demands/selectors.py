@@ -60,6 +60,12 @@ def open_request_counter(department: str):
     return count
 
 
+def customer_requests_query(*, user: User, customer) -> tuple[QuerySet[CustomerRequest], list[str]]:
+    """The requests on a customer's page (A6.1), latest first, and the fields the panel shows."""
+    return (requests_visible(user=user).filter(customer=customer).order_by("-received_at", "-id")[:10],
+            ["number", "kind", "received_at", "summary", "status"])
+
+
 def customer_requests(*, user: User, customer) -> list[CustomerRequest]:
     """The requests on a customer's page (A6.1), latest first."""
-    return list(requests_visible(user=user).filter(customer=customer).order_by("-received_at")[:10])
+    return list(customer_requests_query(user=user, customer=customer)[0])

@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, Timeline, activity_kinds, load_figures, timeline
+from kam.customers.panels import (
+    Entry,
+    Figure,
+    Timeline,
+    activity_kinds,
+    entries_loader,
+    load_figures,
+    timeline,
+)
 from kam.dossier.models import Section, SectionStamp
 from kam.obligations.models import State
 from kam.users.models import Role, User
@@ -22,8 +30,11 @@ PAGE = 50  # newest entries per page of the timeline ("更多" for the next)
 OLDEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def dossier_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
-    """Dossier edits and "confirm unchanged" (A6.2), who and when — the section stamps (one query)."""
+STAMP_FIELDS = ["customer", "section", "at", "confirmed", "by", "by__username", "by__display_name"]
+
+
+def dossier_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
+    """Dossier edits and "confirm unchanged" (A6.2), who and when — the section stamps."""
     qs = SectionStamp.objects.filter(customer=customer).select_related("by")
     if since is not None:
         qs = qs.filter(at__gte=since)
@@ -31,14 +42,17 @@ def dossier_activity(*, user, customer, since=None, until=None, person=None, lim
         qs = qs.filter(at__lt=until)
     if person is not None:
         qs = qs.filter(by_id=person)
-    labels = dict(Section.choices)
-    entries = []
-    for s in qs.order_by("-at", "-id")[:limit]:
-        section = labels.get(s.section, s.section)
-        title = (_("确认「%(s)s」无变化") if s.confirmed else _("更新了「%(s)s」")) % {"s": section}
-        entries.append(Entry("dossier", s.at, title, person=str(s.by), person_id=s.by_id,
-                             url=f"/customers/{customer.pk}/#section-{s.section.replace('_', '-')}"))
-    return entries
+    return qs.order_by("-at", "-id")[:limit], STAMP_FIELDS
+
+
+def dossier_entry(s: SectionStamp) -> Entry:
+    section = dict(Section.choices).get(s.section, s.section)
+    title = (_("确认「%(s)s」无变化") if s.confirmed else _("更新了「%(s)s」")) % {"s": section}
+    return Entry("dossier", s.at, title, person=str(s.by), person_id=s.by_id,
+                 url=f"/customers/{s.customer_id}/#section-{s.section.replace('_', '-')}")
+
+
+dossier_activity = entries_loader(dossier_query, dossier_entry)
 
 
 def header_figures(*, user, customer, now: dt.datetime, obligations: list, designations: list,
@@ -86,10 +100,10 @@ class TimelineView:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
+def people_queryset(*, customer):
     """Whom the timeline can be filtered by: the staff of the departments that work on every account and the
     account's own managers, present and past — not every account manager of the company (a list that grew with
-    the staff: 1,300 options at scale). One query."""
+    the staff: 1,300 options at scale)."""
     from kam.customers.models import AccountAssignment
     from kam.users.models import RoleGrant
 
@@ -98,18 +112,23 @@ def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
         pk__in=AccountAssignment.objects.filter(customer_id=customer.pk).values("manager_id"))
     if customer.account_manager_id:
         staff |= Q(pk=customer.account_manager_id)
-    rows = User.objects.filter(staff, is_active=True).order_by("display_name", "username").values_list(
-        "id", "display_name", "username")
+    return User.objects.filter(staff, is_active=True).order_by("display_name", "username")
+
+
+def people_choices(*, user: User, customer) -> list[tuple[int, str]]:
+    """`people_queryset` as (id, name) choices. One query."""
+    rows = people_queryset(customer=customer).values_list("id", "display_name", "username")
     return [(pk, display or username) for pk, display, username in rows]
 
 
-def timeline_view(*, user, customer, params: QueryDict, size: int = PAGE) -> TimelineView:
+def timeline_view(*, user, customer, params: QueryDict, size: int = PAGE,
+                  people: list[tuple[int, str]] | None = None) -> TimelineView:
     """The timeline filtered as the request's parameters say (`kind`, `person`, `before`); values that are not
-    among the offered ones are ignored, never sent to the database."""
+    among the offered ones are ignored, never sent to the database. `people`: the choices when already read."""
     kinds = [(a.kind, str(a.label)) for a in activity_kinds()]
     kind = params.get("kind", "")
     kind = kind if kind in dict(kinds) else ""
-    people = people_choices(user=user, customer=customer)
+    people = people_choices(user=user, customer=customer) if people is None else people
     raw_person = params.get("person", "")
     person = int(raw_person) if raw_person.isdigit() and int(raw_person) in dict(people) else None
     before = None

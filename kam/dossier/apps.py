@@ -17,6 +17,6 @@ class DossierConfig(AppConfig):
                           group="customers", order=70))
 
         from kam.customers.panels import register_activity
-        from kam.dossier.activity import dossier_activity
+        from kam.dossier.activity import dossier_entry, dossier_query
 
-        register_activity("dossier", _("档案更新"), dossier_activity, order=80)
+        register_activity("dossier", _("档案更新"), order=80, query=dossier_query, entry=dossier_entry)

@@ -31,8 +31,6 @@ from kam.dossier.forms import (
 )
 from kam.dossier.models import FRESHNESS_SECTIONS, Section
 from kam.dossier.selectors import customer_page_get as customer_get
-from kam.obligations.models import Alert
-from kam.obligations.selectors import customer_open
 from kam.users.models import Role
 
 
@@ -40,14 +38,14 @@ def _context(request, customer, *, page: bool = True):
     """The dossier's context; `page`: with the header figures and the activity timeline (not for printing)."""
     now = timezone.now()
     d = selectors.dossier(user=request.user, customer=customer, now=now)
-    obligations = customer_open(customer_id=customer.pk)
-    alerts = Alert.objects.filter(customer=customer).order_by("-created_at")[:10]
+    obligations, alerts = d.obligations, d.alerts
     chart = {"name": _("年度采购额"), "labels": [str(y) for y, _s in d.yearly], "values": [float(s) for _y, s in d.yearly]}
     figures = header_figures(user=request.user, customer=customer, now=now, obligations=obligations,
                              designations=d.designations, tier_history=d.tier_history) if page else []
     return {"d": d, "customer": customer, "obligations": obligations, "alerts": alerts, "chart": chart,
             "figures": figures,
-            "tl": timeline_view(user=request.user, customer=customer, params=request.GET) if page else None,
+            "tl": timeline_view(user=request.user, customer=customer, params=request.GET, people=d.people)
+            if page else None,
             "can_edit": services.may_edit_dossier(request.user, customer), "sees_core": request.user.sees_core_data,
             "is_head": request.user.has_role(Role.HEAD_OF_SALES), "freshness": FRESHNESS_SECTIONS,
             "types": CustomerType, "channel_labels": CHANNEL_LABELS}

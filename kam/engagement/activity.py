@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure
+from kam.customers.panels import Entry, Figure, entries_loader
 from kam.engagement.models import ContactLog, Visit, VisitStatus
 from kam.engagement.selectors import contact_logs, visits
 
@@ -64,7 +64,11 @@ def _window(qs, field: str, since, until):
     return qs
 
 
-def contact_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+CONTACT_FIELDS = ["at", "kind", "topic", "with_decision_maker", "summary", "next_step", "author", "author__username",
+                  "author__display_name"]
+
+
+def contact_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     """Contact logs — not a visit's own log: the visit is its own entry, its record shown once."""
     # "no visit" as an expression, not `visit IS NULL`: SQLite would answer that from the unique visit index
     # (two million NULLs at scale: a second per page) instead of the customer's (customer, at) index
@@ -72,31 +76,40 @@ def contact_activity(*, user, customer, since=None, until=None, person=None, lim
         own_visit=Coalesce("visit_id", Value(0))).filter(own_visit=0), "at", since, until)
     if person is not None:
         qs = qs.filter(author_id=person)
-    entries = []
-    for c in qs.order_by("-at", "-id")[:limit]:
-        title = _("%(k)s沟通 · %(t)s") % {"k": c.get_kind_display(), "t": c.get_topic_display()}
-        if c.with_decision_maker:
-            title += _(" · 决策层")
-        text = c.summary[:160] + (_("（下一步：%(s)s）") % {"s": c.next_step[:60]} if c.next_step else "")
-        entries.append(Entry("contacts", c.at, title, text, person=str(c.author), person_id=c.author_id))
-    return entries
+    return qs.order_by("-at", "-id")[:limit], CONTACT_FIELDS
 
 
-def visit_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+def contact_entry(c: ContactLog) -> Entry:
+    title = _("%(k)s沟通 · %(t)s") % {"k": c.get_kind_display(), "t": c.get_topic_display()}
+    if c.with_decision_maker:
+        title += _(" · 决策层")
+    text = c.summary[:160] + (_("（下一步：%(s)s）") % {"s": c.next_step[:60]} if c.next_step else "")
+    return Entry("contacts", c.at, title, text, person=str(c.author), person_id=c.author_id)
+
+
+VISIT_FIELDS = ["starts_at", "status", "purpose", "purchase_plans", "usage_problems", "suggestions", "cancel_reason",
+                "owner", "owner__username", "owner__display_name"]
+
+
+def visit_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     qs = _window(visits(user=user).filter(customer=customer), "starts_at", since, until)
     if person is not None:
         qs = qs.filter(owner_id=person)
-    entries = []
-    for v in qs.order_by("-starts_at", "-id")[:limit]:
-        title = _("拜访 · %(s)s") % {"s": v.get_status_display()}
-        text = v.purpose
-        if v.status == VisitStatus.DONE:
-            text += "｜" + _("采购计划：%(p)s；使用问题：%(u)s；建议：%(s)s") % {
-                "p": v.purchase_plans[:80].rstrip("。；"), "u": v.usage_problems[:60].rstrip("。；"),
-                "s": v.suggestions[:60].rstrip("。；")}
-        elif v.status == VisitStatus.CANCELLED:
-            text += "｜" + _("取消原因：%(r)s") % {"r": v.cancel_reason}
-        entries.append(Entry("visits", v.starts_at, title, text, person=str(v.owner), person_id=v.owner_id,
-                             url=f"/engagement/visits/{v.pk}/",
-                             tone="" if v.status != VisitStatus.CANCELLED else "muted"))
-    return entries
+    return qs.order_by("-starts_at", "-id")[:limit], VISIT_FIELDS
+
+
+def visit_entry(v: Visit) -> Entry:
+    title = _("拜访 · %(s)s") % {"s": v.get_status_display()}
+    text = v.purpose
+    if v.status == VisitStatus.DONE:
+        text += "｜" + _("采购计划：%(p)s；使用问题：%(u)s；建议：%(s)s") % {
+            "p": v.purchase_plans[:80].rstrip("。；"), "u": v.usage_problems[:60].rstrip("。；"),
+            "s": v.suggestions[:60].rstrip("。；")}
+    elif v.status == VisitStatus.CANCELLED:
+        text += "｜" + _("取消原因：%(r)s") % {"r": v.cancel_reason}
+    return Entry("visits", v.starts_at, title, text, person=str(v.owner), person_id=v.owner_id,
+                 url=f"/engagement/visits/{v.pk}/", tone="" if v.status != VisitStatus.CANCELLED else "muted")
+
+
+contact_activity = entries_loader(contact_query, contact_entry)
+visit_activity = entries_loader(visit_query, visit_entry)

@@ -18,10 +18,11 @@ class EngagementConfig(AppConfig):
                                                                Role.MANAGEMENT), group="customers", order=75))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.engagement.selectors import customer_communications
+        from kam.engagement.selectors import customer_communications, customer_communications_query
 
         register_panel(CustomerPanel("communications", _("沟通记录"), "engagement/_customer_panel.html",
-                                     customer_communications, order=30, wide=True))
+                                     customer_communications, order=30, wide=True,
+                                     query=customer_communications_query))
 
         from kam.core.home import AccountColumn, register_account_column
         from kam.engagement import home
@@ -31,12 +32,14 @@ class EngagementConfig(AppConfig):
 
         from kam.customers.panels import register_activity, register_figures
         from kam.engagement.activity import (
-            contact_activity,
+            contact_entry,
+            contact_query,
             engagement_figures,
             engagement_values,
-            visit_activity,
+            visit_entry,
+            visit_query,
         )
 
         register_figures("engagement", engagement_values, engagement_figures, order=60)
-        register_activity("contacts", _("沟通"), contact_activity, order=10)
-        register_activity("visits", _("拜访"), visit_activity, order=20)
+        register_activity("contacts", _("沟通"), order=10, query=contact_query, entry=contact_entry)
+        register_activity("visits", _("拜访"), order=20, query=visit_query, entry=visit_entry)

@@ -60,8 +60,17 @@ def feed_user(raw_token: str) -> User | None:
     return token.user if token else None
 
 
+def customer_communications_query(*, user: User, customer) -> tuple[QuerySet[ContactLog], list[str]]:
+    """The communication records on a customer's page (A6.1, A13.2), latest first, and the fields the panel shows
+    (the author's name, the visit's record)."""
+    return (contact_logs(user=user, customer_id=customer.pk).select_related("author", "contact", "visit")
+            .order_by("-at", "-id")[:20],
+            ["at", "kind", "topic", "author", "with_decision_maker", "visit", "summary", "author__username",
+             "author__display_name", "visit__purpose", "visit__recorded_at", "visit__purchase_plans",
+             "visit__usage_problems", "visit__suggestions"])
+
+
 def customer_communications(*, user: User, customer) -> list[ContactLog]:
     """The communication records on a customer's page (A6.1, A13.2), latest first; a visit's log carries the
     visit's record (purchase plans, usage problems, suggestions) once."""
-    return list(contact_logs(user=user, customer_id=customer.pk).select_related("author", "contact", "visit")
-                .order_by("-at")[:20])
+    return list(customer_communications_query(user=user, customer=customer)[0])

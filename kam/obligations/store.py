@@ -74,7 +74,9 @@ def _existing(rules: list[str], ctx: engine.EvalContext, keys: Iterable[tuple]) 
     for r in qs.filter(Q(due_at__gt=ctx.since) | Q(live=True)).values(*fields):
         rows[(r["rule"], r["subject_type"], r["subject_id"], r["period_key"])] = r
     older = [k for k in keys if k not in rows]
-    if older:
+    # none of the rules has a retired row before the window (a new installation, an emptied table): nothing to
+    # look up key by key (one cheap probe instead of a query per 500 keys)
+    if older and qs.filter(due_at__lte=ctx.since, live=False).exists():
         by_type: dict[str, set[int]] = {}
         for _rule, stype, sid, _p in older:
             by_type.setdefault(stype, set()).add(sid)
@@ -95,14 +97,14 @@ def _write(answers: dict[str, list[engine.Obligation]], ctx: engine.EvalContext,
     wanted = {o.key: o for obligations in answers.values() for o in obligations}
     existing = _existing(list(answers), ctx, wanted)
     now = ctx.now
-    to_create, to_update, changed_fields = [], [], set()
+    to_create: list[engine.Obligation] = []
+    to_update, changed_fields = [], set()
     for key, o in wanted.items():
-        values = _values(o)
         row = existing.get(key)
         if row is None:
-            to_create.append(StoredObligation(rule=o.rule, subject_type=o.subject_type, subject_id=o.subject_id,
-                                              period_key=o.period_key, evaluated_at=now, live=True, **values))
+            to_create.append(o)
             continue
+        values = _values(o)
         diff = {k: v for k, v in values.items() if row[k] != v}
         if not row["live"]:
             diff["live"] = True
@@ -111,8 +113,7 @@ def _write(answers: dict[str, list[engine.Obligation]], ctx: engine.EvalContext,
             to_update.append(StoredObligation(id=row["id"], evaluated_at=now, **{**current, **diff, "live": True}))
             changed_fields.update(diff)
     if to_create:
-        # two sweeps at once: the unique key makes the second insert of a row a no-op
-        StoredObligation.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
+        _insert(to_create, now)
         result.created += len(to_create)
     if to_update:
         StoredObligation.objects.bulk_update(to_update, sorted(changed_fields | {"evaluated_at"}), batch_size=BATCH)
@@ -128,6 +129,34 @@ def _write(answers: dict[str, list[engine.Obligation]], ctx: engine.EvalContext,
     for chunk in _chunks(retired):
         StoredObligation.objects.filter(id__in=chunk).update(live=False)
     return [o.id for o in to_update] + void
+
+
+#: the columns of a new row, in `_insert`'s order
+INSERT_COLUMNS = ("rule", "subject_type", "subject_id", "period_key", *MUTABLE, "evaluated_at", "live", "acknowledgement")
+INSERT_BATCH = 5000
+
+
+def _insert(obligations: list[engine.Obligation], now: dt.datetime) -> None:
+    """New rows, set-based: one prepared INSERT executed for batches of plain tuples (no model instance per row;
+    a sweep on an empty table inserts every obligation). Two sweeps at once: the unique key makes the second
+    insert of a row a no-op (ON CONFLICT DO NOTHING, SQLite and PostgreSQL)."""
+    from django.db import connection
+
+    meta = StoredObligation._meta
+    fields = [meta.get_field(c.removesuffix("_id") if c.endswith("_id") and c != "subject_id" else c)
+              for c in INSERT_COLUMNS]
+    qn = connection.ops.quote_name
+    datetime = connection.ops.adapt_datetimefield_value
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - our names
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING")
+    at = datetime(now)
+    with connection.cursor() as cur:
+        for chunk in _chunks(obligations, INSERT_BATCH):
+            cur.executemany(sql, [(
+                o.rule, o.subject_type, o.subject_id, o.period_key, o.customer_id, o.owner_id, str(o.owner_role),
+                o.watcher_id, str(o.escalation_role), o.queue, datetime(o.window_start), datetime(o.due_at),
+                str(o.state), o.required, o.done, datetime(o.met_at), o.label[:300], o.url[:200],
+                o.customer_name[:200], o.provisional, at, True, "") for o in chunk])
 
 
 RESOLUTIONS = ((State.MET, Resolution.MET), (State.MET_LATE, Resolution.MET_LATE),

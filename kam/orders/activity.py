@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, day_entry_at, days_within, subtotal
+from kam.customers.panels import Entry, Figure, day_entry_at, days_within, entries_loader, subtotal
 from kam.orders.models import Order, OrderReturn, OrderStatus
 from kam.orders.selectors import orders_visible
 
@@ -72,20 +72,27 @@ def purchase_figures(v: dict, *, user, customer, now: dt.datetime) -> list[Figur
     ]
 
 
-def order_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+ORDER_FIELDS = ["number", "amount", "status", "order_date", "actual_delivery_date", "note"]
+
+
+def order_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     """Orders by order date (a date, not a time: shown at the start of the day)."""
     if person is not None:
-        return []  # orders come from the ERP: no staff member did them
+        return None  # orders come from the ERP: no staff member did them
     qs = orders_visible(user=user).filter(customer=customer)
     first, last = days_within(since, until)
     if first is not None:
         qs = qs.filter(order_date__gte=first)
     if last is not None:
         qs = qs.filter(order_date__lte=last)
-    entries = []
-    for o in qs.order_by("-order_date", "-id")[:limit]:
-        title = _("订单 %(n)s · %(a)s · %(s)s") % {"n": o.number, "a": yuan(o.amount), "s": o.get_status_display()}
-        note = _("交付周期 %(d)d 天") % {"d": o.delivery_cycle_days} if o.delivery_cycle_days is not None else o.note
-        entries.append(Entry("orders", day_entry_at(o.order_date), title, note,
-                             day_only=True, tone="muted" if o.status == OrderStatus.CANCELLED else ""))
-    return entries
+    return qs.order_by("-order_date", "-id")[:limit], ORDER_FIELDS
+
+
+def order_entry(o: Order) -> Entry:
+    title = _("订单 %(n)s · %(a)s · %(s)s") % {"n": o.number, "a": yuan(o.amount), "s": o.get_status_display()}
+    note = _("交付周期 %(d)d 天") % {"d": o.delivery_cycle_days} if o.delivery_cycle_days is not None else o.note
+    return Entry("orders", day_entry_at(o.order_date), title, note, day_only=True,
+                 tone="muted" if o.status == OrderStatus.CANCELLED else "")
+
+
+order_activity = entries_loader(order_query, order_entry)

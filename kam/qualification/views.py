@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import html
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -80,9 +81,13 @@ def _chosen(form, name: str) -> str:
 
 
 def _manager_options(chosen: str):
-    return format_html_join("", '<option value="{}"{}>{}</option>', (
-        (pk, mark_safe(" selected") if str(pk) == chosen else "", display or username)  # noqa: S308 - a constant
-        for pk, display, username in account_managers().values_list("id", "display_name", "username")))
+    """The bulk bar's <option>s, one per account manager (1,300 at scale): escaped and joined in one pass — not a
+    format_html call per manager (a sixth of the page's time)."""
+    parts = []
+    for pk, display, username in account_managers().values_list("id", "display_name", "username"):
+        selected = " selected" if str(pk) == chosen else ""
+        parts.append(f'<option value="{int(pk)}"{selected}>{html.escape(display or username, quote=True)}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above (the key is an integer)
 
 
 def _row_labels() -> dict:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, day_entry_at, days_within, subtotal
+from kam.customers.panels import Entry, Figure, day_entry_at, days_within, entries_loader, subtotal
 from kam.customers.selectors import customers_visible
 from kam.receivables.models import Invoice, Payment, PaymentAllocation
 
@@ -75,40 +75,54 @@ def receivable_figures(r: dict, *, user, customer, now: dt.datetime) -> list[Fig
     ]
 
 
-def invoice_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+INVOICE_FIELDS = ["number", "amount", "issue_date", "due_date", "open_amount"]
+
+
+def invoice_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     if person is not None:
-        return []  # invoices come from the ERP: no staff member did them
+        return None  # invoices come from the ERP: no staff member did them
     qs = with_open_amount(invoices_visible(user=user).filter(customer=customer))
     first, last = days_within(since, until)
     if first is not None:
         qs = qs.filter(issue_date__gte=first)
     if last is not None:
         qs = qs.filter(issue_date__lte=last)
+    return qs.order_by("-issue_date", "-id")[:limit], INVOICE_FIELDS
+
+
+def invoice_entry(i: Invoice) -> Entry:
     today = timezone.localdate()
-    entries = []
-    rows = qs.order_by("-issue_date", "-id").values("number", "amount", "issue_date", "due_date", "open_amount")
-    for i in rows[:limit]:
-        left, due = i["open_amount"], i["due_date"]
-        if left <= 0:
-            state, tone = _("已收清"), ""
-        elif due < today:
-            state, tone = _("逾期 %(n)d 天，未收 %(a)s") % {"n": (today - due).days, "a": yuan(left)}, "bad"
-        else:
-            state, tone = _("未收 %(a)s") % {"a": yuan(left)}, ""
-        title = _("发票 %(n)s · %(a)s") % {"n": i["number"], "a": yuan(i["amount"])}
-        entries.append(Entry("invoices", day_entry_at(i["issue_date"]), title,
-                             _("到期 %(d)s · %(s)s") % {"d": due.isoformat(), "s": state}, day_only=True, tone=tone))
-    return entries
+    left, due = i.open_amount, i.due_date  # type: ignore[attr-defined]
+    if left <= 0:
+        state, tone = _("已收清"), ""
+    elif due < today:
+        state, tone = _("逾期 %(n)d 天，未收 %(a)s") % {"n": (today - due).days, "a": yuan(left)}, "bad"
+    else:
+        state, tone = _("未收 %(a)s") % {"a": yuan(left)}, ""
+    title = _("发票 %(n)s · %(a)s") % {"n": i.number, "a": yuan(i.amount)}
+    return Entry("invoices", day_entry_at(i.issue_date), title,
+                 _("到期 %(d)s · %(s)s") % {"d": due.isoformat(), "s": state}, day_only=True, tone=tone)
 
 
-def payment_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+PAYMENT_FIELDS = ["reference", "amount", "paid_on"]
+
+
+def payment_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     if person is not None:
-        return []
+        return None
     qs = Payment.objects.filter(customer__in=customers_visible(user=user), customer=customer)
     first, last = days_within(since, until)
     if first is not None:
         qs = qs.filter(paid_on__gte=first)
     if last is not None:
         qs = qs.filter(paid_on__lte=last)
-    return [Entry("payments", day_entry_at(p.paid_on), _("收款 %(r)s · %(a)s") % {"r": p.reference, "a": yuan(p.amount)},
-                  day_only=True, tone="ok") for p in qs.order_by("-paid_on", "-id")[:limit]]
+    return qs.order_by("-paid_on", "-id")[:limit], PAYMENT_FIELDS
+
+
+def payment_entry(p: Payment) -> Entry:
+    return Entry("payments", day_entry_at(p.paid_on), _("收款 %(r)s · %(a)s") % {"r": p.reference, "a": yuan(p.amount)},
+                 day_only=True, tone="ok")
+
+
+invoice_activity = entries_loader(invoice_query, invoice_entry)
+payment_activity = entries_loader(payment_query, payment_entry)

@@ -11,12 +11,16 @@ class ReceivablesConfig(AppConfig):
 
         from kam.customers.panels import register_activity, register_figures
         from kam.receivables.activity import (
-            invoice_activity,
-            payment_activity,
+            invoice_entry,
+            invoice_query,
+            payment_entry,
+            payment_query,
             receivable_figures,
             receivable_values,
         )
 
         register_figures("receivables", receivable_values, receivable_figures, order=30)
-        register_activity("invoices", _("发票"), invoice_activity, order=60, has_person=False)
-        register_activity("payments", _("收款"), payment_activity, order=70, has_person=False)
+        register_activity("invoices", _("发票"), order=60, has_person=False, query=invoice_query,
+                          entry=invoice_entry)
+        register_activity("payments", _("收款"), order=70, has_person=False, query=payment_query,
+                          entry=payment_entry)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from kam.customers.panels import Entry, Figure, subtotal
+from kam.customers.panels import Entry, Figure, entries_loader, subtotal
 from kam.obligations.models import OPEN_STATES, StoredObligation
 from kam.service.models import Ticket, TicketStatus
 from kam.service.selectors import tickets
@@ -34,7 +34,11 @@ def ticket_figures(counts: dict, *, user, customer, now: dt.datetime) -> list[Fi
     return [Figure("tickets", _("未完成工单"), open_n, note=note, url=url, tone="bad" if overdue else "", order=40)]
 
 
-def ticket_activity(*, user, customer, since=None, until=None, person=None, limit: int = 50) -> list[Entry]:
+TICKET_FIELDS = ["number", "status", "reported_at", "problem", "created_by", "technician", "created_by__username",
+                 "created_by__display_name", "technician__username", "technician__display_name"]
+
+
+def ticket_query(*, user, customer, since=None, until=None, person=None, limit: int = 50):
     qs = tickets(user=user).filter(customer=customer).select_related("created_by", "technician")
     if since is not None:
         qs = qs.filter(reported_at__gte=since)
@@ -42,11 +46,15 @@ def ticket_activity(*, user, customer, since=None, until=None, person=None, limi
         qs = qs.filter(reported_at__lt=until)
     if person is not None:
         qs = qs.filter(Q(created_by_id=person) | Q(technician_id=person))
-    entries = []
-    for t in qs.order_by("-reported_at", "-id")[:limit]:
-        who = t.created_by or t.technician
-        title = _("售后工单 %(n)s · %(s)s") % {"n": t.number, "s": t.get_status_display()}
-        entries.append(Entry("tickets", t.reported_at, title, t.problem[:120], person=str(who or ""),
-                             person_id=who.pk if who else None, url=f"/service/tickets/{t.pk}/",
-                             tone="" if t.status in DONE else "warn"))
-    return entries
+    return qs.order_by("-reported_at", "-id")[:limit], TICKET_FIELDS
+
+
+def ticket_entry(t: Ticket) -> Entry:
+    who = t.created_by or t.technician
+    title = _("售后工单 %(n)s · %(s)s") % {"n": t.number, "s": t.get_status_display()}
+    return Entry("tickets", t.reported_at, title, t.problem[:120], person=str(who or ""),
+                 person_id=who.pk if who else None, url=f"/service/tickets/{t.pk}/",
+                 tone="" if t.status in DONE else "warn")
+
+
+ticket_activity = entries_loader(ticket_query, ticket_entry)

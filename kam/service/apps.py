@@ -26,10 +26,10 @@ class ServiceConfig(AppConfig):
                                  find=ticket_get))
 
         from kam.customers.panels import CustomerPanel, register_panel
-        from kam.service.selectors import customer_tickets
+        from kam.service.selectors import customer_tickets, customer_tickets_query
 
         register_panel(CustomerPanel("tickets", _("售后记录"), "service/_customer_panel.html", customer_tickets,
-                                     order=10))
+                                     order=10, query=customer_tickets_query))
 
         from kam.core.home import AccountColumn, HomePanel, register_account_column
         from kam.core.home import register_panel as register_home_panel
@@ -42,10 +42,10 @@ class ServiceConfig(AppConfig):
         register_account_column(AccountColumn("tickets", _("在办工单"), home.open_tickets_by_customer, order=50))
 
         from kam.customers.panels import register_activity, register_figures
-        from kam.service.activity import ticket_activity, ticket_figures, ticket_values
+        from kam.service.activity import ticket_entry, ticket_figures, ticket_query, ticket_values
 
         register_figures("tickets", ticket_values, ticket_figures, order=40)
-        register_activity("tickets", _("售后工单"), ticket_activity, order=30)
+        register_activity("tickets", _("售后工单"), order=30, query=ticket_query, entry=ticket_entry)
 
         from kam.core.search import SearchProvider, register_provider
         from kam.service.search import ticket_hits

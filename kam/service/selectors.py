@@ -58,6 +58,12 @@ def open_tickets(*, user: User) -> QuerySet[Ticket]:
     return Ticket.objects.exclude(status__in=["resolved", "closed"])
 
 
+def customer_tickets_query(*, user: User, customer) -> tuple[QuerySet[Ticket], list[str]]:
+    """The after-sales records on a customer's page (A6.1), latest first, and the fields the panel shows."""
+    return (tickets(user=user).filter(customer=customer).order_by("-reported_at", "-id")[:10],
+            ["number", "reported_at", "problem", "status"])
+
+
 def customer_tickets(*, user: User, customer) -> list[Ticket]:
     """The after-sales records on a customer's page (A6.1), latest first."""
-    return list(tickets(user=user).filter(customer=customer).order_by("-reported_at")[:10])
+    return list(customer_tickets_query(user=user, customer=customer)[0])
