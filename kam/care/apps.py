@@ -28,11 +28,17 @@ class CareConfig(AppConfig):
         register(NavEntry("care:integrity", _("廉洁合规"), (Role.MANAGEMENT,), group="admin", order=135))
         register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
         register_kind(ApprovalKind("care.commitment", _("客户承诺（兑现部门审批）"), "A18.1"))
-        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30))
-        from kam.care.selectors import customer_commitments
+        from kam.care.selectors import (
+            customer_commitments,
+            customer_commitments_query,
+            customer_gifts_query,
+            panel_rows_with_links,
+        )
 
+        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30,
+                                     query=customer_gifts_query, finish=panel_rows_with_links))
         register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html", customer_commitments,
-                                     order=31))
+                                     order=31, query=customer_commitments_query, finish=panel_rows_with_links))
         # A14.2, A3: the half-yearly gift compliance summary (kam.care.gift_views)
         register(NavEntry("care:gift_summary", _("礼品合规汇总"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), group="admin",
                           order=136))
@@ -49,8 +55,10 @@ class CareConfig(AppConfig):
                           unit=_("天"), help=_("合同结束前该天数起，提醒客户经理续签。")))
         register(NavEntry("care:contracts", _("合同"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT,
                                                        Role.FINANCE), group="customers", order=73))
+        from kam.care.contracts import contract_panel_rows, customer_contracts_query
+
         register_panel(CustomerPanel("contracts", _("合同"), "care/_contract_panel.html", customer_contracts,
-                                     order=32))
+                                     order=32, query=customer_contracts_query, finish=contract_panel_rows))
 
         self._ready_occasions()
 

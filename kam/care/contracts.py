@@ -310,3 +310,21 @@ def contract_reveal(*, user: User, contract: Contract, channel: str | None = Non
     record_access(user=user, customer=contract.customer, fields=[f"{f}:{contract.number}" for f in fields],
                   channel=channel)
     return terms_of(user=user, contract=contract, core=core, revealed=True)
+
+
+def customer_contracts_query(*, user: User, customer: Customer):
+    """A18.2: `customer_contracts` as a bounded queryset and the fields its panel reads (read with the dossier's
+    other satellites in one query, issue 11); None for people who do not see contracts."""
+    if not may_see_contracts(user):
+        return None
+    return (contracts_visible(user=user).filter(customer=customer).order_by("-start_on", "-id")[:20],
+            ["number", "kind", "signed_on", "start_on", "end_on", "amount_ceiling", "state", "document"])
+
+
+def contract_panel_rows(rows: list, *, user: User, customer: Customer) -> ContractRows:
+    """The contract panel's rows with the "no contract in force" count and the user's link (no query)."""
+    today = timezone.localdate()
+    out = ContractRows(rows)
+    out.in_force = sum(1 for c in out if c.status_on(today) == ContractStatus.IN_FORCE)
+    out.may_add = may_edit(user, customer)
+    return out

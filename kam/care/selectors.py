@@ -230,3 +230,34 @@ def integrity_a18(*, user: User) -> dict:
     return {"late_commitments": commitments_by_clock(Commitment.objects.all(), "late").count(),
             "missed_commitments": commitments_by_clock(Commitment.objects.all(), "missed").count(),
             "no_contract": no_contract, "no_contract_count": without.count()}
+
+
+# --- the customer page's panels as one query with the dossier's other satellites (issue 11) ---------------------
+
+def customer_gifts_query(*, user: User, customer: Customer):
+    """A14.2: `customer_gifts` as a bounded queryset and the fields its panel reads; None outside the chain."""
+    if not may_see_gifts(user):
+        return None
+    return (gifts_visible(user=user).filter(customer=customer).order_by("-planned_on", "-id")[:10],
+            ["item", "recipient__name", "total_value", "planned_on", "state"])
+
+
+def customer_commitments_query(*, user: User, customer: Customer):
+    """A18.1: `customer_commitments` as a bounded queryset (unapproved first) and the fields its panel reads."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from kam.care.models import CommitmentState
+
+    if not may_see_gifts(user) and not any(user.has_role(r) for r in ROLE_DEPARTMENT):
+        return None
+    return (commitments_visible(user=user).filter(customer=customer).annotate(
+        flag=Case(When(state=CommitmentState.PENDING, then=Value(0)), default=Value(1),
+                  output_field=IntegerField())).order_by("flag", "-requested_at")[:10],
+            ["kind", "description", "department", "state", "requested_at"])
+
+
+def panel_rows_with_links(rows: list, *, user: User, customer: Customer) -> GiftRows:
+    """The gifts' and commitments' panel rows with the user's "register" link (no query)."""
+    out = GiftRows(rows)
+    out.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
+    return out

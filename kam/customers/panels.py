@@ -30,6 +30,9 @@ class CustomerPanel:
     #: None: every column): (*, user, customer) -> (queryset, fields) | None. The dossier then reads the panel
     #: with its other satellites in one query (kam.core.rowsets) instead of calling `load` (issue 11).
     query: Callable[..., tuple[Any, list[str] | None] | None] | None = None
+    #: optional, with `query`: (rows, *, user, customer) -> what the template gets as `rows` (e.g. a list carrying
+    #: the user's links), computed without queries
+    finish: Callable[..., Any] | None = None
 
 
 _panels: list[CustomerPanel] = []

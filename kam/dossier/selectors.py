@@ -226,6 +226,8 @@ def dossier(*, user: User, customer: Customer, now: dt.datetime | None = None) -
         if p.key in panel_sets:
             rowset = panel_sets[p.key]
             rows = rowset.load(raw[f"panel_{p.key}"]) if rowset is not None else None
+            if rows is not None and p.finish is not None:
+                rows = p.finish(rows, user=user, customer=customer)
         else:
             rows = p.load(user=user, customer=customer)
         if rows is not None:
