@@ -199,8 +199,8 @@ class ClientStats:
                 self.bodies.append(f"{outcome}: {body}")
 
 
-_ERRORS = re.compile(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>|class="[^"]*(?:invalid-feedback|alert-danger|'
-                     r'messages?[^"]*error)[^"]*"[^>]*>(.*?)</', re.S)
+#: a refused form's messages: the summary above the form (core/_form_errors.html) and Django's error lists
+_ERRORS = re.compile(r'id="form-errors"[^>]*>(.*?)</div>|<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _WRITE_LOG = re.compile(r"import \w+ write: (\d+ transactions .*)")
 
@@ -335,9 +335,11 @@ def _start_worker(log_path: Path, port: int) -> subprocess.Popen:
     from kam.demo.bench import _server_env
 
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed with it
+    env = _server_env(port)
+    env["KAM_LOG_LEVEL"] = "INFO"  # the import's account of its write transactions (read back by the bench)
     try:
         return subprocess.Popen([sys.executable, "-m", "kam.cli", "db_worker", "--interval", "1",  # noqa: S603
-                                 "--no-startup-delay"], cwd=settings.BASE_DIR, env=_server_env(port), stdout=log,
+                                 "--no-startup-delay"], cwd=settings.BASE_DIR, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
     finally:
         log.close()

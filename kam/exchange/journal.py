@@ -20,7 +20,9 @@ What this promises, honestly: after the import ends — done, failed, or killed 
 either every row of the file is written or none is. While the write phase runs (seconds), the slices already
 committed are visible to other users; a failed import's rows disappear again when it is undone. A row the
 import inserted that someone else referenced meanwhile (e.g. a contact logged on a customer it created)
-cannot be removed: the undo keeps it, logs it, and counts it in `UndoReport.kept`. Audit events are
+cannot be removed: the undo keeps it, logs it, and counts it in `UndoReport.kept`. An updated row is restored
+as it was before the import: a change someone else made to that same row during the write phase (seconds) is
+reverted with it. Audit events are
 append-only and never undone: the undo adds an "exchange.import.revoked" event (撤销了数据导入) instead.
 
 PostgreSQL needs none of this: readers and other writers go on during a transaction (MVCC, row locks), so the
@@ -142,16 +144,23 @@ def begin(*, kind: str, run_id: int | None) -> Journal:
 
 
 def uninstall(journal: Journal) -> None:
-    """Drop the triggers (before any undo: the undo itself must not be journaled)."""
+    """Drop the triggers (before any undo: the undo itself must not be journaled). If they cannot be dropped,
+    the connection is closed — its TEMP triggers go with it: no later write of this process is ever journaled
+    into a write that may be undone."""
     if connection.connection is not journal.raw or connection.connection is None:
         journal.installed = False  # the connection is gone, and its TEMP triggers with it
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE ?",
-                       [_PREFIX + "%"])
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP TRIGGER IF EXISTS temp.{_q(name)}")
-    journal.installed = False
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE %s",
+                           [_PREFIX + "%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS temp.{_q(name)}")
+    except Exception:
+        connection.close()
+        raise
+    finally:
+        journal.installed = False
 
 
 def beat(journal: Journal) -> None:

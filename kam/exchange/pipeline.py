@@ -639,7 +639,8 @@ def _write_sliced(*, kind: ImportKind, spool: _Spool, ctx: ImportContext,
     """SQLite: write the checked rows in transactions of about IMPORT_WRITE_TRANSACTION_MS (the slice size
     follows the time the last slice took), so that the database's write lock is never held for long (issue 12
     §3: contact logging meanwhile waits a fraction of a second). Each transaction starts with BEGIN IMMEDIATE
-    (settings: writers queue on the busy timeout instead of failing).
+    (settings: writers queue on the busy timeout instead of failing); between two, the import pauses
+    IMPORT_WRITE_PAUSE_MS so that the writers waiting meanwhile get the lock.
 
     A real run is all-or-nothing through the undo journal (kam.exchange.journal): each slice commits with the
     undo entries of its changes; `finish()` runs in the final short transaction after the handler's `finish`,
@@ -657,6 +658,7 @@ def _write_sliced(*, kind: ImportKind, spool: _Spool, ctx: ImportContext,
 
     handler = kind.handler
     target = int(settings.IMPORT_WRITE_TRANSACTION_MS) / 1000
+    pause = int(getattr(settings, "IMPORT_WRITE_PAUSE_MS", 0) or 0) / 1000
     size = [FIRST_SLICE_ROWS]  # the next slice's rows, read by _slices before each slice
     journal = None if ctx.dry_run else undo_journal.begin(kind=kind.name, run_id=run_id)
     committed = False
@@ -677,6 +679,10 @@ def _write_sliced(*, kind: ImportKind, spool: _Spool, ctx: ImportContext,
             if ctx.error_count:
                 return None
             size[0] = _next_slice(len(rows), elapsed, target)
+            # let the writers waiting on the busy timeout in: SQLite's busy handler polls every ≤ 100 ms, and a
+            # next BEGIN IMMEDIATE right after the commit would win the lock again and again (they starve)
+            if pause:
+                time.sleep(pause)
             written += len(rows)
             if progress:
                 progress(written, "writing")
