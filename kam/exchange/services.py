@@ -348,7 +348,7 @@ def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
             audit_log(actor=None, action="exchange.import.file_removed", target=run,
                       changes={"file": name, "status": run.status})
         removed += 1
-    return {"failed": failed, "files_removed": removed, **recovered}
+    return {"failed": failed, "files_removed": removed, **{k: n for k, n in recovered.items() if n}}
 
 
 @transaction.atomic

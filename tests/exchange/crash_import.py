@@ -43,7 +43,7 @@ def setup(lines: int) -> dict:
         Customer.objects.bulk_create([Customer(name=f"导入崩溃客户{i}", credit_code=code, customer_type="other")
                                       for i, code in enumerate(codes)])
     rows = [["订单编号", "客户", "下单日期", "状态", "产品系列", "型号", "数量", "单价（元）", "金额（元）"]]
-    rows += [[f"KILL-{i // 2:05d}", codes[i % len(codes)], "2026-03-01", "已交付", "沙发", "SF-320", 1 + i % 3,
+    rows += [[f"KILL-{i // 2:05d}", codes[(i // 2) % len(codes)], "2026-03-01", "已交付", "沙发", "SF-320", 1 + i % 3,
               "100", ""] for i in range(lines)]
     import io
 
@@ -75,7 +75,7 @@ def do_import(run_id: int, delay: float) -> dict:
     OrderHandler.apply = slow_apply  # type: ignore[method-assign]
     run = ImportRun.objects.get(pk=run_id)
     result = services.import_execute(actor=User.objects.get(username="head"), run=run, dry_run=False)
-    return {"ok": result.ok, "counts": result.counts}
+    return {"ok": result.ok, "counts": result.counts, "errors": [str(e) for e in result.errors[:3]]}
 
 
 def state(run_id: int) -> dict:
