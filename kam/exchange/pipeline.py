@@ -666,8 +666,9 @@ def _write_sliced(*, kind: ImportKind, spool: _Spool, ctx: ImportContext,
     try:
         written = 0
         for rows in _slices(spool, handler.group_field, lambda: size[0]):
-            started = time.perf_counter()
             with transaction.atomic():
+                # from BEGIN IMMEDIATE (the lock is ours; waiting for it is not counted) to the commit
+                started = time.perf_counter()
                 handler.apply(rows, ctx)
                 ctx.flush_audit()
                 if journal is not None:
