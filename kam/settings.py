@@ -283,6 +283,13 @@ UPLOAD_MAX_COMPRESSION_RATIO = 100  # per member above 1 MB: more is a zip bomb
 # Imports (kam.exchange): data above this size (a CSV's bytes, an .xlsx's unpacked bytes) is checked and
 # imported by the background worker, never in the web request.
 IMPORT_INLINE_MAX_BYTES = 2 * MB
+# SQLite: an import is written in transactions of about this many milliseconds (the database's write lock is
+# held that long at most, others wait on the busy timeout meanwhile); all-or-nothing through an undo journal
+# (kam.exchange.journal). 0: one transaction (the behaviour on PostgreSQL, which needs no slicing)
+IMPORT_WRITE_TRANSACTION_MS = int(os.environ.get("KAM_IMPORT_WRITE_TRANSACTION_MS", "100"))
+# SQLite: the import's pause between two of those transactions — the writers waiting for the lock (their busy
+# handler polls every ≤ 100 ms) get it, instead of the import taking it back at once
+IMPORT_WRITE_PAUSE_MS = int(os.environ.get("KAM_IMPORT_WRITE_PAUSE_MS", "100"))
 IMPORT_STALE_MINUTES = 30  # a running import without progress for this long is failed (retry offered)
 IMPORT_FAILED_FILE_DAYS = 7  # a failed import's file is kept this long for a retry, then removed
 

@@ -36,3 +36,5 @@ KAM_TRUSTED_PROXIES = []
 # operation; the limit tests set their own numbers with `settings`
 API_RATE_LIMIT_PER_MINUTE = 100_000
 API_TOKEN_RATE_LIMIT_PER_MINUTE = 100_000
+# imports on SQLite: no pause between the write transactions (nobody else is waiting for the lock in tests)
+IMPORT_WRITE_PAUSE_MS = 0

@@ -12,7 +12,7 @@ from kam.customers.birthdays import BirthdayParts
 from kam.customers.models import Contact, Contract, Customer, CustomerType, PriceSensitivity
 from kam.customers.search import set_contact_keys, set_customer_keys
 from kam.customers.validators import credit_code_error, normalize_credit_code
-from kam.exchange.handlers import ModelHandler, check_duplicate_keys, filter_in
+from kam.exchange.handlers import ModelHandler, check_duplicate_keys, filter_in, update_batch_size
 from kam.exchange.pipeline import ImportContext, Row
 from kam.exchange.registry import Column, Handler, ImportKind, register
 from kam.users.models import Role
@@ -177,7 +177,7 @@ class CustomerHandler(Handler):
             Customer.objects.bulk_create(create, batch_size=1000)
             ctx.counts["created"] += len(create)
         if update:
-            Customer.objects.bulk_update(update, sorted(changed), batch_size=500)
+            Customer.objects.bulk_update(update, sorted(changed), batch_size=update_batch_size(len(changed)))
             ctx.counts["updated"] += len(update)
 
     def finish(self, ctx: ImportContext) -> None:

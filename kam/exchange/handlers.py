@@ -17,6 +17,17 @@ from kam.exchange.registry import Handler
 IN_BATCH = 500
 
 
+#: SQLite's smallest variable limit (SQLITE_LIMIT_VARIABLE_NUMBER of builds before 3.32): what Django's
+#: bulk_update batches are sized for — but each object of a bulk_update costs 2 variables per field (its CASE
+#: WHEN pk = … THEN …) plus one (the pk IN list), more than Django's estimate
+SQLITE_MIN_VARIABLES = 999
+
+
+def update_batch_size(fields: int) -> int:
+    """Objects per bulk_update statement of `fields` fields, under any SQLite's variable limit."""
+    return max(1, SQLITE_MIN_VARIABLES // (2 * fields + 1))
+
+
 def batched(values: Iterable[Any], size: int = IN_BATCH) -> Iterator[list[Any]]:
     """Lists of at most `size` values, for `field__in=` lookups of unbounded length."""
     batch: list[Any] = []
@@ -148,7 +159,8 @@ class ModelHandler(Handler):
             self.model.objects.bulk_create(to_create, batch_size=1000)
             ctx.counts["created"] += len(to_create)
         if to_update:
-            self.model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+            self.model.objects.bulk_update(to_update, sorted(changed_fields),
+                                           batch_size=update_batch_size(len(changed_fields)))
             ctx.counts["updated"] += len(to_update)
 
 

@@ -88,3 +88,43 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.status})"
+
+
+class WriteState(models.TextChoices):
+    WRITING = "writing", _("写入中")
+    COMMITTED = "committed", _("已提交")
+
+
+class ImportWrite(models.Model):
+    """One import's write phase on SQLite, written in short transactions (kam.exchange.journal): while WRITING,
+    every row it inserted, updated or deleted has an ImportUndo entry, so a failure — or a crash found by the
+    sweep — is undone; the final short transaction flips it to COMMITTED (the import's all-or-nothing point)."""
+
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=40)
+    state = models.CharField(max_length=20, choices=WriteState.choices, default=WriteState.WRITING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    #: the last chunk committed (a write without a sign of life for IMPORT_STALE_MINUTES is undone by the sweep)
+    heartbeat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("导入写入")
+        verbose_name_plural = _("导入写入")
+
+    def __str__(self) -> str:
+        return f"{self.kind} write {self.pk} ({self.state})"
+
+
+class ImportUndo(models.Model):
+    """One row changed by an ImportWrite, recorded by a trigger in the same transaction as the change:
+    op I (inserted: delete it), U (updated: restore `old`), D (deleted: insert `old` again). `old` is the
+    row's columns as a JSON object (SQLite's json_object)."""
+
+    write_id = models.BigIntegerField()  # ImportWrite; no foreign key: removed in batches, never by a cascade
+    table = models.CharField(max_length=100)
+    op = models.CharField(max_length=1)
+    row_id = models.BigIntegerField()
+    old = models.TextField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["write_id", "id"], name="exchange_undo_write_id")]

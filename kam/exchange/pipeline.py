@@ -1,10 +1,19 @@
 """The import pipeline: map headers, parse cells within their bounds, validate every row, write all-or-nothing.
 
 First every row is read and checked without a transaction (reads only: on SQLite the write lock stays
-free for everyone else); then, if nothing is wrong, the checked rows are written in one short transaction.
-A dry run writes and rolls back, so it reports exactly what a real run would create, update or leave
-unchanged; a file with one bad row changes nothing. The file is streamed and the checked rows spooled to
-a temporary file (memory stays flat for 200,000-row files).
+free for everyone else); then, if nothing is wrong, the checked rows are written:
+
+- PostgreSQL: in one transaction (others read and write meanwhile; nothing is visible until the commit);
+- SQLite (one write lock for the whole database): in slices of about IMPORT_WRITE_TRANSACTION_MS each, so
+  that people logging contacts meanwhile wait a fraction of a second, never seconds (issue 12 §3). The
+  file stays all-or-nothing through an undo journal (kam.exchange.journal): every slice commits with the
+  undo entries of its changes; the final short transaction marks the write committed together with the run
+  "done"; a failure — a row the database refuses, an exception, a killed worker found by the sweep — undoes
+  every slice. While the write runs, the slices already committed are visible; after it ends, all or none.
+
+A dry run writes and rolls back, so it reports what a real run would create, update or leave unchanged (on
+SQLite slice by slice, each rolled back; see `_write_sliced`). A file with one bad row changes nothing. The
+file is streamed and the checked rows spooled to a temporary file (memory stays flat for 200,000-row files).
 """
 
 from __future__ import annotations
@@ -12,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import logging
 import os
 import pickle
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +46,12 @@ from kam.core import bounds, context
 from kam.exchange import parsing
 from kam.exchange.registry import Column, ImportKind
 
+logger = logging.getLogger(__name__)
+
 CHUNK_ROWS = 2000
+#: rows in the first write slice on SQLite; later slices are sized to last IMPORT_WRITE_TRANSACTION_MS
+FIRST_SLICE_ROWS = 200
+MIN_SLICE_ROWS = 20
 #: niceness of the read phase of background imports (the web processes keep the CPU they need)
 READ_NICENESS = 10
 MAX_ERRORS_KEPT = 1000
@@ -454,24 +471,26 @@ def _at_low_priority(fn: Callable[[], int]) -> int:
 def run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_map: dict[str, str] | None = None,
                value_map: dict[str, dict] | None = None, progress: Callable[[int, str], None] | None = None,
                file_label: str = "", on_written: Callable[[ImportResult], None] | None = None,
-               read_niceness: bool = False) -> ImportResult:
+               read_niceness: bool = False, run_id: int | None = None) -> ImportResult:
     with _no_cyclic_gc():
         return _run_import(kind=kind, path=path, actor=actor, dry_run=dry_run, column_map=column_map,
                            value_map=value_map, progress=progress, file_label=file_label, on_written=on_written,
-                           read_niceness=read_niceness)
+                           read_niceness=read_niceness, run_id=run_id)
 
 
 def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_map: dict[str, str] | None,
                 value_map: dict[str, dict] | None, progress: Callable[[int, str], None] | None,
                 file_label: str, on_written: Callable[[ImportResult], None] | None,
-                read_niceness: bool) -> ImportResult:
+                read_niceness: bool, run_id: int | None) -> ImportResult:
     """Two phases, so that a large file never holds the database's write lock while it is read (issue 12 §3):
 
     1. read — parse every cell, check its bounds, and let the handler check the rows (references,
        duplicates): reads only, outside any transaction (on SQLite a transaction takes the write lock);
-    2. write — if nothing is wrong, the checked rows are written in one short transaction: all or nothing.
+    2. write — if nothing is wrong, the checked rows are written: all or nothing. In one transaction, except
+       on SQLite, where it is written in short slices with an undo journal (`_write_sliced`).
        A dry run writes too and rolls back, so it reports exactly what the import would create or update.
-    `on_written(result)` runs inside that transaction after the last write (the run is marked done with it).
+    `on_written(result)` runs inside the last transaction after the last write (the run is marked done with
+    it). `run_id`: the ImportRun, recorded on the SQLite write journal.
     `read_niceness` (background worker only): phase 1 runs in a thread at a lower CPU priority.
     Raises parsing.FileError when the file cannot be read at all.
     """
@@ -546,7 +565,23 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
         # 1. read and check everything: no transaction, no write lock
         rows_total = _at_low_priority(read_phase) if read_niceness else read_phase()
         if ctx.error_count == 0:
-            # 2. write in one short transaction
+            def finish() -> ImportResult:
+                # inside the last transaction: the import's audit event and the run marked done
+                result = _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
+                audit_log(actor=actor, action=f"exchange.import.{kind.name}", target_repr=file_label[:200],
+                          changes={"counts": result.counts, "file": file_label})
+                if on_written is not None:
+                    on_written(result)
+                return result
+
+            if sliced_writes():
+                # 2. write in short transactions (SQLite), undone as a whole if anything fails
+                done = _write_sliced(kind=kind, spool=spool, ctx=ctx, progress=progress, run_id=run_id,
+                                     finish=finish)
+                if done is not None and not dry_run:
+                    return done
+                return _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
+            # 2. write in one transaction
             try:
                 with transaction.atomic():
                     written = 0
@@ -563,17 +598,123 @@ def _run_import(*, kind: ImportKind, path: Path, actor, dry_run: bool, column_ma
                         ctx.flush_audit()
                     if ctx.error_count or dry_run:
                         raise _Rollback
-                    result = _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
-                    audit_log(actor=actor, action=f"exchange.import.{kind.name}", target_repr=file_label[:200],
-                              changes={"counts": result.counts, "file": file_label})
-                    if on_written is not None:
-                        on_written(result)
-                    return result
+                    return finish()
             except _Rollback:
                 pass
     finally:
         spool.close()
     return _result(kind, dry_run, ctx, rows_total, headers, header_index + 1)
+
+
+def sliced_writes() -> bool:
+    """SQLite writes an import in short transactions (its write lock is the whole database's); PostgreSQL in
+    one (MVCC: others go on meanwhile). IMPORT_WRITE_TRANSACTION_MS = 0 writes in one transaction on SQLite too."""
+    return connection.vendor == "sqlite" and int(getattr(settings, "IMPORT_WRITE_TRANSACTION_MS", 0) or 0) > 0
+
+
+def _slices(spool: _Spool, group: str | None, size: Callable[[], int]) -> Iterator[list[Row]]:
+    """The spooled rows again, in lists of about `size()` rows (asked before each slice); rows with the same
+    `group` value (an order's lines) are never split."""
+    for chunk in spool:
+        start = 0
+        while start < len(chunk):
+            end = min(start + max(size(), 1), len(chunk))
+            if group is not None:
+                while end < len(chunk) and chunk[end].values.get(group) == chunk[end - 1].values.get(group):
+                    end += 1
+            yield chunk[start:end]
+            start = end
+
+
+def _next_slice(rows: int, elapsed: float, target: float) -> int:
+    """The next slice's size: the rows that fit the target at the last slice's pace, changing by at most ×2
+    (one slow slice, e.g. another process on the CPU, is no trend)."""
+    wanted = int(rows * target / max(elapsed, 1e-4))
+    return max(MIN_SLICE_ROWS, min(CHUNK_ROWS, 2 * rows, max(wanted, rows // 2)))
+
+
+def _write_sliced(*, kind: ImportKind, spool: _Spool, ctx: ImportContext,
+                  progress: Callable[[int, str], None] | None, run_id: int | None,
+                  finish: Callable[[], ImportResult]) -> ImportResult | None:
+    """SQLite: write the checked rows in transactions of about IMPORT_WRITE_TRANSACTION_MS (the slice size
+    follows the time the last slice took), so that the database's write lock is never held for long (issue 12
+    §3: contact logging meanwhile waits a fraction of a second). Each transaction starts with BEGIN IMMEDIATE
+    (settings: writers queue on the busy timeout instead of failing); between two, the import pauses
+    IMPORT_WRITE_PAUSE_MS so that the writers waiting meanwhile get the lock.
+
+    A real run is all-or-nothing through the undo journal (kam.exchange.journal): each slice commits with the
+    undo entries of its changes; `finish()` runs in the final short transaction after the handler's `finish`,
+    and the journal is marked committed in it — the all-or-nothing point. Any failure before that (an error a
+    slice reports, a row the database refuses, an exception) undoes every slice already committed, then returns
+    None (the errors are on ctx) or re-raises; a killed process is undone by the sweep (journal.recover).
+
+    A dry run rolls each slice back. Its counts are exact unless a row depends on a row of an earlier slice
+    (an order whose lines reappear far apart in the file); the handler's `finish` (links between rows of the
+    file) is not run: the read phase's `check_end` checked them already.
+    Returns the result when written (a dry run: ctx's counts, `finish` not called), None when an error stopped
+    the write (nothing is written).
+    """
+    from kam.exchange import journal as undo_journal
+
+    handler = kind.handler
+    target = int(settings.IMPORT_WRITE_TRANSACTION_MS) / 1000
+    pause = int(getattr(settings, "IMPORT_WRITE_PAUSE_MS", 0) or 0) / 1000
+    size = [FIRST_SLICE_ROWS]  # the next slice's rows, read by _slices before each slice
+    journal = None if ctx.dry_run else undo_journal.begin(kind=kind.name, run_id=run_id)
+    committed = False
+    durations: list[float] = []
+    try:
+        written = 0
+        for rows in _slices(spool, handler.group_field, lambda: size[0]):
+            with transaction.atomic():
+                # from BEGIN IMMEDIATE (the lock is ours; waiting for it is not counted) to the commit
+                started = time.perf_counter()
+                handler.apply(rows, ctx)
+                ctx.flush_audit()
+                if journal is not None:
+                    undo_journal.beat(journal)
+                if ctx.dry_run or ctx.error_count:
+                    transaction.set_rollback(True)
+            elapsed = time.perf_counter() - started
+            durations.append(elapsed)
+            if ctx.error_count:
+                return None
+            size[0] = _next_slice(len(rows), elapsed, target)
+            # let the writers waiting on the busy timeout in: SQLite's busy handler polls every ≤ 100 ms, and a
+            # next BEGIN IMMEDIATE right after the commit would win the lock again and again (they starve)
+            if pause:
+                time.sleep(pause)
+            written += len(rows)
+            if progress:
+                progress(written, "writing")
+        if journal is None:  # a dry run: every slice was rolled back
+            return ImportResult(kind.name, True, True, {}, [], 0, [])
+        with transaction.atomic():
+            handler.finish(ctx)
+            ctx.flush_audit()
+            if ctx.error_count:
+                transaction.set_rollback(True)
+                return None
+            result = finish()
+            undo_journal.commit(journal)
+        committed = True
+        return result
+    finally:
+        if durations:  # `kam bench import --concurrent` reads this line from the worker's log
+            ordered = sorted(durations)
+            logger.info("import %s write: %d transactions (%s), longest %.0f ms, p95 %.0f ms, total %.1f s",
+                        kind.name, len(durations), "dry run" if ctx.dry_run else "journaled", ordered[-1] * 1000,
+                        ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, sum(durations))
+        if journal is not None:
+            try:
+                undo_journal.uninstall(journal)
+                if committed:
+                    undo_journal.purge(journal.write.pk)
+                else:
+                    undo_journal.rolled_back(journal, reason="failed", actor=ctx.actor)
+            except Exception:  # the database itself is failing: the sweep undoes (or purges) the write later
+                logger.exception("import write %s: could not %s it now", journal.write.pk,
+                                 "purge the journal of" if committed else "undo")
 
 
 def _result(kind: ImportKind, dry_run: bool, ctx: ImportContext, rows: int, headers: list[str],

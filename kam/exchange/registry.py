@@ -49,7 +49,10 @@ class Column:
 
 
 class Handler:
-    """Checks parsed rows in chunks (read phase), then writes them inside the import's one transaction.
+    """Checks parsed rows in chunks (read phase), then writes them (write phase): in one transaction on
+    PostgreSQL; on SQLite `apply` is called once per short transaction (a slice of rows, an order's lines never
+    split) whose changes are journaled and undone if the file fails later (kam.exchange.journal) — so `apply`
+    writes through the database only (no files, no messages sent) and may be rolled back after returning.
 
     Every check runs on every row (issue 13: a file's errors are reported in one pass): `prepare` gets the rows
     with cell errors too — `row.failed` names their bad fields — and runs each check whose fields are sound

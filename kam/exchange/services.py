@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,14 +209,21 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
     beat = {"at": started}
 
     def progress(n: int, phase: str) -> None:
-        # the write phase runs in one transaction (a write to the run would be invisible until it ends):
-        # its progress goes through the shared cache; the read phase's is recorded on the run
+        # the progress bar reads the shared cache; the heartbeat is recorded on the run — not from inside a
+        # transaction (on PostgreSQL the write phase is one transaction: a write to the run would be invisible
+        # until it ends; on SQLite the write phase's slices are separate transactions and this is called between
+        # them)
         cache.set(progress_key(run.pk), {"n": n, "phase": phase}, 3600)
         now = timezone.now()
         # one UPDATE per PROGRESS_SECONDS at most (called every CHUNK_ROWS rows): the heartbeat and the rows read
-        if phase == "reading" and (now - beat["at"]).total_seconds() >= PROGRESS_SECONDS:
+        if phase == "writing" and transaction.get_connection().in_atomic_block:
+            return
+        if (now - beat["at"]).total_seconds() >= PROGRESS_SECONDS:
             beat["at"] = now
-            ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now, processed_rows=n)
+            if phase == "reading":
+                ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now, processed_rows=n)
+            else:
+                ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
 
     def written(result: pipeline.ImportResult) -> None:
         # inside the import's transaction: the data and "done" are committed together
@@ -234,7 +241,8 @@ def import_execute(*, actor, run: ImportRun, dry_run: bool, background: bool = F
                                        column_map=mapping.column_map if mapping else None,
                                        value_map=mapping.value_map if mapping else None, progress=progress,
                                        file_label=f"{run.file_name} ({run.sha256[:12]})",
-                                       on_written=None if dry_run else written, read_niceness=background)
+                                       on_written=None if dry_run else written, read_niceness=background,
+                                       run_id=run.pk)
             if not result.ok and not result.missing:
                 _write_error_file(run, result, path, actor)
     except parsing.FileError as exc:
@@ -303,10 +311,16 @@ def import_retry(*, actor, run: ImportRun) -> ImportRun:
 
 def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
     """For the sweep: a check or import without a sign of life for IMPORT_STALE_MINUTES is failed (its
-    worker was killed or its database went away: nothing was imported, the file stays for a retry); the files
+    worker was killed or its database went away: nothing was imported, the file stays for a retry) — on SQLite
+    after the slices such a worker had written are undone (kam.exchange.journal.recover); the files
     of failed or refused runs older than IMPORT_FAILED_FILE_DAYS are removed."""
     now = now or timezone.now()
     stale_before = now - dt.timedelta(minutes=int(settings.IMPORT_STALE_MINUTES))
+    recovered: dict[str, int] = {}
+    if connection.vendor == "sqlite":  # first undo the writes of killed workers (kam.exchange.journal)
+        from kam.exchange import journal
+
+        recovered = journal.recover(stale_before=stale_before)
     failed = 0
     for run in ImportRun.objects.filter(status__in=IN_PROGRESS).order_by("pk"):
         last = run.heartbeat_at or run.checked_at or run.created_at
@@ -334,7 +348,7 @@ def imports_fail_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
             audit_log(actor=None, action="exchange.import.file_removed", target=run,
                       changes={"file": name, "status": run.status})
         removed += 1
-    return {"failed": failed, "files_removed": removed}
+    return {"failed": failed, "files_removed": removed, **{k: n for k, n in recovered.items() if n}}
 
 
 @transaction.atomic

@@ -436,7 +436,8 @@ def test_a_task_for_a_run_no_longer_in_progress_does_nothing(users):
 def test_rows_are_read_and_checked_outside_any_transaction_then_written_in_one(users, customer_factory,
                                                                                 monkeypatch):
     """On SQLite a transaction holds the write lock: the read phase (parse, references, duplicates) runs with
-    none open; the write phase in exactly one."""
+    none open; the write phase in transactions (one on PostgreSQL; short slices on SQLite, see
+    test_import_sliced.py), never in a savepoint of something else."""
     from kam.exchange import pipeline
 
     c = customer_factory("甲")
