@@ -541,3 +541,60 @@ def contract_end(request: HttpRequest, contract_id: ApiId, payload: ContractEndI
     c = contract_svc.contract_get(user=request.user, pk=contract_id)
     c = contract_svc.contract_end(actor=request.user, contract=c, ended_on=payload.ended_on, reason=payload.reason)
     return _contract_out(c, request.user, contract_svc.core_terms())
+
+
+# --- A14.1 the company's holiday list (company data kept by the head of sales or the administrator) -------------
+
+from kam.care.models import CompanyHoliday, HolidayCalendar  # noqa: E402
+
+
+class HolidayOut(Schema):
+    id: int
+    name: str
+    calendar: HolidayCalendar = Field(description=meanings(HolidayCalendar))
+    month: int
+    day: int
+    active: bool
+
+
+class HolidayIn(Schema):
+    name: str = Field(min_length=1, max_length=30)
+    calendar: HolidayCalendar = Field(description=meanings(HolidayCalendar))
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31, description="公历按当月天数；农历 1–30")
+    active: bool = True
+
+
+def _holiday_reader(request: HttpRequest) -> None:
+    from kam.care.occasion_services import HOLIDAY_READERS
+
+    if not request.user.has_role(*HOLIDAY_READERS):
+        raise AccessDenied(_("只有销售部负责人、系统管理员和管理层可以查看公司节日（A14.1）。"), rule="A14.1")
+
+
+@router.get("/holidays/", response=list[HolidayOut], summary="公司节日清单（A14.1：每个启用的节日都是每个大客户的重要日子）")
+@paginate(Page50)
+def holiday_list(request: HttpRequest):
+    _holiday_reader(request)
+    return CompanyHoliday.objects.order_by("calendar", "month", "day", "id")
+
+
+@router.post("/holidays/", response={201: HolidayOut}, summary="添加公司节日（A14.1；销售部负责人或系统管理员）")
+def holiday_create(request: HttpRequest, payload: HolidayIn):
+    from kam.care.occasion_services import holiday_add
+
+    _holiday_reader(request)
+    return Status(201, holiday_add(actor=request.user, name=payload.name, calendar=payload.calendar.value,
+                                   month=payload.month, day=payload.day, active=payload.active))
+
+
+@router.put("/holidays/{holiday_id}", response=HolidayOut, summary="修改或停用公司节日（A14.1；从不删除）")
+def holiday_change(request: HttpRequest, holiday_id: ApiId, payload: HolidayIn):
+    from kam.care.occasion_services import holiday_update
+
+    _holiday_reader(request)
+    holiday = CompanyHoliday.objects.filter(pk=holiday_id).first()
+    if holiday is None:
+        raise Http404
+    return holiday_update(actor=request.user, holiday=holiday, name=payload.name, calendar=payload.calendar.value,
+                          month=payload.month, day=payload.day, active=payload.active)

@@ -16,6 +16,8 @@ from kam.users.models import Role, User
 
 #: who keeps the company's holiday list (A14.1)
 HOLIDAY_KEEPERS = (Role.HEAD_OF_SALES, Role.ADMINISTRATOR)
+#: who reads it (pages and API)
+HOLIDAY_READERS = (*HOLIDAY_KEEPERS, Role.MANAGEMENT)
 _SOLAR_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -17,13 +17,11 @@ from kam.care.models import CompanyHoliday
 from kam.care.occasion_forms import HolidayForm
 from kam.care.occasion_lists import holiday_spec, month_spec
 from kam.care.occasion_selectors import occasions_for
-from kam.care.occasion_services import HOLIDAY_KEEPERS, holiday_add, holiday_update
+from kam.care.occasion_services import HOLIDAY_KEEPERS, HOLIDAY_READERS, holiday_add, holiday_update
 from kam.core.access import role_required
 from kam.core.inputs import submit
 from kam.core.lists import list_context
 from kam.users.models import Role
-
-HOLIDAY_READERS = (*HOLIDAY_KEEPERS, Role.MANAGEMENT)
 
 
 @role_required(*HOLIDAY_READERS)

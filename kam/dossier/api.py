@@ -47,6 +47,7 @@ class ContactOutSchema(Schema):
     email: str | None
     masked: bool
     birthday: str
+    customs: str = Field("", description="此人的礼仪与忌讳（A14.1）")
 
 
 class CustomerDetailOut(CustomerListOut):
@@ -60,6 +61,7 @@ class CustomerDetailOut(CustomerListOut):
     decision_process: str | None
     pref_style: str | None
     pref_customisation: str | None
+    pref_customs: str | None = Field(None, description="客户的礼仪与忌讳（A14.1）；null = 核心数据（不在此返回）")
     pref_price_sensitivity: PriceSensitivity | Literal[""] | None = Field(
         description="价格敏感度：" + meanings(PriceSensitivity) + "；空 = 未记录；null = 核心数据（不在此返回）")
     contacts: list[ContactOutSchema]
@@ -108,7 +110,7 @@ def _contacts(user, customer) -> list[dict]:
     # A7.1: core channels are not part of the API's answers, even for allowed roles (reveal is explicit)
     return [{"id": r.id, "name": r.name, "title": r.title, "is_decision_maker": r.is_decision_maker,
              "phone": r.channels["phone"], "wechat": r.channels["wechat"], "email": r.channels["email"],
-             "masked": bool(r.core), "birthday": r.birthday}
+             "masked": bool(r.core), "birthday": r.birthday, "customs": r.customs}
             for r in contact_rows(masker=masker_for(user), customer=customer, user=user)]
 
 
