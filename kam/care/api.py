@@ -218,6 +218,8 @@ def _report_rows(request: HttpRequest, qs, *, year: int | None, customer_id: int
         qs = qs.filter(customer_id=customer_id)
     if year is not None:
         qs = qs.filter(year=year)
+    if sort == GiftReportSort.LEFT and "left" not in qs.query.annotations:
+        sort = GiftReportSort.TOTAL  # "left under the yearly limit" exists per recipient only
     return qs.order_by(sort.value, tiebreak)
 
 
@@ -245,8 +247,6 @@ def gift_report_recipients(request: HttpRequest, year: YearQuery = None,
 def gift_report_accounts(request: HttpRequest, year: YearQuery = None,
                          customer_id: CustomerQuery = None,
                          sort: GiftReportSort = GiftReportSort.TOTAL):
-    if sort == GiftReportSort.LEFT:
-        sort = GiftReportSort.TOTAL
     return _report_rows(request, gift_reports.by_account(user=request.user), year=year or None,
                         customer_id=customer_id or None, sort=sort, tiebreak="customer_id")
 
@@ -256,8 +256,6 @@ def gift_report_accounts(request: HttpRequest, year: YearQuery = None,
 def gift_report_givers(request: HttpRequest, year: YearQuery = None,
                        customer_id: CustomerQuery = None,
                        sort: GiftReportSort = GiftReportSort.TOTAL):
-    if sort == GiftReportSort.LEFT:
-        sort = GiftReportSort.TOTAL
     return _report_rows(request, gift_reports.by_giver(user=request.user), year=year or None,
                         customer_id=customer_id or None, sort=sort, tiebreak="giver_id")
 

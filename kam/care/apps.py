@@ -13,9 +13,8 @@ class CareConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kam.approvals.registry import ApprovalKind, register_kind
-        from kam.care.selectors import customer_gifts
         from kam.core.navigation import NavEntry, register
-        from kam.customers.panels import CustomerPanel, register_panel
+        from kam.customers.panels import CustomerPanel, load_from, register_panel
         from kam.users.models import Role
 
         register(NavEntry("care:gifts", _("礼品登记"), (Role.ACCOUNT_MANAGER, Role.HEAD_OF_SALES, Role.MANAGEMENT),
@@ -28,22 +27,19 @@ class CareConfig(AppConfig):
         register(NavEntry("care:integrity", _("廉洁合规"), (Role.MANAGEMENT,), group="admin", order=135))
         register_kind(ApprovalKind("care.gift", _("礼品审批（超过审批门槛）"), "A14.2"))
         register_kind(ApprovalKind("care.commitment", _("客户承诺（兑现部门审批）"), "A18.1"))
-        from kam.care.selectors import (
-            customer_commitments,
-            customer_commitments_query,
-            customer_gifts_query,
-            panel_rows_with_links,
-        )
+        from kam.care.selectors import customer_commitments_query, customer_gifts_query, panel_rows_with_links
 
-        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html", customer_gifts, order=30,
+        # each panel reads its rows with the customer page's one satellite query (issue 11); `load` is the same read
+        register_panel(CustomerPanel("gifts", _("礼品"), "care/_customer_panel.html",
+                                     load_from(customer_gifts_query, panel_rows_with_links), order=30,
                                      query=customer_gifts_query, finish=panel_rows_with_links))
-        register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html", customer_commitments,
-                                     order=31, query=customer_commitments_query, finish=panel_rows_with_links))
+        register_panel(CustomerPanel("commitments", _("客户承诺"), "care/_commitment_panel.html",
+                                     load_from(customer_commitments_query, panel_rows_with_links), order=31,
+                                     query=customer_commitments_query, finish=panel_rows_with_links))
         # A14.2, A3: the half-yearly gift compliance summary (kam.care.gift_views)
         register(NavEntry("care:gift_summary", _("礼品合规汇总"), (Role.HEAD_OF_SALES, Role.MANAGEMENT), group="admin",
                           order=136))
         # --- A18.1 / A18.2: operating settings, contracts -------------------------------------------------------
-        from kam.care.contracts import customer_contracts
         from kam.policy.operating import OperatingSpec, integer
         from kam.policy.operating import register as register_setting
 
@@ -57,8 +53,9 @@ class CareConfig(AppConfig):
                                                        Role.FINANCE), group="customers", order=73))
         from kam.care.contracts import contract_panel_rows, customer_contracts_query
 
-        register_panel(CustomerPanel("contracts", _("合同"), "care/_contract_panel.html", customer_contracts,
-                                     order=32, query=customer_contracts_query, finish=contract_panel_rows))
+        register_panel(CustomerPanel("contracts", _("合同"), "care/_contract_panel.html",
+                                     load_from(customer_contracts_query, contract_panel_rows), order=32,
+                                     query=customer_contracts_query, finish=contract_panel_rows))
 
         self._ready_occasions()
 

@@ -105,20 +105,6 @@ class ContractRows(list):
     core: frozenset[str] = frozenset()
 
 
-def customer_contracts(*, user: User, customer: Customer) -> ContractRows | None:
-    """A18.2: the account's contracts on its page — ONE query (the core classification is one more, shared by
-    every core field on the page); None (no section) for people who do not see contracts."""
-    if not may_see_contracts(user):
-        return None
-    today = timezone.localdate()
-    rows = ContractRows(contracts_visible(user=user).filter(customer=customer).only(
-        "id", "number", "kind", "signed_on", "start_on", "end_on", "amount_ceiling", "state", "document",
-        "customer_id").order_by("-start_on", "-id")[:20])
-    rows.in_force = sum(1 for c in rows if c.status_on(today) == ContractStatus.IN_FORCE)
-    rows.may_add = may_edit(user, customer)
-    return rows
-
-
 def contract_list_spec() -> ListSpec:
     """A18.2: the company's contracts (shared list component): expiring within N days, without a document."""
 

@@ -4,6 +4,8 @@ occasions of every key account (the list is an occasion of each)."""
 
 from __future__ import annotations
 
+from calendar import monthrange
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,6 @@ from kam.users.models import Role, User
 HOLIDAY_KEEPERS = (Role.HEAD_OF_SALES, Role.ADMINISTRATOR)
 #: who reads it (pages and API)
 HOLIDAY_READERS = (*HOLIDAY_KEEPERS, Role.MANAGEMENT)
-_SOLAR_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _check(name: str, calendar: str, month, day, *, pk: int | None) -> str:
@@ -29,7 +30,7 @@ def _check(name: str, calendar: str, month, day, *, pk: int | None) -> str:
         raise ApplicationError(_("「历法」无效。"), field="calendar", rule="A14.1")
     if not isinstance(month, int) or not 1 <= month <= 12:
         raise ApplicationError(_("「月」应为 1–12。"), field="month", rule="A14.1")
-    max_day = 30 if calendar == HolidayCalendar.LUNAR else _SOLAR_DAYS[month - 1]
+    max_day = 30 if calendar == HolidayCalendar.LUNAR else monthrange(2024, month)[1]  # a leap year: 29 Feb exists
     if not isinstance(day, int) or not 1 <= day <= max_day:
         raise ApplicationError(_("「日」应为 1–%(n)d。") % {"n": max_day}, field="day", rule="A14.1")
     if CompanyHoliday.objects.filter(name=name).exclude(pk=pk).exists():

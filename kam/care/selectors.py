@@ -41,18 +41,9 @@ def gift_get(*, user: User, pk: int) -> Gift:
 
 
 class GiftRows(list):
-    """The customer page's gifts, and whether the user may register one for the account (its link)."""
+    """The customer page's gifts (or commitments), and whether the user may register one for the account."""
 
     may_register = False
-
-
-def customer_gifts(*, user: User, customer: Customer) -> GiftRows | None:
-    """The gifts on a customer's page (A6.1), latest first; None (no section) for people outside the chain."""
-    if not may_see_gifts(user):
-        return None
-    rows = GiftRows(gifts_visible(user=user).filter(customer=customer).order_by("-planned_on", "-id")[:10])
-    rows.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
-    return rows
 
 
 def recipient_year_totals(*, user: User, customer: Customer, year: int, limit: Decimal
@@ -151,21 +142,6 @@ def commitment_get(*, user: User, pk: int):
     if c is None:
         raise Http404("commitment not found")
     return c
-
-
-def customer_commitments(*, user: User, customer: Customer):
-    """A18.1: the account's commitments on its page, unapproved ones first (flagged)."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    from kam.care.models import CommitmentState
-
-    if not may_see_gifts(user) and not any(user.has_role(r) for r in ROLE_DEPARTMENT):
-        return None
-    rows = GiftRows(commitments_visible(user=user).filter(customer=customer).annotate(
-        flag=Case(When(state=CommitmentState.PENDING, then=Value(0)), default=Value(1),
-                  output_field=IntegerField())).order_by("flag", "-requested_at")[:10])
-    rows.may_register = user.has_role(Role.HEAD_OF_SALES) or customer.account_manager_id == user.pk
-    return rows
 
 
 # --- A3 the integrity page ----------------------------------------------------------------------------------

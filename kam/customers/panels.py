@@ -35,6 +35,21 @@ class CustomerPanel:
     finish: Callable[..., Any] | None = None
 
 
+def load_from(query: Callable[..., tuple[Any, list[str] | None] | None],
+              finish: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """A panel's `load` made from its `query` (and `finish`), for a panel that gives its rows as a queryset: the
+    same rows, read on their own."""
+
+    def load(*, user, customer):
+        q = query(user=user, customer=customer)
+        if q is None:
+            return None
+        rows = list(q[0])
+        return finish(rows, user=user, customer=customer) if finish is not None else rows
+
+    return load
+
+
 _panels: list[CustomerPanel] = []
 
 
